@@ -1,0 +1,240 @@
+//! Campus settings, layered as defaults -> optional TOML file -> `CAMPUS_*` environment
+//! variables (`__` nests) -> command-line flags.
+//!
+//! Settings are loaded once at start-up and passed into `Application::build`; nothing here is
+//! global. Secrets are [`SecretString`]s: `Debug` redacts them and [`Settings::redacted`]
+//! renders the effective configuration for `campus config` without any secret in it.
+
+mod database;
+mod error;
+mod secret_file;
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+pub use database::{Backend, DatabaseSettings, DatabaseUrl};
+pub use error::ConfigError;
+pub use secret_file::load_or_create_secret;
+
+/// File read when no `--config` is given and it exists in the working directory.
+pub const DEFAULT_CONFIG_FILE: &str = "campus.toml";
+
+/// Every setting Campus reads. Defaults are safe and need no secret.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Directory for the SQLite database, the generated signing secret and local files.
+    pub data_dir: PathBuf,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+    pub auth: AuthSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            log: LogSettings::default(),
+            auth: AuthSettings::default(),
+        }
+    }
+}
+
+/// HTTP listener and request limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Address to bind; `127.0.0.1` by default so a fresh install is not exposed.
+    pub host: String,
+    /// Port to bind; 5000 is the port every seed documents. `0` picks a free port.
+    pub port: u16,
+    /// Largest accepted request body in bytes.
+    pub body_limit_bytes: usize,
+    /// Longest time a request may take before it is answered with 503.
+    pub request_timeout_secs: u64,
+    /// How long shutdown waits for in-flight requests to finish.
+    pub shutdown_grace_secs: u64,
+    /// Origins allowed by CORS. Empty: no cross-origin access. `["*"]`: any origin.
+    pub cors_origins: Vec<String>,
+    /// Serve `/metrics` (Prometheus text). Restrict it at the load balancer in production.
+    pub metrics_enabled: bool,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 5000,
+            body_limit_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 20,
+            cors_origins: Vec::new(),
+            metrics_enabled: true,
+        }
+    }
+}
+
+/// Log output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// `auto` (pretty on a terminal, JSON otherwise), `pretty` or `json`.
+    pub format: LogFormat,
+    /// A `tracing` filter such as `info` or `campus_server=debug,info`. `RUST_LOG` wins if set.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Auto,
+            filter: "info".to_owned(),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Auto,
+    Pretty,
+    Json,
+}
+
+/// Token signing.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// HMAC secret for access tokens (at least 32 bytes). When unset on SQLite, one is
+    /// generated into `<data_dir>/signing.key`; every instance of a scaled-out deployment
+    /// must share one, so it is required on PostgreSQL and MySQL.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "secret_file::serialize_redacted"
+    )]
+    pub jwt_secret: Option<SecretString>,
+}
+
+/// Values given on the command line; they win over every other layer.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Overrides {
+    fn figment(&self) -> Figment {
+        let mut f = Figment::new();
+        if let Some(dir) = &self.data_dir {
+            f = f.merge(Serialized::default("data_dir", dir));
+        }
+        if let Some(host) = &self.host {
+            f = f.merge(Serialized::default("server.host", host));
+        }
+        if let Some(port) = self.port {
+            f = f.merge(Serialized::default("server.port", port));
+        }
+        if let Some(url) = &self.database_url {
+            f = f.merge(Serialized::default("database.url", url));
+        }
+        f
+    }
+}
+
+impl Settings {
+    /// Loads the layered settings. `config_file`, when given, must exist; otherwise
+    /// `campus.toml` in the working directory is read if present.
+    pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        // CAMPUS_TEST_* variables belong to the test harness, not to the server.
+        let env = Env::prefixed("CAMPUS_")
+            .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_"))
+            .split("__");
+        Self::load_from_env(config_file, overrides, env)
+    }
+
+    fn load_from_env(
+        config_file: Option<&Path>,
+        overrides: &Overrides,
+        env: Env,
+    ) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match config_file {
+            Some(path) if !path.is_file() => {
+                return Err(ConfigError::MissingFile(path.to_path_buf()));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE));
+            }
+            None => {}
+        }
+        let settings: Settings = figment
+            .merge(env)
+            .merge(overrides.figment())
+            .extract()
+            .map_err(ConfigError::from_figment)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what serde cannot: ranges, URL schemes, secret lengths.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, expected: &str| {
+            Err(ConfigError::Invalid {
+                key: key.to_owned(),
+                expected: expected.to_owned(),
+            })
+        };
+        if self.server.body_limit_bytes < 1024 {
+            return invalid("server.body_limit_bytes", "a byte count of at least 1024");
+        }
+        if self.server.request_timeout_secs == 0 {
+            return invalid("server.request_timeout_secs", "a number of seconds above 0");
+        }
+        if self.server.host.trim().is_empty() {
+            return invalid("server.host", "an IP address or host name such as 127.0.0.1");
+        }
+        self.database.validate()?;
+        if let Some(secret) = &self.auth.jwt_secret {
+            use secrecy::ExposeSecret;
+            if secret.expose_secret().len() < 32 {
+                return invalid("auth.jwt_secret", "a random string of at least 32 characters");
+            }
+        }
+        Ok(())
+    }
+
+    /// The effective database URL: the configured one, or SQLite in the data directory.
+    pub fn database_url(&self) -> DatabaseUrl {
+        self.database.effective_url(&self.data_dir)
+    }
+
+    /// The effective settings as TOML-like JSON with every secret replaced by `"[redacted]"`.
+    pub fn redacted(&self) -> serde_json::Value {
+        // Secrets serialise as "[redacted]" already; the URL is shown with its password masked.
+        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let Some(db) = value.get_mut("database") {
+            db["url"] = serde_json::Value::String(self.database_url().redacted());
+        }
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests;

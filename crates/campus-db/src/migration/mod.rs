@@ -1,0 +1,19 @@
+//! The one migration source for all three backends. Never edit an applied migration: add a
+//! new one. Each migration is written with sea-query so the same code emits each dialect.
+
+use sea_orm_migration::prelude::*;
+
+/// All Campus migrations, oldest first.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "campus_migrations".into_iden()
+    }
+}

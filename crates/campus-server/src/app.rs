@@ -1,0 +1,185 @@
+//! `Application`: builds the state from settings, binds its own listener (port 0 in tests)
+//! and serves until told to stop, draining in-flight requests.
+
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use campus_config::{Backend, Settings};
+use sea_orm_migration::MigratorTrait;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Why the server could not start. Each message names the setting to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] campus_config::ConfigError),
+    #[error(transparent)]
+    Connect(#[from] campus_db::ConnectError),
+    #[error("applying database migrations failed: {0}")]
+    Migrate(#[source] sea_orm::DbErr),
+    #[error(
+        "auth.jwt_secret is not set. On {0} every instance must share one signing secret: \
+         set CAMPUS_AUTH__JWT_SECRET to a random string of at least 32 characters \
+         (e.g. the output of `openssl rand -base64 48`)"
+    )]
+    SecretRequired(Backend),
+    #[error("invalid setting `server.cors_origins`: {0}")]
+    Cors(String),
+    #[error(
+        "cannot listen on {addr}: {source}. Hint: another program may use the port; \
+         choose another with --port or CAMPUS_SERVER__PORT"
+    )]
+    Bind {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A built, bound, not yet serving Campus server.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations if configured, and binds the listener.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        settings.validate()?;
+        let url = settings.database_url();
+        let db = campus_db::connect(&url, &settings.database).await?;
+        if settings.database.migrate_on_start {
+            campus_db::Migrator::up(&db, None)
+                .await
+                .map_err(StartupError::Migrate)?;
+        }
+        let secret = signing_secret(&settings, url.backend())?;
+        let cors =
+            crate::middleware::stack_cors(&settings.server.cors_origins).map_err(StartupError::Cors)?;
+        let addr = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: addr.clone(),
+                source,
+            })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let state = AppState::new(settings, db, secret, cors);
+        let router = router(&state);
+        Ok(Self {
+            listener,
+            local_addr,
+            router,
+            state,
+        })
+    }
+
+    /// The bound port (useful when the configured port was 0).
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `signal` completes, then stops accepting and waits up to
+    /// `server.shutdown_grace_secs` for in-flight requests.
+    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let grace = Duration::from_secs(self.state.settings().server.shutdown_grace_secs);
+        let (stop_tx, mut stopped) = tokio::sync::watch::channel(false);
+        let serve = axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            signal.await;
+            tracing::info!("shutdown requested; draining in-flight requests");
+            let _ = stop_tx.send(true);
+        });
+        let grace_over = async move {
+            if stopped.wait_for(|s| *s).await.is_ok() {
+                tokio::time::sleep(grace).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            result = serve.into_future() => result,
+            () = grace_over => {
+                tracing::warn!("grace period over; closing remaining connections");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The whole route table with the middleware stack.
+pub fn router(state: &AppState) -> Router {
+    let routes = Router::new()
+        .merge(crate::ops::router(state))
+        .merge(crate::openapi::router())
+        .nest("/api/v1", crate::api::router())
+        .fallback(unknown_route);
+    crate::middleware::apply(routes, state).with_state(state.clone())
+}
+
+async fn unknown_route(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("No route for {method} {}.", uri.path()))
+}
+
+/// The configured secret, or on SQLite one generated into the data directory.
+fn signing_secret(settings: &Settings, backend: Backend) -> Result<SecretString, StartupError> {
+    match (&settings.auth.jwt_secret, backend) {
+        (Some(secret), _) => Ok(secret.clone()),
+        (None, Backend::Sqlite) => Ok(campus_config::load_or_create_secret(
+            &settings.data_dir,
+            "signing.key",
+        )?),
+        (None, other) => Err(StartupError::SecretRequired(other)),
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

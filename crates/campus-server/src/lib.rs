@@ -1,0 +1,16 @@
+//! Campus HTTP surfaces. Handlers parse, call one service, render; no SQL and no business
+//! rules live here. See docs/ARCHITECTURE.md.
+
+pub mod api;
+mod app;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod ops;
+pub mod state;
+
+pub use app::{Application, StartupError, router, shutdown_signal};
+pub use error::ApiError;
+pub use state::AppState;

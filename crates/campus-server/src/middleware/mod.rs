@@ -1,0 +1,10 @@
+//! The HTTP middleware stack shared by every surface.
+
+pub mod errors;
+pub mod request_context;
+mod stack;
+
+pub use errors::{Envelope, render_errors};
+pub use request_context::{RequestId, request_context};
+pub use stack::apply;
+pub(crate) use stack::cors_layer as stack_cors;

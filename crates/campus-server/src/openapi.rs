@@ -1,0 +1,44 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and the offline
+//! Swagger UI that browses it.
+
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::state::AppState;
+
+/// Path of the machine-readable document.
+pub const SPEC_PATH: &str = "/api/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Campus API",
+        description = "One server for a school's student data and the apps around it. \
+                       Errors are RFC 9457 problem documents (application/problem+json).",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+    ),
+    paths(crate::ops::healthz, crate::ops::readyz, crate::api::index),
+    components(schemas(crate::middleware::errors::Problem, crate::error::FieldError)),
+    tags(
+        (name = "ops", description = "Liveness, readiness and metrics"),
+        (name = "meta", description = "About this API"),
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document for the canonical API.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let mut spec = ApiDoc::openapi();
+    spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    spec
+}
+
+/// Serves the spec and the browsable UI at `/api/docs` (assets embedded in the binary; the
+/// validator badge, which would call another host, is switched off).
+pub(crate) fn router() -> Router<AppState> {
+    let ui = SwaggerUi::new("/api/docs")
+        .url(SPEC_PATH, spec())
+        .config(Config::from(SPEC_PATH).validator_url("none"));
+    Router::new().merge(ui)
+}

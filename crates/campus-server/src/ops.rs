@@ -1,0 +1,74 @@
+//! Operational endpoints for load balancers and monitoring: liveness, readiness, metrics.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// How long readiness waits for the database before declaring it unreachable.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz));
+    if state.settings().server.metrics_enabled {
+        router.route("/metrics", get(metrics))
+    } else {
+        router
+    }
+}
+
+/// Status of a health probe.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HealthResponse {
+    /// `ok` (liveness) or `ready` (readiness).
+    pub status: &'static str,
+}
+
+/// Liveness: the process answers. Touches no database.
+#[utoipa::path(get, path = "/healthz", tag = "ops",
+    responses((status = 200, description = "The process is alive", body = HealthResponse)))]
+pub async fn healthz() -> Json<HealthResponse> {
+    Json(HealthResponse { status: "ok" })
+}
+
+/// Readiness: the database answers and every migration is applied.
+#[utoipa::path(get, path = "/readyz", tag = "ops",
+    responses(
+        (status = 200, description = "Ready for traffic", body = HealthResponse),
+        (status = 503, description = "Not ready; `detail` says why", body = crate::middleware::errors::Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthResponse>, ApiError> {
+    let not_ready = |detail: String| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", detail);
+    match tokio::time::timeout(READY_TIMEOUT, campus_db::readiness(state.db())).await {
+        Ok(Ok(())) => Ok(Json(HealthResponse { status: "ready" })),
+        Ok(Err(reason)) => {
+            tracing::warn!(error = %crate::error::cause_chain(&reason), "not ready");
+            Err(not_ready(reason.to_string()))
+        }
+        Err(_) => Err(not_ready("database did not answer in time".to_owned())),
+    }
+}
+
+/// Prometheus/OpenMetrics text.
+pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    state.metrics().set_pool(campus_db::pool_stats(state.db()));
+    let text = state.metrics().encode().map_err(ApiError::internal)?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
+}

@@ -1,0 +1,7 @@
+//! The HTTP suite: a real server per test on every configured backend.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod errors;
+mod middleware;
+mod openapi;
+mod ops;

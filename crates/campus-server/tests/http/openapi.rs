@@ -1,0 +1,58 @@
+//! The OpenAPI document is deliberate (snapshot) and the docs UI loads nothing from elsewhere.
+
+use campus_test_support::backend_test;
+
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/openapi.json");
+
+/// Fails when the spec changes without the snapshot being updated on purpose.
+/// Update with `UPDATE_SNAPSHOTS=1 cargo test -p campus-server openapi`.
+#[test]
+fn openapi_document_matches_the_snapshot() {
+    let spec = campus_server::openapi::spec()
+        .to_pretty_json()
+        .expect("spec serialises");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(SNAPSHOT, format!("{spec}\n")).expect("snapshot written");
+        return;
+    }
+    let expected = std::fs::read_to_string(SNAPSHOT).expect("snapshot exists");
+    assert_eq!(
+        spec.trim_end(),
+        expected.trim_end(),
+        "the OpenAPI document changed; review it and run UPDATE_SNAPSHOTS=1 cargo test -p campus-server openapi"
+    );
+}
+
+#[test]
+fn openapi_document_is_version_3_1() {
+    let spec: serde_json::Value =
+        serde_json::from_str(&campus_server::openapi::spec().to_json().expect("json")).expect("parse");
+    assert!(
+        spec["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        spec["openapi"]
+    );
+}
+
+backend_test!(async fn openapi_json_is_served(app) {
+    let res = app.get("/api/openapi.json").await;
+    assert_eq!(res.status, 200);
+    let spec = res.json();
+    assert!(spec["paths"]["/healthz"].is_object());
+    assert!(spec["paths"]["/readyz"].is_object());
+});
+
+backend_test!(async fn docs_ui_is_self_contained(app) {
+    let res = app.get("/api/docs/").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.content_type().starts_with("text/html"));
+    for asset in ["swagger-ui.css", "swagger-ui-bundle.js", "swagger-initializer.js"] {
+        assert!(res.text.contains(asset), "{asset} referenced");
+        let asset_res = app.get(&format!("/api/docs/{asset}")).await;
+        assert_eq!(asset_res.status, 200, "{asset}");
+    }
+    let init = app.get("/api/docs/swagger-initializer.js").await;
+    assert!(init.text.contains("/api/openapi.json"), "{}", init.text);
+    assert!(init.text.contains(r#""validatorUrl": "none""#), "{}", init.text);
+    assert!(!res.text.contains("https://"), "no absolute URL in the page: {}", res.text);
+});

@@ -1,0 +1,45 @@
+//! Liveness, readiness and metrics.
+
+use campus_test_support::backend_test;
+
+backend_test!(async fn healthz_answers_ok_without_the_database(app) {
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["status"], "ok");
+});
+
+backend_test!(async fn readyz_is_ready_once_migrations_are_applied(app) {
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.json()["status"], "ready");
+});
+
+backend_test!(async fn readyz_is_503_when_the_database_is_gone(app) {
+    app.db.clone().close().await.expect("pool closes");
+    let res = app.get("/readyz").await;
+    let body = res.assert_problem(503, "not_ready");
+    assert!(body["detail"].as_str().unwrap().contains("database"), "{body}");
+});
+
+backend_test!(async fn metrics_count_requests_by_matched_route_and_status(app) {
+    app.get("/healthz").await;
+    app.get("/no/such/page").await;
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status, 200);
+    assert!(res.content_type().starts_with("application/openmetrics-text"));
+    let text = &res.text;
+    assert!(
+        text.contains(r#"campus_http_requests_total{method="GET",route="/healthz",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"route="unmatched",status="404""#), "{text}");
+    assert!(text.contains("campus_http_request_duration_seconds_bucket"), "{text}");
+    assert!(text.contains("campus_db_pool_connections_idle"), "{text}");
+    assert!(text.contains("campus_build_info{version="), "{text}");
+});
+
+backend_test!(async fn api_root_points_to_the_documentation(app) {
+    let res = app.get("/api/v1").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["openapi"], "/api/openapi.json");
+});

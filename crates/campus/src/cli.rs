@@ -1,0 +1,173 @@
+//! Command-line interface: `campus serve | migrate | config | openapi`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use campus_config::{Overrides, Settings};
+use campus_db::Migrator;
+use campus_server::Application;
+use clap::{Args, Parser, Subcommand};
+use sea_orm_migration::MigratorTrait;
+
+/// Campus: one server for a school's student data and the apps around it.
+#[derive(Debug, Parser)]
+#[command(name = "campus", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Configuration file (TOML). Default: ./campus.toml when it exists.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Data directory for the SQLite database, signing key and local files.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH, postgres://... or mysql://...
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve HTTP (the default when no command is given).
+    Serve(ServeArgs),
+    /// Apply, revert or inspect database migrations.
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+    /// Print the effective configuration as JSON, with every secret redacted.
+    Config,
+    /// Print the OpenAPI 3.1 document of the canonical API.
+    Openapi,
+}
+
+#[derive(Debug, Args, Default)]
+struct ServeArgs {
+    /// Address to bind (default 127.0.0.1).
+    #[arg(long)]
+    host: Option<String>,
+    /// Port to bind (default 5000; 0 picks a free port).
+    #[arg(long)]
+    port: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+enum MigrateCommand {
+    /// Apply pending migrations (all, or --steps N).
+    Up {
+        #[arg(long)]
+        steps: Option<u32>,
+    },
+    /// Revert the last applied migrations (--steps N, default 1).
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List every migration and whether it is applied.
+    Status,
+    /// Drop every table and re-apply all migrations. Destroys all data; needs --yes.
+    Fresh {
+        /// Confirm that all data in the database may be destroyed.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let serve_args = match &cli.command {
+        Some(Command::Serve(args)) => Some(args),
+        None => None,
+        Some(_) => None,
+    };
+    let overrides = Overrides {
+        data_dir: cli.global.data_dir.clone(),
+        database_url: cli.global.database_url.clone(),
+        host: serve_args.and_then(|a| a.host.clone()),
+        port: serve_args.and_then(|a| a.port),
+    };
+    let settings = Settings::load(cli.global.config.as_deref(), &overrides)?;
+    match cli.command {
+        None | Some(Command::Serve(_)) => serve(settings).await,
+        Some(Command::Migrate(cmd)) => migrate(settings, cmd).await,
+        Some(Command::Config) => {
+            println!("{}", serde_json::to_string_pretty(&settings.redacted())?);
+            Ok(())
+        }
+        Some(Command::Openapi) => {
+            println!("{}", campus_server::openapi::spec().to_pretty_json()?);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    crate::logging::init(&settings.log);
+    let url = settings.database_url();
+    let app = Application::build(settings).await?;
+    tracing::info!(
+        "Campus listening on http://{} (database: {} {})",
+        app.local_addr(),
+        url.backend(),
+        url.redacted()
+    );
+    app.run_until_stopped()
+        .await
+        .context("server stopped with an error")?;
+    tracing::info!("Campus stopped");
+    Ok(())
+}
+
+async fn migrate(settings: Settings, command: MigrateCommand) -> anyhow::Result<()> {
+    let url = settings.database_url();
+    let db = campus_db::connect(&url, &settings.database).await?;
+    match command {
+        MigrateCommand::Up { steps } => {
+            Migrator::up(&db, steps).await.context("applying migrations")?;
+            print_status(&db).await
+        }
+        MigrateCommand::Down { steps } => {
+            Migrator::down(&db, Some(steps))
+                .await
+                .context("reverting migrations")?;
+            print_status(&db).await
+        }
+        MigrateCommand::Status => print_status(&db).await,
+        MigrateCommand::Fresh { yes } => {
+            if !yes {
+                bail!(
+                    "`campus migrate fresh` drops every table in {}; run it again with --yes to confirm",
+                    url.redacted()
+                );
+            }
+            Migrator::fresh(&db).await.context("recreating the schema")?;
+            print_status(&db).await
+        }
+    }
+}
+
+async fn print_status(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    let states = campus_db::migration_states(db)
+        .await
+        .context("reading migration status")?;
+    if states.is_empty() {
+        println!("no migrations defined");
+    }
+    for state in states {
+        println!(
+            "{:<9} {}",
+            if state.applied { "applied" } else { "pending" },
+            state.name
+        );
+    }
+    Ok(())
+}
