@@ -5,6 +5,7 @@
 //! global. Secrets are [`SecretString`]s: `Debug` redacts them and [`Settings::redacted`]
 //! renders the effective configuration for `campus config` without any secret in it.
 
+mod auth;
 mod database;
 mod error;
 mod secret_file;
@@ -15,9 +16,9 @@ use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
 };
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+pub use auth::{Argon2Settings, AuthSettings, PasswordPolicySettings, RateLimitSettings};
 pub use database::{Backend, DatabaseSettings, DatabaseUrl};
 pub use error::ConfigError;
 pub use secret_file::load_or_create_secret;
@@ -67,6 +68,8 @@ pub struct ServerSettings {
     pub cors_origins: Vec<String>,
     /// Serve `/metrics` (Prometheus text). Restrict it at the load balancer in production.
     pub metrics_enabled: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for ServerSettings {
@@ -79,6 +82,7 @@ impl Default for ServerSettings {
             shutdown_grace_secs: 20,
             cors_origins: Vec::new(),
             metrics_enabled: true,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -109,20 +113,6 @@ pub enum LogFormat {
     Auto,
     Pretty,
     Json,
-}
-
-/// Token signing.
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct AuthSettings {
-    /// HMAC secret for access tokens (at least 32 bytes). When unset on SQLite, one is
-    /// generated into `<data_dir>/signing.key`; every instance of a scaled-out deployment
-    /// must share one, so it is required on PostgreSQL and MySQL.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "secret_file::serialize_redacted"
-    )]
-    pub jwt_secret: Option<SecretString>,
 }
 
 /// Values given on the command line; they win over every other layer.
@@ -211,6 +201,32 @@ impl Settings {
             return invalid("server.host", "an IP address or host name such as 127.0.0.1");
         }
         self.database.validate()?;
+        let roles = ["admin", "teacher", "finance", "student", "parent", "user"];
+        if !roles.contains(&self.auth.registration_role.as_str()) {
+            return invalid(
+                "auth.registration_role",
+                "one of admin, teacher, finance, student, parent, user",
+            );
+        }
+        if let Some(bad) = self
+            .auth
+            .public_roles
+            .iter()
+            .find(|r| !roles.contains(&r.as_str()))
+        {
+            return Err(ConfigError::Invalid {
+                key: "auth.public_roles".to_owned(),
+                expected: format!("roles among admin, teacher, finance, student, parent, user (not `{bad}`)"),
+            });
+        }
+        if self.auth.access_ttl_secs == 0 || self.auth.refresh_ttl_secs == 0 {
+            return invalid("auth.access_ttl_secs", "token lifetimes above 0 seconds");
+        }
+        if self.auth.argon2.memory_kib < 8 * self.auth.argon2.parallelism.max(1)
+            || self.auth.argon2.iterations == 0
+        {
+            return invalid("auth.argon2", "memory_kib >= 8 x parallelism and iterations >= 1");
+        }
         if let Some(secret) = &self.auth.jwt_secret {
             use secrecy::ExposeSecret;
             if secret.expose_secret().len() < 32 {

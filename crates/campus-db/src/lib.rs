@@ -5,6 +5,7 @@
 //! [`sea_orm::DatabaseConnection`] and writes one query for all three databases.
 
 mod connect;
+pub mod entities;
 mod errors;
 pub mod migration;
 mod status;

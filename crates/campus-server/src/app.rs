@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::Router;
 use campus_config::{Backend, Settings};
+use campus_domain::identity::Identity;
 use sea_orm_migration::MigratorTrait;
 use secrecy::SecretString;
 use tokio::net::TcpListener;
@@ -29,6 +30,8 @@ pub enum StartupError {
          (e.g. the output of `openssl rand -base64 48`)"
     )]
     SecretRequired(Backend),
+    #[error("invalid setting `auth.argon2`: {0}")]
+    Identity(#[source] campus_domain::identity::IdentityError),
     #[error("invalid setting `server.cors_origins`: {0}")]
     Cors(String),
     #[error(
@@ -75,7 +78,8 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let state = AppState::new(settings, db, secret, cors);
+        let identity = Identity::new(db.clone(), &settings.auth, &secret).map_err(StartupError::Identity)?;
+        let state = AppState::new(settings, db, secret, cors, identity);
         let router = router(&state);
         Ok(Self {
             listener,

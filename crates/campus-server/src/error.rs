@@ -30,9 +30,13 @@ pub struct ErrorReport {
     pub errors: Vec<FieldError>,
 }
 
-/// An error answered to the client. Internal causes are logged, never sent.
+/// An error answered to the client. Internal causes are logged, never sent. Boxed so that
+/// `Result<T, ApiError>` stays small on the happy path.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     report: ErrorReport,
     headers: HeaderMap,
     internal: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -40,7 +44,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Inner {
             report: ErrorReport {
                 status,
                 code,
@@ -49,7 +53,7 @@ impl ApiError {
             },
             headers: HeaderMap::new(),
             internal: None,
-        }
+        }))
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -79,7 +83,7 @@ impl ApiError {
             _ => format!("{} fields are invalid", errors.len()),
         };
         let mut err = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail);
-        err.report.errors = errors;
+        err.0.report.errors = errors;
         err
     }
 
@@ -90,26 +94,26 @@ impl ApiError {
             "internal_error",
             "An unexpected error occurred. It has been logged; quote the request id when reporting it.",
         );
-        err.internal = Some(cause.into());
+        err.0.internal = Some(cause.into());
         err
     }
 
     /// Adds a response header (`Retry-After`, `WWW-Authenticate`, ...).
     pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
-        self.headers.insert(name, value);
+        self.0.headers.insert(name, value);
         self
     }
 
     pub fn status(&self) -> StatusCode {
-        self.report.status
+        self.0.report.status
     }
 
     pub fn code(&self) -> &'static str {
-        self.report.code
+        self.0.report.code
     }
 
     pub fn report(&self) -> &ErrorReport {
-        &self.report
+        &self.0.report
     }
 }
 
@@ -118,9 +122,9 @@ impl std::fmt::Display for ApiError {
         write!(
             f,
             "{} {}: {}",
-            self.report.status.as_u16(),
-            self.report.code,
-            self.report.detail
+            self.0.report.status.as_u16(),
+            self.0.report.code,
+            self.0.report.detail
         )
     }
 }
@@ -157,15 +161,16 @@ pub(crate) fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let Some(cause) = &self.internal {
+        let inner = *self.0;
+        if let Some(cause) = &inner.internal {
             // Logged once, inside the request span (which carries the request id).
             tracing::error!(error = %cause_chain(cause.as_ref()), "internal error");
         }
         // The body is written by the surface's renderer, which knows the request id and the
         // envelope; the report travels in the response extensions until then.
-        let mut response = self.report.status.into_response();
-        response.headers_mut().extend(self.headers);
-        response.extensions_mut().insert(Arc::new(self.report));
+        let mut response = inner.report.status.into_response();
+        response.headers_mut().extend(inner.headers);
+        response.extensions_mut().insert(Arc::new(inner.report));
         response
     }
 }

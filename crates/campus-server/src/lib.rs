@@ -3,6 +3,7 @@
 
 pub mod api;
 mod app;
+pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod metrics;

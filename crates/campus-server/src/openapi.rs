@@ -18,14 +18,46 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
                        Errors are RFC 9457 problem documents (application/problem+json).",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
-    paths(crate::ops::healthz, crate::ops::readyz, crate::api::index),
+    paths(
+        crate::ops::healthz, crate::ops::readyz, crate::api::index,
+        crate::api::auth::register, crate::api::auth::login, crate::api::auth::refresh,
+        crate::api::auth::logout, crate::api::auth::logout_all,
+        crate::api::me::get_me, crate::api::me::update_me, crate::api::me::change_password,
+        crate::api::me::list_contacts, crate::api::me::create_contact, crate::api::me::update_contact,
+        crate::api::me::delete_contact,
+        crate::api::users::list_users, crate::api::users::create_user, crate::api::users::get_user,
+        crate::api::users::update_user, crate::api::users::deactivate_user, crate::api::users::list_audit,
+    ),
+    modifiers(&BearerAuth),
     components(schemas(crate::middleware::errors::Problem, crate::error::FieldError)),
     tags(
         (name = "ops", description = "Liveness, readiness and metrics"),
         (name = "meta", description = "About this API"),
+        (name = "auth", description = "Registration, login, token refresh and logout"),
+        (name = "me", description = "The signed-in user's profile, password and emergency contacts"),
+        (name = "users", description = "User administration and the audit trail (administrators)"),
     )
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` security scheme the endpoints refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI document for the canonical API.
 pub fn spec() -> utoipa::openapi::OpenApi {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use campus_config::Settings;
+use campus_domain::identity::Identity;
 use sea_orm::DatabaseConnection;
 use secrecy::SecretString;
 use tower_http::cors::CorsLayer;
@@ -23,6 +24,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     signing_secret: SecretString,
     cors: Option<CorsLayer>,
+    identity: Identity,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
         db: DatabaseConnection,
         signing_secret: SecretString,
         cors: Option<CorsLayer>,
+        identity: Identity,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -39,6 +42,7 @@ impl AppState {
                 metrics: Arc::new(Metrics::new()),
                 signing_secret,
                 cors,
+                identity,
             }),
         }
     }
@@ -58,6 +62,11 @@ impl AppState {
     /// HMAC key for access tokens.
     pub fn signing_secret(&self) -> &SecretString {
         &self.inner.signing_secret
+    }
+
+    /// The identity service.
+    pub fn identity(&self) -> &Identity {
+        &self.inner.identity
     }
 
     pub(crate) fn cors(&self) -> Option<&CorsLayer> {

@@ -11,6 +11,7 @@
 
 mod client;
 mod database;
+mod sessions;
 
 pub use campus_config::Backend;
 use campus_config::Settings;
@@ -18,6 +19,7 @@ use campus_server::Application;
 pub use client::TestResponse;
 pub use database::TestDatabase;
 use secrecy::SecretString;
+pub use sessions::{Session, TEST_PASSWORD};
 
 /// A running server and a client for it.
 #[derive(Debug)]
@@ -30,11 +32,31 @@ pub struct TestApp {
     /// The server's state, for tests that mount extra routes on the real stack.
     pub state: campus_server::AppState,
     server: tokio::task::JoinHandle<()>,
+    users_made: std::sync::atomic::AtomicU32,
     // Dropped last: removes the database after the server stopped using it.
     _database: TestDatabase,
 }
 
 impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Another server instance sharing a [`TestApp`]'s database.
+#[derive(Debug)]
+pub struct SiblingApp {
+    pub addr: std::net::SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl SiblingApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+impl Drop for SiblingApp {
     fn drop(&mut self) {
         self.server.abort();
     }
@@ -46,7 +68,16 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    match TestApp::spawn(backend).await {
+    run_on_with(backend, |_| {}, test).await
+}
+
+/// Like [`run_on`], with settings adjusted before the app starts.
+pub async fn run_on_with<F, Fut>(backend: Backend, adjust: impl FnOnce(&mut Settings), test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    match TestApp::spawn_with(backend, adjust).await {
         Some(app) => test(app).await,
         None => eprintln!(
             "skipped: {} not configured ({} unset)",
@@ -57,6 +88,7 @@ where
 }
 
 /// Declares one test per backend: `mod name { fn sqlite(); fn postgres(); fn mysql() }`.
+/// An optional `settings(|s| ...)` adjusts the settings before the app starts.
 ///
 /// ```text
 /// backend_test!(async fn healthz_answers(app) {
@@ -66,6 +98,9 @@ where
 #[macro_export]
 macro_rules! backend_test {
     ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $crate::backend_test!($(#[$meta])* async fn $name($app) settings(|_| {}) $body);
+    };
+    ($(#[$meta:meta])* async fn $name:ident($app:ident) settings($adjust:expr) $body:block) => {
         $(#[$meta])*
         mod $name {
             #[allow(unused_imports)]
@@ -75,17 +110,17 @@ macro_rules! backend_test {
 
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                $crate::run_on($crate::Backend::Sqlite, body).await
+                $crate::run_on_with($crate::Backend::Sqlite, $adjust, body).await
             }
 
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $crate::run_on($crate::Backend::Postgres, body).await
+                $crate::run_on_with($crate::Backend::Postgres, $adjust, body).await
             }
 
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn mysql() {
-                $crate::run_on($crate::Backend::Mysql, body).await
+                $crate::run_on_with($crate::Backend::Mysql, $adjust, body).await
             }
         }
     };
@@ -131,8 +166,27 @@ impl TestApp {
             settings,
             state,
             server,
+            users_made: std::sync::atomic::AtomicU32::new(0),
             _database: database,
         })
+    }
+
+    /// A number unique within this app, for naming test users.
+    pub fn next_user_number(&self) -> u32 {
+        self.users_made.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+    }
+
+    /// A second server on the same database (as behind a load balancer).
+    pub async fn spawn_sibling(&self, adjust: impl FnOnce(&mut Settings)) -> SiblingApp {
+        let mut settings = self.settings.clone();
+        settings.database.migrate_on_start = false;
+        adjust(&mut settings);
+        let app = Application::build(settings).await.expect("sibling starts");
+        let addr = app.local_addr();
+        let server = tokio::spawn(async move {
+            let _ = app.run_until(std::future::pending()).await;
+        });
+        SiblingApp { addr, server }
     }
 
     /// Absolute URL for a path on this server.

@@ -3,6 +3,9 @@
 
 use sea_orm_migration::prelude::*;
 
+mod columns;
+mod m20261122_000001_identity;
+
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
 pub struct Migrator;
@@ -10,7 +13,7 @@ pub struct Migrator;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![]
+        vec![Box::new(m20261122_000001_identity::Migration)]
     }
 
     fn migration_table_name() -> DynIden {

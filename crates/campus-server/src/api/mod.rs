@@ -7,8 +7,17 @@ use serde::Serialize;
 
 use crate::state::AppState;
 
+pub mod auth;
+pub mod dto;
+pub mod me;
+pub mod users;
+
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/", get(index))
+    Router::new()
+        .route("/", get(index))
+        .nest("/auth", auth::router())
+        .nest("/me", me::router())
+        .merge(users::router())
 }
 
 /// Where to find the API's description.

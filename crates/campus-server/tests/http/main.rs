@@ -2,6 +2,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod errors;
+mod identity;
 mod middleware;
 mod openapi;
 mod ops;

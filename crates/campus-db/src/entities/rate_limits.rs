@@ -1,0 +1,17 @@
+//! `rate_limits`: fixed-window hit counters shared by every instance.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "rate_limits")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub bucket: String,
+    pub hits: i32,
+    pub expires_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,22 @@
+//! Column helpers that keep one migration source portable across the three backends.
+
+use sea_orm::DbBackend;
+use sea_orm_migration::prelude::*;
+
+/// A UTC timestamp column. MySQL gets `DATETIME(6)` rather than `TIMESTAMP`, which ends in
+/// 2038 and has implicit defaults; sessions run in UTC (see `campus_db::connect`).
+pub fn utc(backend: DbBackend, name: &'static str) -> ColumnDef {
+    let mut col = ColumnDef::new(Alias::new(name));
+    match backend {
+        DbBackend::MySql => col.custom(Alias::new("DATETIME(6)")),
+        _ => col.timestamp_with_time_zone(),
+    };
+    col.not_null().take()
+}
+
+/// A nullable UTC timestamp column.
+pub fn utc_null(backend: DbBackend, name: &'static str) -> ColumnDef {
+    let mut col = utc(backend, name);
+    col.null();
+    col
+}

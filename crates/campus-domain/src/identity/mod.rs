@@ -1,0 +1,20 @@
+//! Identity: one user base for every surface. Registration, login, access tokens with
+//! rotating refresh tokens, revocation, profiles, emergency contacts and user administration.
+
+mod admin;
+pub mod error;
+pub mod model;
+pub mod password;
+mod profile;
+pub mod repo;
+mod service;
+pub mod sessions;
+mod throttle;
+pub mod tokens;
+
+pub use admin::{AdminUserPatch, NewUserByAdmin};
+pub use error::{AuthFailure, FieldIssue, IdentityError};
+pub use model::{Email, PasswordPolicy, Role, User, Username};
+pub use profile::{ContactInput, ContactPatch, EmergencyContact, ProfilePatch};
+pub use service::{Identity, LoginOutcome, LoginRequest, Registration, TokenLifetime};
+pub use sessions::Principal;

@@ -1,0 +1,509 @@
+//! The identity service: registration, login, token checks, refresh rotation and logout.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use campus_config::AuthSettings;
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
+use secrecy::SecretString;
+use serde_json::json;
+
+use campus_db::entities::{emergency_contacts, users};
+
+use super::error::{AuthFailure, FieldIssue, IdentityError};
+use super::model::{Email, PasswordPolicy, Role, User, Username};
+use super::password::PasswordHasher;
+use super::profile::ContactInput;
+use super::repo;
+use super::sessions::{Principal, SessionCache, SessionError};
+use super::throttle::{self, Action};
+use super::tokens::{self, AccessClaims, TokenKeys};
+use crate::RequestMeta;
+use crate::audit::{self, AuditEntry, actions};
+use crate::ratelimit::{DbRateLimiter, RateLimiter};
+
+/// A new account as any surface describes it.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub name: String,
+    pub password: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub age: Option<i32>,
+    pub gender: Option<String>,
+    pub emergency_contact: Option<ContactInput>,
+}
+
+/// How long the access token of a login lives, and whether a refresh token comes with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenLifetime {
+    /// `/api/v1`: `auth.access_ttl_secs` plus a rotating refresh token.
+    Canonical,
+    /// A seed's own lifetime, access token only (the seeds have no refresh tokens).
+    Fixed(Duration),
+}
+
+/// A login attempt.
+#[derive(Debug, Clone)]
+pub struct LoginRequest {
+    /// Email (contains `@`) or username.
+    pub identifier: String,
+    pub password: String,
+    pub lifetime: TokenLifetime,
+}
+
+/// The tokens of a successful login or refresh.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    pub user: User,
+    pub access_token: String,
+    pub claims: AccessClaims,
+    pub expires_in: u64,
+    pub refresh_token: Option<String>,
+}
+
+/// The identity service. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub(crate) db: DatabaseConnection,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) keys: TokenKeys,
+    pub(crate) policy: PasswordPolicy,
+    pub(crate) sessions: Arc<SessionCache>,
+    pub(crate) limiter: Arc<dyn RateLimiter>,
+    pub(crate) settings: Arc<AuthSettings>,
+}
+
+impl Identity {
+    pub fn new(
+        db: DatabaseConnection,
+        settings: &AuthSettings,
+        secret: &SecretString,
+    ) -> Result<Self, IdentityError> {
+        Ok(Self {
+            hasher: PasswordHasher::new(&settings.argon2)?,
+            keys: TokenKeys::new(secret),
+            policy: PasswordPolicy::new(settings.password.clone()),
+            sessions: Arc::new(SessionCache::new(Duration::from_millis(
+                settings.revocation_sync_ms,
+            ))),
+            limiter: Arc::new(DbRateLimiter::new(db.clone())),
+            settings: Arc::new(settings.clone()),
+            db,
+        })
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn policy(&self) -> &PasswordPolicy {
+        &self.policy
+    }
+
+    pub fn settings(&self) -> &AuthSettings {
+        &self.settings
+    }
+
+    /// Public self-registration. `requested_role` is what the body asked for (seed 003's
+    /// `role`); `None` grants `auth.registration_role`. Roles outside `auth.public_roles`
+    /// are refused.
+    pub async fn register_public(
+        &self,
+        input: Registration,
+        requested_role: Option<Role>,
+        meta: &RequestMeta,
+    ) -> Result<User, IdentityError> {
+        if !self.settings.registration_enabled {
+            return Err(IdentityError::RegistrationClosed);
+        }
+        let default_role = Role::parse(&self.settings.registration_role).unwrap_or(Role::User);
+        let role = requested_role.unwrap_or(default_role);
+        if role != default_role && !self.settings.public_roles.iter().any(|r| r == role.as_str()) {
+            return Err(IdentityError::RoleNotAllowed(role));
+        }
+        throttle::check_ip(
+            self.limiter.as_ref(),
+            &self.settings.rate_limits,
+            Action::Register,
+            meta.ip.as_deref(),
+        )
+        .await?;
+        self.create(input, role, None, actions::USER_REGISTERED, meta)
+            .await
+    }
+
+    /// Validates, hashes and inserts a user (with an optional emergency contact) in one
+    /// transaction, auditing it as `action` by `actor`.
+    pub(crate) async fn create(
+        &self,
+        input: Registration,
+        role: Role,
+        actor: Option<i64>,
+        action: &'static str,
+        meta: &RequestMeta,
+    ) -> Result<User, IdentityError> {
+        let (username, email) = validate_identity(&input)?;
+        self.policy
+            .check(
+                &input.password,
+                username.as_ref().map(Username::as_str),
+                email.as_ref().map(Email::as_str),
+            )
+            .map_err(IdentityError::WeakPassword)?;
+        validate_profile(&input)?;
+        if let Some(u) = &username
+            && repo::username_taken(&self.db, u.as_str()).await?
+        {
+            return Err(IdentityError::UsernameTaken);
+        }
+        if let Some(e) = &email
+            && repo::email_taken(&self.db, e.as_str()).await?
+        {
+            return Err(IdentityError::EmailTaken);
+        }
+        let hash = self.hasher.hash(input.password.clone()).await?;
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let inserted = users::ActiveModel {
+            username: Set(username.map(Username::into_string)),
+            email: Set(email.map(Email::into_string)),
+            name: Set(input.name.trim().to_owned()),
+            role: Set(role.as_str().to_owned()),
+            password_hash: Set(hash),
+            date_of_birth: Set(input.date_of_birth),
+            age: Set(input.age),
+            gender: Set(input
+                .gender
+                .map(|g| g.trim().to_owned())
+                .filter(|g| !g.is_empty())),
+            language: Set("en".to_owned()),
+            text_size: Set("medium".to_owned()),
+            icon_size: Set("default".to_owned()),
+            high_contrast_mode: Set(false),
+            is_active: Set(true),
+            tokens_valid_after: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(unique_to_taken)?;
+        if let Some(contact) = input.emergency_contact {
+            let contact = contact.validated()?;
+            emergency_contacts::ActiveModel {
+                user_id: Set(inserted.id),
+                name: Set(contact.name),
+                relation: Set(contact.relation),
+                email: Set(contact.email),
+                phone: Set(contact.phone),
+                allow_alerts: Set(contact.allow_alerts),
+                is_primary: Set(contact.is_primary),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        let user = User::from_model(inserted);
+        audit::record(
+            &txn,
+            meta,
+            AuditEntry::new(action)
+                .actor(actor.or(Some(user.id)))
+                .target("user", user.id)
+                .after(json!({"username": user.username, "email": user.email, "role": user.role})),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(user)
+    }
+
+    /// Checks credentials (rate limits and lock first) and issues tokens.
+    pub async fn login(
+        &self,
+        request: LoginRequest,
+        meta: &RequestMeta,
+    ) -> Result<LoginOutcome, IdentityError> {
+        let limits = &self.settings.rate_limits;
+        throttle::check_ip(self.limiter.as_ref(), limits, Action::Login, meta.ip.as_deref()).await?;
+        throttle::check_account(self.limiter.as_ref(), limits, &request.identifier).await?;
+        throttle::check_lock(&self.db, limits, &request.identifier).await?;
+        let found = repo::find_by_identifier(&self.db, &request.identifier).await?;
+        let hash = found.as_ref().map(|u| u.password_hash.clone());
+        let matched = self.hasher.verify(request.password, hash).await;
+        let user = match found {
+            Some(user) if matched && user.is_active => user,
+            other => {
+                throttle::record_failure(&self.db, limits, &request.identifier).await?;
+                let entry = AuditEntry::new(actions::LOGIN_FAILED)
+                    .after(json!({"identifier": request.identifier.chars().take(100).collect::<String>()}));
+                let entry = match &other {
+                    Some(u) => entry.target("user", u.id),
+                    None => entry,
+                };
+                audit::record(&self.db, meta, entry).await?;
+                return Err(IdentityError::InvalidCredentials);
+            }
+        };
+        throttle::clear_failures(&self.db, &request.identifier).await?;
+        let user = User::from_model(user);
+        audit::record(
+            &self.db,
+            meta,
+            AuditEntry::new(actions::LOGIN_SUCCEEDED)
+                .actor(Some(user.id))
+                .target("user", user.id),
+        )
+        .await?;
+        self.issue(user, request.lifetime, None).await
+    }
+
+    /// Issues an access token (and for canonical logins a refresh token in `family`, or a
+    /// new family).
+    pub(crate) async fn issue(
+        &self,
+        user: User,
+        lifetime: TokenLifetime,
+        family: Option<String>,
+    ) -> Result<LoginOutcome, IdentityError> {
+        let (ttl, with_refresh) = match lifetime {
+            TokenLifetime::Canonical => (Duration::from_secs(self.settings.access_ttl_secs), true),
+            TokenLifetime::Fixed(ttl) => (ttl, false),
+        };
+        let family = with_refresh.then(|| family.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
+        let refresh_token = match &family {
+            Some(family_id) => {
+                let (token, hash) = tokens::new_refresh_token();
+                let expires = Utc::now() + chrono::Duration::seconds(secs(self.settings.refresh_ttl_secs));
+                repo::insert_refresh(&self.db, user.id, family_id, hash, expires).await?;
+                Some(token)
+            }
+            None => None,
+        };
+        let chrono_ttl = chrono::Duration::seconds(secs(ttl.as_secs()));
+        let (access_token, claims) = self
+            .keys
+            .issue(user.id, user.role, chrono_ttl, family, user.username.clone())
+            .map_err(IdentityError::Signing)?;
+        Ok(LoginOutcome {
+            user,
+            access_token,
+            claims,
+            expires_in: ttl.as_secs(),
+            refresh_token,
+        })
+    }
+
+    /// Verifies an access token: signature, expiry, revocation, user still active.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, IdentityError> {
+        let claims = self.keys.decode(token).map_err(|e| match e {
+            tokens::TokenError::Expired => AuthFailure::Expired,
+            tokens::TokenError::Invalid(reason) => AuthFailure::Invalid(reason),
+        })?;
+        self.sessions.check(&self.db, &claims).await.map_err(|e| match e {
+            SessionError::Auth(f) => IdentityError::Unauthenticated(f),
+            SessionError::Db(e) => IdentityError::Db(e),
+        })
+    }
+
+    /// Rotates a refresh token. Presenting one that was already used revokes its family.
+    pub async fn refresh(&self, token: &str, meta: &RequestMeta) -> Result<LoginOutcome, IdentityError> {
+        throttle::check_ip(
+            self.limiter.as_ref(),
+            &self.settings.rate_limits,
+            Action::Refresh,
+            meta.ip.as_deref(),
+        )
+        .await?;
+        let now = Utc::now();
+        let row = repo::find_refresh(&self.db, &tokens::hash_refresh_token(token))
+            .await?
+            .ok_or(IdentityError::RefreshInvalid)?;
+        if row.revoked_at.is_some() || row.expires_at <= now {
+            return Err(IdentityError::RefreshInvalid);
+        }
+        if row.used_at.is_some() || !repo::claim_refresh(&self.db, row.id, now).await? {
+            repo::revoke_family(&self.db, &row.family_id, now).await?;
+            audit::record(
+                &self.db,
+                meta,
+                AuditEntry::new(actions::REFRESH_REUSED)
+                    .actor(Some(row.user_id))
+                    .target("user", row.user_id)
+                    .after(json!({"family": row.family_id})),
+            )
+            .await?;
+            return Err(IdentityError::RefreshReused);
+        }
+        let user = repo::find(&self.db, row.user_id)
+            .await?
+            .filter(|u| u.is_active)
+            .ok_or(IdentityError::RefreshInvalid)?;
+        self.issue(
+            User::from_model(user),
+            TokenLifetime::Canonical,
+            Some(row.family_id),
+        )
+        .await
+    }
+
+    /// Revokes this access token and, if it has one, its refresh family.
+    pub async fn logout(&self, principal: &Principal, meta: &RequestMeta) -> Result<(), IdentityError> {
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        repo::revoke_access(&txn, &principal.jti, principal.user_id, principal.expires_at).await?;
+        if let Some(family) = &principal.family {
+            repo::revoke_family(&txn, family, now).await?;
+        }
+        audit::record(
+            &txn,
+            meta,
+            AuditEntry::new(actions::LOGOUT)
+                .actor(Some(principal.user_id))
+                .target("user", principal.user_id),
+        )
+        .await?;
+        txn.commit().await?;
+        self.sessions.revoke_local(&principal.jti, principal.expires_at);
+        // Expired revocations are useless; clean them up on the way out.
+        repo::purge_expired(&self.db, now).await?;
+        Ok(())
+    }
+
+    /// Revokes every token of `user_id` issued until now.
+    pub async fn logout_all(
+        &self,
+        user_id: i64,
+        actor: i64,
+        meta: &RequestMeta,
+    ) -> Result<(), IdentityError> {
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        repo::invalidate_tokens_before(&txn, user_id, now).await?;
+        repo::revoke_all_refresh(&txn, user_id, now).await?;
+        audit::record(
+            &txn,
+            meta,
+            AuditEntry::new(actions::LOGOUT_ALL)
+                .actor(Some(actor))
+                .target("user", user_id),
+        )
+        .await?;
+        txn.commit().await?;
+        self.sessions.forget_user(user_id);
+        Ok(())
+    }
+
+    /// The user behind `id`, if any.
+    pub async fn user(&self, id: i64) -> Result<User, IdentityError> {
+        repo::find(&self.db, id)
+            .await?
+            .map(User::from_model)
+            .ok_or(IdentityError::NotFound)
+    }
+
+    /// A user by email or username.
+    pub async fn find_by_identifier(&self, identifier: &str) -> Result<Option<User>, IdentityError> {
+        Ok(repo::find_by_identifier(&self.db, identifier)
+            .await?
+            .map(User::from_model))
+    }
+
+    /// Number of active administrators (for the first-run hint and seed 002's bootstrap).
+    pub async fn admin_count(&self) -> Result<u64, IdentityError> {
+        Ok(repo::count_role(&self.db, Role::Admin).await?)
+    }
+}
+
+fn secs(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX / 1000)
+}
+
+/// A unique violation that slipped past the pre-checks (a concurrent registration).
+fn unique_to_taken(err: sea_orm::DbErr) -> IdentityError {
+    match campus_db::constraint_violation(&err) {
+        Some(campus_db::ConstraintKind::Unique) => {
+            let text = err.to_string().to_lowercase();
+            if text.contains("email") {
+                IdentityError::EmailTaken
+            } else {
+                IdentityError::UsernameTaken
+            }
+        }
+        _ => IdentityError::Db(err),
+    }
+}
+
+/// Username and email: each optional, at least one, each well-formed.
+fn validate_identity(input: &Registration) -> Result<(Option<Username>, Option<Email>), IdentityError> {
+    let mut issues = Vec::new();
+    let username = match input.username.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(u) if u.contains('@') => {
+            issues.push(FieldIssue::new(
+                "username",
+                "invalid_format",
+                "must not contain @",
+            ));
+            None
+        }
+        Some(u) => Username::parse(u)
+            .map_err(|m| issues.push(FieldIssue::new("username", "invalid_format", m)))
+            .ok(),
+        None => None,
+    };
+    let email = match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(e) => Email::parse(e)
+            .map_err(|m| issues.push(FieldIssue::new("email", "invalid_format", m)))
+            .ok(),
+        None => None,
+    };
+    if input.username.as_deref().is_none_or(|s| s.trim().is_empty())
+        && input.email.as_deref().is_none_or(|s| s.trim().is_empty())
+    {
+        issues.push(FieldIssue::new(
+            "email",
+            "required",
+            "an email or a username is required",
+        ));
+    }
+    if issues.is_empty() {
+        Ok((username, email))
+    } else {
+        Err(IdentityError::Invalid(issues))
+    }
+}
+
+fn validate_profile(input: &Registration) -> Result<(), IdentityError> {
+    let mut issues = Vec::new();
+    if input.name.chars().count() > 200 {
+        issues.push(FieldIssue::new(
+            "name",
+            "too_long",
+            "must be at most 200 characters",
+        ));
+    }
+    if input.gender.as_deref().is_some_and(|g| g.chars().count() > 50) {
+        issues.push(FieldIssue::new(
+            "gender",
+            "too_long",
+            "must be at most 50 characters",
+        ));
+    }
+    if input.age.is_some_and(|a| !(1..=150).contains(&a)) {
+        issues.push(FieldIssue::new(
+            "age",
+            "out_of_range",
+            "must be between 1 and 150",
+        ));
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(IdentityError::Invalid(issues))
+    }
+}

@@ -1,0 +1,227 @@
+//! The per-request token check without a database round trip in the common case.
+//!
+//! Each instance keeps the set of revoked access-token ids and the auth-relevant state of the
+//! users it has seen (active, role, `tokens_valid_after`). Both are brought up to date by a
+//! delta query at most once per `revocation_sync_ms`, run by whichever request finds the cache
+//! stale. So a revocation made on any instance reaches every instance within that bound
+//! (plus the time of one query). Changes made on this instance apply here at once.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+
+use campus_db::entities::{revoked_tokens, users};
+
+use super::error::AuthFailure;
+use super::model::Role;
+use super::tokens::AccessClaims;
+
+/// Overlap of consecutive delta queries, covering clock skew between instances and
+/// transactions that commit after the previous query ran.
+const SYNC_OVERLAP: chrono::Duration = chrono::Duration::seconds(30);
+/// Users remembered per instance; past this the cache starts over (and reloads on demand).
+const MAX_CACHED_USERS: usize = 100_000;
+
+#[derive(Debug, Clone, Copy)]
+struct UserAuthState {
+    active: bool,
+    role: Role,
+    tokens_valid_after: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    last_sync: Option<Instant>,
+    watermark: Option<DateTime<Utc>>,
+    revoked: HashMap<String, DateTime<Utc>>,
+    users: HashMap<i64, UserAuthState>,
+}
+
+/// Who an accepted access token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    /// The user's current role (from the database, not the token).
+    pub role: Role,
+    pub jti: String,
+    pub expires_at: DateTime<Utc>,
+    pub family: Option<String>,
+}
+
+/// Revocation and user-state cache; see the module docs.
+#[derive(Debug)]
+pub struct SessionCache {
+    bound: Duration,
+    state: RwLock<State>,
+    sync: tokio::sync::Mutex<()>,
+}
+
+impl SessionCache {
+    pub fn new(bound: Duration) -> Self {
+        Self {
+            bound,
+            state: RwLock::new(State::default()),
+            sync: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Accepts `claims` if the token is not revoked and its user is active and has not
+    /// invalidated tokens issued before now.
+    pub async fn check(
+        &self,
+        db: &DatabaseConnection,
+        claims: &AccessClaims,
+    ) -> Result<Principal, SessionError> {
+        self.sync_if_stale(db).await?;
+        let user_id = claims
+            .user_id()
+            .ok_or(AuthFailure::Invalid("Subject must be a user id".into()))?;
+        let cached = {
+            let state = self.read();
+            if state.revoked.contains_key(&claims.jti) {
+                return Err(AuthFailure::Revoked.into());
+            }
+            state.users.get(&user_id).copied()
+        };
+        let user = match cached {
+            Some(u) => u,
+            None => self.load_user(db, user_id).await?.ok_or(AuthFailure::Inactive)?,
+        };
+        if !user.active {
+            return Err(AuthFailure::Inactive.into());
+        }
+        if user
+            .tokens_valid_after
+            .is_some_and(|after| claims.issued_at() < after)
+        {
+            return Err(AuthFailure::Revoked.into());
+        }
+        Ok(Principal {
+            user_id,
+            role: user.role,
+            jti: claims.jti.clone(),
+            expires_at: claims.expires_at(),
+            family: claims.fam.clone(),
+        })
+    }
+
+    /// Marks a token revoked on this instance (the database row is written by the caller).
+    pub fn revoke_local(&self, jti: &str, expires_at: DateTime<Utc>) {
+        self.write().revoked.insert(jti.to_owned(), expires_at);
+    }
+
+    /// Drops what is known about a user so the next request reloads it.
+    pub fn forget_user(&self, user_id: i64) {
+        self.write().users.remove(&user_id);
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn load_user(&self, db: &DatabaseConnection, user_id: i64) -> Result<Option<UserAuthState>, DbErr> {
+        let row = users::Entity::find_by_id(user_id)
+            .select_only()
+            .columns([
+                users::Column::IsActive,
+                users::Column::Role,
+                users::Column::TokensValidAfter,
+            ])
+            .into_tuple::<(bool, String, Option<DateTime<Utc>>)>()
+            .one(db)
+            .await?;
+        let state = row.map(|(active, role, tokens_valid_after)| UserAuthState {
+            active,
+            role: Role::parse(&role).unwrap_or(Role::User),
+            tokens_valid_after,
+        });
+        if let Some(s) = state {
+            let mut guard = self.write();
+            if guard.users.len() >= MAX_CACHED_USERS {
+                guard.users.clear();
+            }
+            guard.users.insert(user_id, s);
+        }
+        Ok(state)
+    }
+
+    async fn sync_if_stale(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        if self.read().last_sync.is_some_and(|t| t.elapsed() < self.bound) {
+            return Ok(());
+        }
+        let _one_sync_at_a_time = self.sync.lock().await;
+        let watermark = {
+            let state = self.read();
+            if state.last_sync.is_some_and(|t| t.elapsed() < self.bound) {
+                return Ok(());
+            }
+            state.watermark
+        };
+        let started = Utc::now();
+        let since = watermark.map(|w| w - SYNC_OVERLAP);
+        let mut revoked =
+            revoked_tokens::Entity::find().filter(revoked_tokens::Column::ExpiresAt.gt(started));
+        if let Some(since) = since {
+            revoked = revoked.filter(revoked_tokens::Column::RevokedAt.gte(since));
+        }
+        let revoked: Vec<(String, DateTime<Utc>)> = revoked
+            .select_only()
+            .columns([revoked_tokens::Column::Jti, revoked_tokens::Column::ExpiresAt])
+            .into_tuple()
+            .all(db)
+            .await?;
+        let changed_users: Vec<(i64, bool, String, Option<DateTime<Utc>>)> = match since {
+            // First sync: nothing cached yet, nothing to refresh.
+            None => Vec::new(),
+            Some(since) => {
+                users::Entity::find()
+                    .filter(users::Column::UpdatedAt.gte(since))
+                    .select_only()
+                    .columns([
+                        users::Column::Id,
+                        users::Column::IsActive,
+                        users::Column::Role,
+                        users::Column::TokensValidAfter,
+                    ])
+                    .into_tuple()
+                    .all(db)
+                    .await?
+            }
+        };
+        let mut state = self.write();
+        state.revoked.retain(|_, exp| *exp > started);
+        state.revoked.extend(revoked);
+        for (id, active, role, tokens_valid_after) in changed_users {
+            if let Some(entry) = state.users.get_mut(&id) {
+                *entry = UserAuthState {
+                    active,
+                    role: Role::parse(&role).unwrap_or(Role::User),
+                    tokens_valid_after,
+                };
+            }
+        }
+        state.watermark = Some(started);
+        state.last_sync = Some(Instant::now());
+        Ok(())
+    }
+}
+
+/// A token check failed: the token is not acceptable, or the database could not be asked.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Auth(#[from] AuthFailure),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}

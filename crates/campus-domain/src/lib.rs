@@ -1,0 +1,14 @@
+//! Campus business rules. No HTTP types live here: surfaces (the `/api/v1` API, the compat
+//! facades, web pages, the CLI) call these services and render what they return.
+//!
+//! Each domain has `model` (value types that parse, so invalid values cannot exist),
+//! `service` (the operations), `repo` (queries, taking any `ConnectionTrait` so they run inside
+//! a transaction) and `error`.
+
+pub mod audit;
+pub mod context;
+pub mod identity;
+pub mod pagination;
+pub mod ratelimit;
+
+pub use context::RequestMeta;

@@ -1,0 +1,87 @@
+//! Fixed-window rate limiting behind a trait, so the counters can live in the database (the
+//! default, shared by every instance) or in Redis.
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+
+use campus_db::entities::rate_limits::{self, Column, Entity};
+
+/// The outcome of one counted hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateDecision {
+    pub allowed: bool,
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the window resets.
+    pub reset_after_secs: u64,
+}
+
+/// Counts hits per bucket in fixed windows.
+#[async_trait::async_trait]
+pub trait RateLimiter: Send + Sync + Debug {
+    /// Counts one hit on `bucket` and says whether it is within `limit` per `window`.
+    async fn hit(&self, bucket: &str, limit: u32, window: Duration) -> Result<RateDecision, DbErr>;
+}
+
+/// Counters in the `rate_limits` table.
+#[derive(Debug, Clone)]
+pub struct DbRateLimiter {
+    db: DatabaseConnection,
+}
+
+impl DbRateLimiter {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait::async_trait]
+impl RateLimiter for DbRateLimiter {
+    async fn hit(&self, bucket: &str, limit: u32, window: Duration) -> Result<RateDecision, DbErr> {
+        let now = Utc::now();
+        let window_secs = window.as_secs().max(1);
+        let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
+        let index = now_secs / window_secs;
+        let reset_after_secs = (index + 1) * window_secs - now_secs;
+        let key: String = format!("{bucket}:{index}").chars().take(255).collect();
+        let expires_at = now + chrono::Duration::seconds(i64::try_from(reset_after_secs).unwrap_or(60));
+        let row = rate_limits::ActiveModel {
+            bucket: Set(key.clone()),
+            hits: Set(1),
+            expires_at: Set(expires_at),
+        };
+        Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(Column::Bucket)
+                    .value(
+                        Column::Hits,
+                        sea_orm::sea_query::ExprTrait::add(Expr::col((Entity, Column::Hits)), 1),
+                    )
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        let hits = Entity::find_by_id(key)
+            .one(&self.db)
+            .await?
+            .map(|r| u32::try_from(r.hits).unwrap_or(u32::MAX))
+            .unwrap_or(1);
+        // Old windows are useless; sweep them now and then.
+        if rand::random::<u8>() == 0 {
+            Entity::delete_many()
+                .filter(Column::ExpiresAt.lt(now))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(RateDecision {
+            allowed: hits <= limit,
+            limit,
+            remaining: limit.saturating_sub(hits),
+            reset_after_secs,
+        })
+    }
+}

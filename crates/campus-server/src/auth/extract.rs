@@ -1,0 +1,115 @@
+//! `AuthUser`, `MaybeAuthUser` and `RequireRole<R>`.
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::{HeaderValue, header, request::Parts};
+use campus_domain::identity::{AuthFailure, IdentityError, Principal, Role};
+
+use super::errors::identity_error;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Stable error codes of authentication failures; facades translate them to their seed's
+/// messages and statuses.
+pub mod codes {
+    pub const TOKEN_MISSING: &str = "token_missing";
+    pub const TOKEN_EXPIRED: &str = "token_expired";
+    pub const TOKEN_REVOKED: &str = "token_revoked";
+    pub const TOKEN_INVALID: &str = "token_invalid";
+    pub const ACCOUNT_INACTIVE: &str = "account_inactive";
+}
+
+/// The token in `Authorization: Bearer <token>`. `Err` when the header is absent (`Missing`)
+/// or not a Bearer credential (`Invalid`).
+pub fn bearer_token(parts: &Parts) -> Result<&str, AuthFailure> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or(AuthFailure::Missing)?;
+    let text = value
+        .to_str()
+        .map_err(|_| AuthFailure::Invalid("Invalid Authorization header".to_owned()))?;
+    match text.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(token.trim())
+        }
+        _ => Err(AuthFailure::Invalid(
+            "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'"
+                .to_owned(),
+        )),
+    }
+}
+
+/// An authenticated user.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub Principal);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(AuthUser(principal.clone()));
+        }
+        let token = bearer_token(parts).map_err(|f| identity_error(IdentityError::Unauthenticated(f)))?;
+        let principal = state
+            .identity()
+            .authenticate(token)
+            .await
+            .map_err(identity_error)?;
+        parts.extensions.insert(principal.clone());
+        Ok(AuthUser(principal))
+    }
+}
+
+/// An authenticated user if credentials were sent; bad credentials are still refused.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<Principal>);
+
+impl FromRequestParts<AppState> for MaybeAuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(MaybeAuthUser(None));
+        }
+        AuthUser::from_request_parts(parts, state)
+            .await
+            .map(|u| MaybeAuthUser(Some(u.0)))
+    }
+}
+
+/// A set of roles allowed through a gate.
+pub trait RoleSet: Send + Sync + 'static {
+    const ROLES: &'static [Role];
+}
+
+/// Administrators only.
+#[derive(Debug)]
+pub struct Admins;
+
+impl RoleSet for Admins {
+    const ROLES: &'static [Role] = &[Role::Admin];
+}
+
+/// An authenticated user whose role is in `R`; others get 403.
+#[derive(Debug)]
+pub struct RequireRole<R: RoleSet>(pub Principal, pub PhantomData<R>);
+
+impl<R: RoleSet> FromRequestParts<AppState> for RequireRole<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let AuthUser(principal) = AuthUser::from_request_parts(parts, state).await?;
+        if R::ROLES.contains(&principal.role) {
+            Ok(RequireRole(principal, PhantomData))
+        } else {
+            Err(ApiError::forbidden("Your role does not allow this action."))
+        }
+    }
+}
+
+pub(super) fn www_authenticate() -> HeaderValue {
+    HeaderValue::from_static("Bearer")
+}

@@ -1,0 +1,51 @@
+//! Authentication at the HTTP edge. `AuthUser` accepts a Bearer access token; role gates are
+//! extractors (`RequireRole<Admins>`), so the roles an endpoint allows are visible in its
+//! signature. Record-level rules live in the domain services.
+
+mod errors;
+mod extract;
+
+pub use errors::identity_error;
+pub use extract::{Admins, AuthUser, MaybeAuthUser, RequireRole, RoleSet, bearer_token, codes};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use campus_domain::RequestMeta;
+use std::net::SocketAddr;
+
+use crate::middleware::RequestId;
+use crate::state::AppState;
+
+/// Request facts for auditing and rate limiting: request id, client IP, user agent.
+#[derive(Debug, Clone)]
+pub struct Meta(pub RequestMeta);
+
+impl FromRequestParts<AppState> for Meta {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .settings()
+            .server
+            .trust_forwarded_for
+            .then(|| parts.headers.get("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(Meta(RequestMeta {
+            request_id: parts.extensions.get::<RequestId>().map(|r| r.as_str().to_owned()),
+            ip: forwarded.or(peer),
+            user_agent: parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        }))
+    }
+}
