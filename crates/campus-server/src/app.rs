@@ -144,6 +144,7 @@ pub fn router(state: &AppState) -> Router {
         .merge(crate::ops::router(state))
         .merge(crate::openapi::router())
         .nest("/api/v1", crate::api::router())
+        .merge(crate::compat::router())
         .fallback(unknown_route);
     crate::middleware::apply(routes, state).with_state(state.clone())
 }

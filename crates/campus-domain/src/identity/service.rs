@@ -263,6 +263,16 @@ impl Identity {
         self.issue(user, request.lifetime, None).await
     }
 
+    /// Tokens for a user who has just proved who they are (a registration that logs in at
+    /// once, as seed 001's does).
+    pub async fn sign_in_new(
+        &self,
+        user: User,
+        lifetime: TokenLifetime,
+    ) -> Result<LoginOutcome, IdentityError> {
+        self.issue(user, lifetime, None).await
+    }
+
     /// Issues an access token (and for canonical logins a refresh token in `family`, or a
     /// new family).
     pub(crate) async fn issue(

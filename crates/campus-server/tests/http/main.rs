@@ -1,6 +1,9 @@
 //! The HTTP suite: a real server per test on every configured backend.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod admin;
+mod authz;
+mod compat_auth;
 mod errors;
 mod identity;
 mod middleware;

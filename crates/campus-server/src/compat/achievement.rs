@@ -1,0 +1,145 @@
+//! Seed 003 achievement-tracking accounts: `/api/register`, `/api/login`, `/api/logout`.
+//! Seed 004 shares the first two paths; its issue puts a dispatcher by request shape in
+//! front of these handlers (decision 3).
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use campus_domain::identity::{IdentityError, LoginRequest, Registration, Role, TokenLifetime, User};
+use serde_json::{Value, json};
+
+use super::envelopes::ACHIEVEMENT;
+use super::shared::{SeedJson, bad_request, raw_text, reply, seed_identity_error, text};
+use crate::auth::{AuthUser, Meta};
+use crate::error::ApiError;
+use crate::middleware::render_errors;
+use crate::state::AppState;
+
+const TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/register", post(register))
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
+        .route_layer(axum::middleware::from_fn_with_state(ACHIEVEMENT, render_errors))
+}
+
+/// Seed 003's user object.
+pub(crate) fn user_json(user: &User) -> Value {
+    json!({
+        "user_id": user.id,
+        "name": user.display_name(),
+        "email": user.email,
+        "role": user.role.title_case(),
+        "created_at": user.created_at.to_rfc3339(),
+        "updated_at": user.updated_at.to_rfc3339(),
+    })
+}
+
+pub(crate) async fn register(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let (Some(name), Some(email), Some(password)) = (
+        text(&body, "name"),
+        text(&body, "email"),
+        raw_text(&body, "password"),
+    ) else {
+        return Err(bad_request("name, email and password are required"));
+    };
+    let role = match text(&body, "role") {
+        None => Some(Role::Student),
+        Some(r) => match Role::parse(&r) {
+            Some(role @ (Role::Admin | Role::Teacher | Role::Student | Role::Parent)) => Some(role),
+            _ => return Err(bad_request("role must be one of Admin, Teacher, Student, Parent")),
+        },
+    };
+    let registration = Registration {
+        email: Some(email),
+        name,
+        password,
+        ..Registration::default()
+    };
+    let user = state
+        .identity()
+        .register_public(registration, role, &meta)
+        .await
+        .map_err(|e| match e {
+            IdentityError::EmailTaken => {
+                ApiError::new(StatusCode::CONFLICT, "email_taken", "Email already registered")
+            }
+            IdentityError::RoleNotAllowed(role) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "role_not_allowed",
+                format!(
+                    "The {} role cannot be self-assigned; an administrator grants it",
+                    role.title_case()
+                ),
+            ),
+            IdentityError::Invalid(issues) if issues.iter().any(|i| i.field == "email") => {
+                bad_request("email is not a valid email address")
+            }
+            other => seed_identity_error(other),
+        })?;
+    Ok(reply(
+        StatusCode::CREATED,
+        json!({"message": "User registered successfully", "user": user_json(&user)}),
+    ))
+}
+
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let (Some(email), Some(password)) = (text(&body, "email"), raw_text(&body, "password")) else {
+        return Err(bad_request("email and password are required"));
+    };
+    let request = LoginRequest {
+        identifier: email,
+        password,
+        lifetime: TokenLifetime::Fixed(TOKEN_TTL),
+    };
+    let outcome = state
+        .identity()
+        .login(request, &meta)
+        .await
+        .map_err(|e| match e {
+            IdentityError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid email or password",
+            ),
+            other => seed_identity_error(other),
+        })?;
+    Ok(reply(
+        StatusCode::OK,
+        json!({
+            "access_token": outcome.access_token,
+            "token_type": "Bearer",
+            "user": user_json(&outcome.user),
+        }),
+    ))
+}
+
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Meta(meta): Meta,
+) -> Result<Response, ApiError> {
+    state
+        .identity()
+        .logout(&p, &meta)
+        .await
+        .map_err(seed_identity_error)?;
+    Ok(reply(
+        StatusCode::OK,
+        json!({"message": "Logged out successfully"}),
+    ))
+}

@@ -1,0 +1,153 @@
+//! Seed 002 finance accounts: `/api/health`, `/api/auth/register`, `/api/auth/login`,
+//! `/api/auth/register-admin`. Tokens live 8 hours, as the seed's did.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use campus_domain::identity::{IdentityError, LoginRequest, Registration, Role, TokenLifetime, User};
+use serde_json::json;
+
+use super::envelopes::FINANCE;
+use super::shared::{SeedJson, bad_request, raw_text, reply, seed_identity_error, text};
+use crate::auth::{MaybeAuthUser, Meta};
+use crate::error::ApiError;
+use crate::middleware::render_errors;
+use crate::state::AppState;
+
+const TOKEN_TTL: Duration = Duration::from_secs(8 * 3600);
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/auth/register", post(register))
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/register-admin", post(register_admin))
+        .route_layer(axum::middleware::from_fn_with_state(FINANCE, render_errors))
+}
+
+async fn health() -> Response {
+    reply(
+        StatusCode::OK,
+        json!({"status": "ok", "message": "Student Management and Finance System API is running"}),
+    )
+}
+
+/// `{username*, password*, email?}` as a registration.
+fn registration(body: &serde_json::Value) -> Result<Registration, ApiError> {
+    let (Some(username), Some(password)) = (text(body, "username"), raw_text(body, "password")) else {
+        return Err(bad_request("Username and password are required"));
+    };
+    Ok(Registration {
+        username: Some(username),
+        email: text(body, "email"),
+        password,
+        ..Registration::default()
+    })
+}
+
+fn taken(err: IdentityError) -> ApiError {
+    match err {
+        IdentityError::UsernameTaken => {
+            ApiError::new(StatusCode::CONFLICT, "username_taken", "Username already exists")
+        }
+        IdentityError::EmailTaken => {
+            ApiError::new(StatusCode::CONFLICT, "email_taken", "Email already registered")
+        }
+        IdentityError::Forbidden => {
+            ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Admin access required")
+        }
+        other => seed_identity_error(other),
+    }
+}
+
+fn username_of(user: &User) -> &str {
+    user.username
+        .as_deref()
+        .or(user.email.as_deref())
+        .unwrap_or_default()
+}
+
+/// Registers a student (the finance seed's users are the students who enroll and pay).
+async fn register(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let user = state
+        .identity()
+        .register_public(registration(&body)?, Some(Role::Student), &meta)
+        .await
+        .map_err(taken)?;
+    Ok(reply(
+        StatusCode::CREATED,
+        json!({"msg": "User registered successfully", "user_id": user.id, "username": username_of(&user)}),
+    ))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let (Some(username), Some(password)) = (text(&body, "username"), raw_text(&body, "password")) else {
+        return Err(bad_request("Username and password are required"));
+    };
+    let request = LoginRequest {
+        identifier: username,
+        password,
+        lifetime: TokenLifetime::Fixed(TOKEN_TTL),
+    };
+    let outcome = state
+        .identity()
+        .login(request, &meta)
+        .await
+        .map_err(|e| match e {
+            IdentityError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid username or password",
+            ),
+            other => seed_identity_error(other),
+        })?;
+    let user = &outcome.user;
+    Ok(reply(
+        StatusCode::OK,
+        json!({
+            "access_token": outcome.access_token,
+            "user_id": user.id,
+            "username": username_of(user),
+            "email": user.email,
+            "is_admin": user.role == Role::Admin,
+            // Dues arrive with the finance ledger; until then every balance is zero.
+            "dues_balance": 0.0,
+        }),
+    ))
+}
+
+/// Creates an administrator when none exists yet, or when an administrator asks.
+async fn register_admin(
+    State(state): State<AppState>,
+    MaybeAuthUser(caller): MaybeAuthUser,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let registration = registration(&body)?;
+    let user = state
+        .identity()
+        .bootstrap_admin(caller.as_ref(), registration, &meta)
+        .await
+        .map_err(taken)?;
+    Ok(reply(
+        StatusCode::CREATED,
+        json!({
+            "msg": "Admin user registered successfully",
+            "user_id": user.id,
+            "username": username_of(&user),
+            "is_admin": true,
+        }),
+    ))
+}

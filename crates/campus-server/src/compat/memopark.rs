@@ -1,0 +1,161 @@
+//! Seed 001 MemoPark accounts: `/auth/register`, `/auth/login`, `/auth/profile`,
+//! `/auth/logout`. Tokens live one day, as the seed's did.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use campus_domain::identity::{ContactInput, IdentityError, LoginRequest, Registration, TokenLifetime};
+use serde_json::{Value, json};
+
+use super::envelopes::MEMOPARK;
+use super::shared::{SeedJson, bad_request, raw_text, reply, seed_identity_error, text};
+use crate::auth::{AuthUser, Meta};
+use crate::error::ApiError;
+use crate::middleware::render_errors;
+use crate::state::AppState;
+
+const TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/register", post(register))
+        .route("/auth/login", post(login))
+        .route("/auth/profile", get(profile))
+        .route("/auth/logout", post(logout))
+        .route_layer(axum::middleware::from_fn_with_state(MEMOPARK, render_errors))
+}
+
+fn contact_from(body: &Value) -> Option<ContactInput> {
+    let c = body.get("emergency_contact")?;
+    let name = text(c, "emergency_contact_name")?;
+    Some(ContactInput {
+        name,
+        relation: text(c, "relation"),
+        email: text(c, "emergency_email"),
+        phone: text(c, "emergency_phone_number"),
+        allow_alerts: c.get("is_allow_alerts").and_then(Value::as_bool).unwrap_or(false),
+        is_primary: false,
+    })
+}
+
+async fn register(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let (Some(email), Some(password)) = (text(&body, "user_email"), raw_text(&body, "user_password")) else {
+        return Err(bad_request("Email and password are required"));
+    };
+    let Some(name) = text(&body, "user_name") else {
+        return Err(bad_request("User name is required"));
+    };
+    let identity = state.identity();
+    let registration = Registration {
+        email: Some(email),
+        name,
+        password,
+        emergency_contact: contact_from(&body),
+        ..Registration::default()
+    };
+    let user = identity
+        .register_public(registration, None, &meta)
+        .await
+        .map_err(|e| match e {
+            IdentityError::EmailTaken => ApiError::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "User with this email already exists",
+            ),
+            other => seed_identity_error(other),
+        })?;
+    let outcome = identity
+        .sign_in_new(user, TokenLifetime::Fixed(TOKEN_TTL))
+        .await
+        .map_err(seed_identity_error)?;
+    Ok(reply(
+        StatusCode::CREATED,
+        json!({"access_token": outcome.access_token}),
+    ))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let (Some(email), Some(password)) = (text(&body, "user_email"), raw_text(&body, "user_password")) else {
+        return Err(bad_request("Email and password are required"));
+    };
+    let request = LoginRequest {
+        identifier: email,
+        password,
+        lifetime: TokenLifetime::Fixed(TOKEN_TTL),
+    };
+    let outcome = state
+        .identity()
+        .login(request, &meta)
+        .await
+        .map_err(|e| match e {
+            IdentityError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid credentials",
+            ),
+            other => seed_identity_error(other),
+        })?;
+    Ok(reply(
+        StatusCode::OK,
+        json!({"access_token": outcome.access_token}),
+    ))
+}
+
+async fn profile(State(state): State<AppState>, AuthUser(p): AuthUser) -> Result<Response, ApiError> {
+    let identity = state.identity();
+    let user = identity
+        .user(p.user_id)
+        .await
+        .map_err(|_| ApiError::not_found("User not found"))?;
+    let contacts = identity.contacts(p.user_id).await.map_err(seed_identity_error)?;
+    let contacts: Vec<Value> = contacts
+        .into_iter()
+        .map(|c| {
+            json!({
+                "emergency_id": c.id,
+                "name": c.name,
+                "relation": c.relation,
+                "emergency_phone_number": c.phone,
+                "emergency_email": c.email,
+                "is_allow_alerts": c.allow_alerts,
+            })
+        })
+        .collect();
+    Ok(reply(
+        StatusCode::OK,
+        json!({
+            "user_id": user.id,
+            "user_name": user.display_name(),
+            "user_email": user.email,
+            "emergency_contacts": contacts,
+        }),
+    ))
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Meta(meta): Meta,
+) -> Result<Response, ApiError> {
+    state
+        .identity()
+        .logout(&p, &meta)
+        .await
+        .map_err(seed_identity_error)?;
+    Ok(reply(
+        StatusCode::OK,
+        json!({"message": "Successfully logged out"}),
+    ))
+}

@@ -1,0 +1,24 @@
+//! Compat facades: every endpoint each seed documents, at its documented path, with its
+//! fields, messages and status codes. A facade translates only: it calls the same services as
+//! `/api/v1` and renders its seed's shapes. See docs/COMPAT.md.
+
+mod achievement;
+pub mod envelopes;
+mod finance;
+mod memopark;
+mod nurture;
+mod shared;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+/// All facade routes. Literal paths only here; seed 000's root catch-all is registered last
+/// by the school-records facade.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .merge(nurture::router())
+        .merge(memopark::router())
+        .merge(finance::router())
+        .merge(achievement::router())
+}

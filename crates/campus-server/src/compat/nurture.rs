@@ -1,0 +1,139 @@
+//! Seed 000 Nurture Dreams accounts: `POST /signup`, `POST /login`. Decision 2 of the
+//! contract: the `success`/`message` body is kept, with real status codes (201, 400, 401, 409).
+//! `/login` also returns an `access_token` (one hour) for the endpoints that now need one.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use campus_domain::identity::{Identity, IdentityError, LoginRequest, Registration, TokenLifetime};
+use serde_json::json;
+
+use super::envelopes::NURTURE_ACCOUNTS;
+use super::shared::{SeedJson, bad_request, raw_text, reply, seed_identity_error, text};
+use crate::auth::Meta;
+use crate::error::ApiError;
+use crate::middleware::render_errors;
+use crate::state::AppState;
+
+const TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signup", post(signup))
+        .route("/login", post(login))
+        .route_layer(axum::middleware::from_fn_with_state(
+            NURTURE_ACCOUNTS,
+            render_errors,
+        ))
+}
+
+/// The seed collected no username; derive one from the email's local part, unique.
+async fn derive_username(identity: &Identity, email: &str) -> Result<Option<String>, ApiError> {
+    let local: String = email
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(140)
+        .collect();
+    if local.is_empty() {
+        return Ok(None);
+    }
+    for n in 1..=50 {
+        let candidate = if n == 1 {
+            local.clone()
+        } else {
+            format!("{local}{n}")
+        };
+        let taken = identity
+            .find_by_identifier(&candidate)
+            .await
+            .map_err(seed_identity_error)?
+            .is_some();
+        if !taken {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
+}
+
+async fn signup(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let name = text(&body, "full_name").or_else(|| text(&body, "name"));
+    let (Some(name), Some(email), Some(password)) = (name, text(&body, "email"), raw_text(&body, "password"))
+    else {
+        return Err(bad_request("All fields are required"));
+    };
+    let identity = state.identity();
+    let username = match text(&body, "username") {
+        Some(u) => Some(u),
+        None => derive_username(identity, &email).await?,
+    };
+    let registration = Registration {
+        username,
+        email: Some(email),
+        name,
+        password,
+        ..Registration::default()
+    };
+    let user = identity
+        .register_public(registration, None, &meta)
+        .await
+        .map_err(|e| match e {
+            IdentityError::UsernameTaken | IdentityError::EmailTaken => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Username or email already exists",
+            ),
+            other => seed_identity_error(other),
+        })?;
+    Ok(reply(
+        StatusCode::CREATED,
+        json!({"success": true, "message": "User registered successfully", "user_id": user.id, "username": user.username}),
+    ))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let identifier = text(&body, "email").or_else(|| text(&body, "username"));
+    let (Some(identifier), Some(password)) = (identifier, raw_text(&body, "password")) else {
+        return Err(bad_request("Username and password required"));
+    };
+    let request = LoginRequest {
+        identifier,
+        password,
+        lifetime: TokenLifetime::Fixed(TOKEN_TTL),
+    };
+    let outcome = state
+        .identity()
+        .login(request, &meta)
+        .await
+        .map_err(|e| match e {
+            IdentityError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid username or password",
+            ),
+            other => seed_identity_error(other),
+        })?;
+    Ok(reply(
+        StatusCode::OK,
+        json!({
+            "success": true,
+            "message": "Login successful",
+            "user_id": outcome.user.id,
+            "access_token": outcome.access_token,
+        }),
+    ))
+}
