@@ -30,7 +30,7 @@ pub enum StartupError {
          (e.g. the output of `openssl rand -base64 48`)"
     )]
     SecretRequired(Backend),
-    #[error("invalid setting `auth.argon2`: {0}")]
+    #[error("identity setup failed (check the `auth` settings): {0}")]
     Identity(#[source] campus_domain::identity::IdentityError),
     #[error("invalid setting `server.cors_origins`: {0}")]
     Cors(String),
@@ -66,6 +66,12 @@ impl Application {
                 .map_err(StartupError::Migrate)?;
         }
         let secret = signing_secret(&settings, url.backend())?;
+        let identity = Identity::new(db.clone(), &settings.auth, &secret).map_err(StartupError::Identity)?;
+        if identity.admin_count().await.map_err(StartupError::Identity)? == 0 {
+            tracing::warn!(
+                "no administrator exists yet; create one with: campus user create --role admin --email you@school.example"
+            );
+        }
         let cors =
             crate::middleware::stack_cors(&settings.server.cors_origins).map_err(StartupError::Cors)?;
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
@@ -78,7 +84,6 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let identity = Identity::new(db.clone(), &settings.auth, &secret).map_err(StartupError::Identity)?;
         let state = AppState::new(settings, db, secret, cors, identity);
         let router = router(&state);
         Ok(Self {
@@ -154,7 +159,7 @@ async fn unknown_route(method: axum::http::Method, uri: axum::http::Uri) -> ApiE
 }
 
 /// The configured secret, or on SQLite one generated into the data directory.
-fn signing_secret(settings: &Settings, backend: Backend) -> Result<SecretString, StartupError> {
+pub fn signing_secret(settings: &Settings, backend: Backend) -> Result<SecretString, StartupError> {
     match (&settings.auth.jwt_secret, backend) {
         (Some(secret), _) => Ok(secret.clone()),
         (None, Backend::Sqlite) => Ok(campus_config::load_or_create_secret(

@@ -13,6 +13,6 @@ pub mod openapi;
 pub mod ops;
 pub mod state;
 
-pub use app::{Application, StartupError, router, shutdown_signal};
+pub use app::{Application, StartupError, router, shutdown_signal, signing_secret};
 pub use error::ApiError;
 pub use state::AppState;

@@ -32,46 +32,14 @@ impl TestApp {
             password: TEST_PASSWORD.to_owned(),
             ..Registration::default()
         };
-        let meta = RequestMeta::default();
-        let user = if role == Role::Admin && identity.admin_count().await.expect("count") == 0 {
-            identity.bootstrap_admin(None, registration, &meta).await
-        } else {
-            let admin = identity
-                .list_users(
-                    &campus_domain::identity::repo::UserFilter {
-                        role: Some(Role::Admin),
-                        ..Default::default()
-                    },
-                    campus_domain::pagination::PageRequest::parse(Some(1), None).expect("page"),
-                )
-                .await
-                .expect("list admins")
-                .items
-                .first()
-                .map(|u| u.id);
-            let actor = match admin {
-                Some(id) => id,
-                None => {
-                    identity
-                        .bootstrap_admin(
-                            None,
-                            Registration {
-                                email: Some(format!("root{n}@school.test")),
-                                password: TEST_PASSWORD.to_owned(),
-                                ..Registration::default()
-                            },
-                            &meta,
-                        )
-                        .await
-                        .expect("bootstrap admin")
-                        .id
-                }
-            };
-            identity
-                .create_user(actor, NewUserByAdmin { registration, role }, &meta)
-                .await
-        }
-        .expect("test user created");
+        let user = identity
+            .create_user(
+                None,
+                NewUserByAdmin { registration, role },
+                &RequestMeta::default(),
+            )
+            .await
+            .expect("test user created");
         self.login(&email, TEST_PASSWORD, user.id).await
     }
 

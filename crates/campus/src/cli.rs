@@ -49,6 +49,9 @@ enum Command {
     Config,
     /// Print the OpenAPI 3.1 document of the canonical API.
     Openapi,
+    /// Create, list, change and deactivate user accounts.
+    #[command(subcommand)]
+    User(crate::user_cmd::UserCommand),
 }
 
 #[derive(Debug, Args, Default)]
@@ -103,6 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&settings.redacted())?);
             Ok(())
         }
+        Some(Command::User(cmd)) => crate::user_cmd::run(&settings, cmd).await,
         Some(Command::Openapi) => {
             println!("{}", campus_server::openapi::spec().to_pretty_json()?);
             Ok(())

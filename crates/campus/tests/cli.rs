@@ -203,3 +203,60 @@ fn migrate_status_works_on_postgres() {
 fn migrate_status_works_on_mysql() {
     migrate_status_works_on(Backend::Mysql);
 }
+
+fn run_in(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = campus()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn user_commands_create_list_change_and_deactivate_accounts() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    assert!(run_in(dir, &["migrate", "up"], None).0);
+    let (ok, out, err) = run_in(
+        dir,
+        &["user", "create", "--role", "admin", "--email", "Head@School.test", "--name", "Head", "--password-stdin"],
+        Some("Adm1n!secret\n"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("created user 1 (admin)"), "{out}");
+    assert!(!out.contains("Adm1n!secret"));
+
+    let (ok, out, _) = run_in(dir, &["user", "create", "--role", "teacher", "--username", "ms_t"], None);
+    assert!(ok);
+    assert!(out.contains("password: "), "a generated password is shown once: {out}");
+
+    let (ok, _, err) = run_in(dir, &["user", "create", "--role", "admin", "--email", "weak@school.test", "--password-stdin"], Some("password123\n"));
+    assert!(!ok);
+    assert!(err.contains("Password must be at least 8 characters"), "{err}");
+    let (ok, _, err) = run_in(dir, &["user", "create", "--role", "wizard", "--email", "w@school.test"], None);
+    assert!(!ok && err.contains("unknown role"), "{err}");
+
+    let (ok, out, _) = run_in(dir, &["user", "set-role", "ms_t", "finance"], None);
+    assert!(ok && out.contains("finance"), "{out}");
+    let (ok, out, _) = run_in(dir, &["user", "deactivate", "head@school.test"], None);
+    assert!(ok && out.contains("inactive"), "{out}");
+    let (ok, out, _) = run_in(dir, &["user", "list"], None);
+    assert!(ok);
+    assert!(out.contains("head@school.test") && out.contains("ms_t"), "{out}");
+    let (ok, _, err) = run_in(dir, &["user", "deactivate", "nobody"], None);
+    assert!(!ok && err.contains("no user"), "{err}");
+}

@@ -39,20 +39,16 @@ impl Identity {
         Ok(Page::from_rows(rows, page, |r| r.id).map(User::from_model))
     }
 
+    /// Creates a user with any role. `actor` is the administrator, or `None` for the
+    /// operator's CLI.
     pub async fn create_user(
         &self,
-        actor: i64,
+        actor: Option<i64>,
         input: NewUserByAdmin,
         meta: &RequestMeta,
     ) -> Result<User, IdentityError> {
-        self.create(
-            input.registration,
-            input.role,
-            Some(actor),
-            actions::USER_CREATED,
-            meta,
-        )
-        .await
+        self.create(input.registration, input.role, actor, actions::USER_CREATED, meta)
+            .await
     }
 
     /// Creates an administrator when none exists yet or when `actor` is one (seed 002's
@@ -81,12 +77,14 @@ impl Identity {
     /// every token at once (within the revocation bound on other instances).
     pub async fn update_user(
         &self,
-        actor: i64,
+        actor: Option<i64>,
         id: i64,
         patch: AdminUserPatch,
         meta: &RequestMeta,
     ) -> Result<User, IdentityError> {
-        if id == actor && (patch.is_active == Some(false) || patch.role.is_some_and(|r| r != Role::Admin)) {
+        if actor == Some(id)
+            && (patch.is_active == Some(false) || patch.role.is_some_and(|r| r != Role::Admin))
+        {
             return Err(IdentityError::SelfLockout);
         }
         if let Some(name) = &patch.name
@@ -134,7 +132,7 @@ impl Identity {
             &txn,
             meta,
             AuditEntry::new(action)
-                .actor(Some(actor))
+                .actor(actor)
                 .target("user", id)
                 .before(json!({"name": before.name, "role": before.role, "is_active": before.is_active}))
                 .after(json!({"name": after.name, "role": after.role, "is_active": after.is_active})),
@@ -146,7 +144,12 @@ impl Identity {
     }
 
     /// Deactivates a user: they can no longer log in and their tokens stop working.
-    pub async fn deactivate(&self, actor: i64, id: i64, meta: &RequestMeta) -> Result<User, IdentityError> {
+    pub async fn deactivate(
+        &self,
+        actor: Option<i64>,
+        id: i64,
+        meta: &RequestMeta,
+    ) -> Result<User, IdentityError> {
         self.update_user(
             actor,
             id,

@@ -126,7 +126,7 @@ pub async fn create_user(
     };
     let user = state
         .identity()
-        .create_user(admin.user_id, input, &meta)
+        .create_user(Some(admin.user_id), input, &meta)
         .await
         .map_err(identity_error)?;
     Ok((StatusCode::CREATED, Json(user.into())))
@@ -162,7 +162,7 @@ pub async fn update_user(
     };
     let user = state
         .identity()
-        .update_user(admin.user_id, id, patch, &meta)
+        .update_user(Some(admin.user_id), id, patch, &meta)
         .await
         .map_err(identity_error)?;
     Ok(Json(user.into()))
@@ -180,7 +180,7 @@ pub async fn deactivate_user(
 ) -> Result<Json<UserResponse>, ApiError> {
     let user = state
         .identity()
-        .deactivate(admin.user_id, id, &meta)
+        .deactivate(Some(admin.user_id), id, &meta)
         .await
         .map_err(identity_error)?;
     Ok(Json(user.into()))
