@@ -27,8 +27,6 @@ pub struct AuthSettings {
     pub registration_role: String,
     /// Roles a public registration body may ask for (seed 003's `role` field).
     pub public_roles: Vec<String>,
-    /// Open seed 000's legacy unauthenticated writes and per-user reads (off: a token is required).
-    pub legacy_open_nurture: bool,
     pub password: PasswordPolicySettings,
     pub argon2: Argon2Settings,
     pub rate_limits: RateLimitSettings,
@@ -44,7 +42,6 @@ impl Default for AuthSettings {
             registration_enabled: true,
             registration_role: "user".to_owned(),
             public_roles: vec!["user".to_owned(), "student".to_owned(), "parent".to_owned()],
-            legacy_open_nurture: false,
             password: PasswordPolicySettings::default(),
             argon2: Argon2Settings::default(),
             rate_limits: RateLimitSettings::default(),

@@ -233,21 +233,54 @@ fn user_commands_create_list_change_and_deactivate_accounts() {
     assert!(run_in(dir, &["migrate", "up"], None).0);
     let (ok, out, err) = run_in(
         dir,
-        &["user", "create", "--role", "admin", "--email", "Head@School.test", "--name", "Head", "--password-stdin"],
+        &[
+            "user",
+            "create",
+            "--role",
+            "admin",
+            "--email",
+            "Head@School.test",
+            "--name",
+            "Head",
+            "--password-stdin",
+        ],
         Some("Adm1n!secret\n"),
     );
     assert!(ok, "{err}");
     assert!(out.contains("created user 1 (admin)"), "{out}");
     assert!(!out.contains("Adm1n!secret"));
 
-    let (ok, out, _) = run_in(dir, &["user", "create", "--role", "teacher", "--username", "ms_t"], None);
+    let (ok, out, _) = run_in(
+        dir,
+        &["user", "create", "--role", "teacher", "--username", "ms_t"],
+        None,
+    );
     assert!(ok);
-    assert!(out.contains("password: "), "a generated password is shown once: {out}");
+    assert!(
+        out.contains("password: "),
+        "a generated password is shown once: {out}"
+    );
 
-    let (ok, _, err) = run_in(dir, &["user", "create", "--role", "admin", "--email", "weak@school.test", "--password-stdin"], Some("password123\n"));
+    let (ok, _, err) = run_in(
+        dir,
+        &[
+            "user",
+            "create",
+            "--role",
+            "admin",
+            "--email",
+            "weak@school.test",
+            "--password-stdin",
+        ],
+        Some("password123\n"),
+    );
     assert!(!ok);
     assert!(err.contains("Password must be at least 8 characters"), "{err}");
-    let (ok, _, err) = run_in(dir, &["user", "create", "--role", "wizard", "--email", "w@school.test"], None);
+    let (ok, _, err) = run_in(
+        dir,
+        &["user", "create", "--role", "wizard", "--email", "w@school.test"],
+        None,
+    );
     assert!(!ok && err.contains("unknown role"), "{err}");
 
     let (ok, out, _) = run_in(dir, &["user", "set-role", "ms_t", "finance"], None);

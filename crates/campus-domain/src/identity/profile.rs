@@ -239,6 +239,7 @@ impl Identity {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.forget_user(user_id);
         Ok(after)
     }
 

@@ -409,11 +409,12 @@ impl Identity {
         Ok(())
     }
 
-    /// The user behind `id`, if any.
+    /// The user behind `id`, served from the session cache: fresh within
+    /// `auth.revocation_sync_ms`, or at once after a change made on this instance.
     pub async fn user(&self, id: i64) -> Result<User, IdentityError> {
-        repo::find(&self.db, id)
+        self.sessions
+            .user(&self.db, id)
             .await?
-            .map(User::from_model)
             .ok_or(IdentityError::NotFound)
     }
 

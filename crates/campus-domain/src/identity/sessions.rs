@@ -1,7 +1,7 @@
 //! The per-request token check without a database round trip in the common case.
 //!
-//! Each instance keeps the set of revoked access-token ids and the auth-relevant state of the
-//! users it has seen (active, role, `tokens_valid_after`). Both are brought up to date by a
+//! Each instance keeps the set of revoked access-token ids and the records of the users it
+//! has seen (so `GET /me` and the token check need no query). Both are brought up to date by a
 //! delta query at most once per `revocation_sync_ms`, run by whichever request finds the cache
 //! stale. So a revocation made on any instance reaches every instance within that bound
 //! (plus the time of one query). Changes made on this instance apply here at once.
@@ -16,7 +16,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use campus_db::entities::{revoked_tokens, users};
 
 use super::error::AuthFailure;
-use super::model::Role;
+use super::model::{Role, User};
 use super::tokens::AccessClaims;
 
 /// Overlap of consecutive delta queries, covering clock skew between instances and
@@ -25,11 +25,20 @@ const SYNC_OVERLAP: chrono::Duration = chrono::Duration::seconds(30);
 /// Users remembered per instance; past this the cache starts over (and reloads on demand).
 const MAX_CACHED_USERS: usize = 100_000;
 
-#[derive(Debug, Clone, Copy)]
-struct UserAuthState {
-    active: bool,
-    role: Role,
+#[derive(Debug, Clone)]
+struct CachedUser {
+    user: User,
     tokens_valid_after: Option<DateTime<Utc>>,
+}
+
+impl From<users::Model> for CachedUser {
+    fn from(m: users::Model) -> Self {
+        let tokens_valid_after = m.tokens_valid_after;
+        Self {
+            user: User::from_model(m),
+            tokens_valid_after,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -37,7 +46,7 @@ struct State {
     last_sync: Option<Instant>,
     watermark: Option<DateTime<Utc>>,
     revoked: HashMap<String, DateTime<Utc>>,
-    users: HashMap<i64, UserAuthState>,
+    users: HashMap<i64, CachedUser>,
 }
 
 /// Who an accepted access token belongs to.
@@ -79,21 +88,14 @@ impl SessionCache {
         let user_id = claims
             .user_id()
             .ok_or(AuthFailure::Invalid("Subject must be a user id".into()))?;
-        let cached = {
-            let state = self.read();
-            if state.revoked.contains_key(&claims.jti) {
-                return Err(AuthFailure::Revoked.into());
-            }
-            state.users.get(&user_id).copied()
-        };
-        let user = match cached {
-            Some(u) => u,
-            None => self.load_user(db, user_id).await?.ok_or(AuthFailure::Inactive)?,
-        };
-        if !user.active {
+        if self.read().revoked.contains_key(&claims.jti) {
+            return Err(AuthFailure::Revoked.into());
+        }
+        let cached = self.cached(db, user_id).await?.ok_or(AuthFailure::Inactive)?;
+        if !cached.user.is_active {
             return Err(AuthFailure::Inactive.into());
         }
-        if user
+        if cached
             .tokens_valid_after
             .is_some_and(|after| claims.issued_at() < after)
         {
@@ -101,7 +103,7 @@ impl SessionCache {
         }
         Ok(Principal {
             user_id,
-            role: user.role,
+            role: cached.user.role,
             jti: claims.jti.clone(),
             expires_at: claims.expires_at(),
             family: claims.fam.clone(),
@@ -130,30 +132,27 @@ impl SessionCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    async fn load_user(&self, db: &DatabaseConnection, user_id: i64) -> Result<Option<UserAuthState>, DbErr> {
-        let row = users::Entity::find_by_id(user_id)
-            .select_only()
-            .columns([
-                users::Column::IsActive,
-                users::Column::Role,
-                users::Column::TokensValidAfter,
-            ])
-            .into_tuple::<(bool, String, Option<DateTime<Utc>>)>()
-            .one(db)
-            .await?;
-        let state = row.map(|(active, role, tokens_valid_after)| UserAuthState {
-            active,
-            role: Role::parse(&role).unwrap_or(Role::User),
-            tokens_valid_after,
-        });
-        if let Some(s) = state {
-            let mut guard = self.write();
-            if guard.users.len() >= MAX_CACHED_USERS {
-                guard.users.clear();
-            }
-            guard.users.insert(user_id, s);
+    /// The user's record from the cache, loading it on a miss. As fresh as the last sync
+    /// (within the bound) or this instance's own last change.
+    pub async fn user(&self, db: &DatabaseConnection, user_id: i64) -> Result<Option<User>, DbErr> {
+        self.sync_if_stale(db).await?;
+        Ok(self.cached(db, user_id).await?.map(|c| c.user))
+    }
+
+    async fn cached(&self, db: &DatabaseConnection, user_id: i64) -> Result<Option<CachedUser>, DbErr> {
+        if let Some(hit) = self.read().users.get(&user_id) {
+            return Ok(Some(hit.clone()));
         }
-        Ok(state)
+        let Some(model) = users::Entity::find_by_id(user_id).one(db).await? else {
+            return Ok(None);
+        };
+        let entry = CachedUser::from(model);
+        let mut guard = self.write();
+        if guard.users.len() >= MAX_CACHED_USERS {
+            guard.users.clear();
+        }
+        guard.users.insert(user_id, entry.clone());
+        Ok(Some(entry))
     }
 
     async fn sync_if_stale(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
@@ -181,20 +180,12 @@ impl SessionCache {
             .into_tuple()
             .all(db)
             .await?;
-        let changed_users: Vec<(i64, bool, String, Option<DateTime<Utc>>)> = match since {
+        let changed_users: Vec<users::Model> = match since {
             // First sync: nothing cached yet, nothing to refresh.
             None => Vec::new(),
             Some(since) => {
                 users::Entity::find()
                     .filter(users::Column::UpdatedAt.gte(since))
-                    .select_only()
-                    .columns([
-                        users::Column::Id,
-                        users::Column::IsActive,
-                        users::Column::Role,
-                        users::Column::TokensValidAfter,
-                    ])
-                    .into_tuple()
                     .all(db)
                     .await?
             }
@@ -202,13 +193,9 @@ impl SessionCache {
         let mut state = self.write();
         state.revoked.retain(|_, exp| *exp > started);
         state.revoked.extend(revoked);
-        for (id, active, role, tokens_valid_after) in changed_users {
-            if let Some(entry) = state.users.get_mut(&id) {
-                *entry = UserAuthState {
-                    active,
-                    role: Role::parse(&role).unwrap_or(Role::User),
-                    tokens_valid_after,
-                };
+        for model in changed_users {
+            if let Some(entry) = state.users.get_mut(&model.id) {
+                *entry = CachedUser::from(model);
             }
         }
         state.watermark = Some(started);

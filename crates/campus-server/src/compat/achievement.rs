@@ -9,11 +9,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
-use campus_domain::identity::{IdentityError, LoginRequest, Registration, Role, TokenLifetime, User};
+use campus_domain::identity::{IdentityError, Registration, Role, User};
 use serde_json::{Value, json};
 
 use super::envelopes::ACHIEVEMENT;
-use super::shared::{SeedJson, bad_request, raw_text, reply, seed_identity_error, text};
+use super::shared::{
+    SeedJson, SeedLogin, bad_request, raw_text, reply, seed_identity_error, seed_login, text,
+};
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
@@ -98,26 +100,19 @@ pub(crate) async fn login(
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
 ) -> Result<Response, ApiError> {
-    let (Some(email), Some(password)) = (text(&body, "email"), raw_text(&body, "password")) else {
-        return Err(bad_request("email and password are required"));
-    };
-    let request = LoginRequest {
-        identifier: email,
-        password,
-        lifetime: TokenLifetime::Fixed(TOKEN_TTL),
-    };
-    let outcome = state
-        .identity()
-        .login(request, &meta)
-        .await
-        .map_err(|e| match e {
-            IdentityError::InvalidCredentials => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "Invalid email or password",
-            ),
-            other => seed_identity_error(other),
-        })?;
+    let outcome = seed_login(
+        &state,
+        &meta,
+        &body,
+        SeedLogin {
+            identifier_keys: &["email"],
+            password_key: "password",
+            missing: "email and password are required",
+            invalid: "Invalid email or password",
+            ttl: TOKEN_TTL,
+        },
+    )
+    .await?;
     Ok(reply(
         StatusCode::OK,
         json!({

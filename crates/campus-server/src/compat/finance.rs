@@ -8,11 +8,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use campus_domain::identity::{IdentityError, LoginRequest, Registration, Role, TokenLifetime, User};
+use campus_domain::identity::{IdentityError, Registration, Role, User};
 use serde_json::json;
 
 use super::envelopes::FINANCE;
-use super::shared::{SeedJson, bad_request, raw_text, reply, seed_identity_error, text};
+use super::shared::{
+    SeedJson, SeedLogin, bad_request, raw_text, reply, seed_identity_error, seed_login, text,
+};
 use crate::auth::{MaybeAuthUser, Meta};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
@@ -93,26 +95,19 @@ async fn login(
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
 ) -> Result<Response, ApiError> {
-    let (Some(username), Some(password)) = (text(&body, "username"), raw_text(&body, "password")) else {
-        return Err(bad_request("Username and password are required"));
-    };
-    let request = LoginRequest {
-        identifier: username,
-        password,
-        lifetime: TokenLifetime::Fixed(TOKEN_TTL),
-    };
-    let outcome = state
-        .identity()
-        .login(request, &meta)
-        .await
-        .map_err(|e| match e {
-            IdentityError::InvalidCredentials => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "Invalid username or password",
-            ),
-            other => seed_identity_error(other),
-        })?;
+    let outcome = seed_login(
+        &state,
+        &meta,
+        &body,
+        SeedLogin {
+            identifier_keys: &["username"],
+            password_key: "password",
+            missing: "Username and password are required",
+            invalid: "Invalid username or password",
+            ttl: TOKEN_TTL,
+        },
+    )
+    .await?;
     let user = &outcome.user;
     Ok(reply(
         StatusCode::OK,

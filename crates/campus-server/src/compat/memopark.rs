@@ -8,11 +8,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use campus_domain::identity::{ContactInput, IdentityError, LoginRequest, Registration, TokenLifetime};
+use campus_domain::identity::{ContactInput, IdentityError, Registration, TokenLifetime};
 use serde_json::{Value, json};
 
 use super::envelopes::MEMOPARK;
-use super::shared::{SeedJson, bad_request, raw_text, reply, seed_identity_error, text};
+use super::shared::{
+    SeedJson, SeedLogin, bad_request, raw_text, reply, seed_identity_error, seed_login, text,
+};
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
@@ -87,26 +89,19 @@ async fn login(
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
 ) -> Result<Response, ApiError> {
-    let (Some(email), Some(password)) = (text(&body, "user_email"), raw_text(&body, "user_password")) else {
-        return Err(bad_request("Email and password are required"));
-    };
-    let request = LoginRequest {
-        identifier: email,
-        password,
-        lifetime: TokenLifetime::Fixed(TOKEN_TTL),
-    };
-    let outcome = state
-        .identity()
-        .login(request, &meta)
-        .await
-        .map_err(|e| match e {
-            IdentityError::InvalidCredentials => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "Invalid credentials",
-            ),
-            other => seed_identity_error(other),
-        })?;
+    let outcome = seed_login(
+        &state,
+        &meta,
+        &body,
+        SeedLogin {
+            identifier_keys: &["user_email"],
+            password_key: "user_password",
+            missing: "Email and password are required",
+            invalid: "Invalid credentials",
+            ttl: TOKEN_TTL,
+        },
+    )
+    .await?;
     Ok(reply(
         StatusCode::OK,
         json!({"access_token": outcome.access_token}),

@@ -9,11 +9,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
-use campus_domain::identity::{Identity, IdentityError, LoginRequest, Registration, TokenLifetime};
+use campus_domain::identity::{Identity, IdentityError, Registration};
 use serde_json::json;
 
 use super::envelopes::NURTURE_ACCOUNTS;
-use super::shared::{SeedJson, bad_request, raw_text, reply, seed_identity_error, text};
+use super::shared::{
+    SeedJson, SeedLogin, bad_request, raw_text, reply, seed_identity_error, seed_login, text,
+};
 use crate::auth::Meta;
 use crate::error::ApiError;
 use crate::middleware::render_errors;
@@ -106,27 +108,19 @@ async fn login(
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
 ) -> Result<Response, ApiError> {
-    let identifier = text(&body, "email").or_else(|| text(&body, "username"));
-    let (Some(identifier), Some(password)) = (identifier, raw_text(&body, "password")) else {
-        return Err(bad_request("Username and password required"));
-    };
-    let request = LoginRequest {
-        identifier,
-        password,
-        lifetime: TokenLifetime::Fixed(TOKEN_TTL),
-    };
-    let outcome = state
-        .identity()
-        .login(request, &meta)
-        .await
-        .map_err(|e| match e {
-            IdentityError::InvalidCredentials => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "Invalid username or password",
-            ),
-            other => seed_identity_error(other),
-        })?;
+    let outcome = seed_login(
+        &state,
+        &meta,
+        &body,
+        SeedLogin {
+            identifier_keys: &["email", "username"],
+            password_key: "password",
+            missing: "Username and password required",
+            invalid: "Invalid username or password",
+            ttl: TOKEN_TTL,
+        },
+    )
+    .await?;
     Ok(reply(
         StatusCode::OK,
         json!({

@@ -86,3 +86,41 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for SeedJson {
         })
     }
 }
+
+/// How one seed's login endpoint reads its body and words its errors.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedLogin {
+    /// Body keys tried in order for the email or username.
+    pub identifier_keys: &'static [&'static str],
+    pub password_key: &'static str,
+    /// Answer (400) when a field is missing.
+    pub missing: &'static str,
+    /// Answer (401) for wrong credentials.
+    pub invalid: &'static str,
+    /// The seed's access-token lifetime.
+    pub ttl: std::time::Duration,
+}
+
+/// A seed's login: read the fields, log in through the identity service, word the errors.
+pub async fn seed_login(
+    state: &crate::state::AppState,
+    meta: &campus_domain::RequestMeta,
+    body: &Value,
+    spec: SeedLogin,
+) -> Result<campus_domain::identity::LoginOutcome, ApiError> {
+    let identifier = spec.identifier_keys.iter().find_map(|k| text(body, k));
+    let (Some(identifier), Some(password)) = (identifier, raw_text(body, spec.password_key)) else {
+        return Err(bad_request(spec.missing));
+    };
+    let request = campus_domain::identity::LoginRequest {
+        identifier,
+        password,
+        lifetime: campus_domain::identity::TokenLifetime::Fixed(spec.ttl),
+    };
+    state.identity().login(request, meta).await.map_err(|e| match e {
+        IdentityError::InvalidCredentials => {
+            ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", spec.invalid)
+        }
+        other => seed_identity_error(other),
+    })
+}

@@ -328,3 +328,24 @@ backend_test!(async fn a_revocation_on_one_instance_reaches_the_other_within_the
     }
     assert!(started.elapsed() < std::time::Duration::from_millis(1_500), "took {:?}", started.elapsed());
 });
+
+backend_test!(async fn profile_changes_are_read_back_at_once_and_on_other_instances_within_the_bound(app)
+    settings(|s| s.auth.revocation_sync_ms = 200)
+{
+    let sibling = app.spawn_sibling(|s| s.auth.revocation_sync_ms = 200).await;
+    let s = app.session("user").await;
+    let on_sibling = || async {
+        app.send(app.client.get(sibling.url("/api/v1/me")).bearer_auth(&s.token)).await.json()
+    };
+    assert_eq!(on_sibling().await["name"], app.get_with_token("/api/v1/me", &s.token).await.json()["name"]);
+    let patch = json!({"name": "Renamed Person"});
+    let res = app.send(app.request(reqwest::Method::PATCH, "/api/v1/me").bearer_auth(&s.token).json(&patch)).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(app.get_with_token("/api/v1/me", &s.token).await.json()["name"], "Renamed Person");
+    let started = std::time::Instant::now();
+    while on_sibling().await["name"] != "Renamed Person" {
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "sibling never saw the change");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(started.elapsed() < std::time::Duration::from_millis(1_500), "took {:?}", started.elapsed());
+});
