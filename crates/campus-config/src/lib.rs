@@ -8,6 +8,7 @@
 mod auth;
 mod database;
 mod error;
+mod school;
 mod secret_file;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 pub use auth::{Argon2Settings, AuthSettings, PasswordPolicySettings, RateLimitSettings};
 pub use database::{Backend, DatabaseSettings, DatabaseUrl};
 pub use error::ConfigError;
+pub use school::{AttendanceCode, SchoolSettings};
 pub use secret_file::load_or_create_secret;
 
 /// File read when no `--config` is given and it exists in the working directory.
@@ -36,6 +38,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub auth: AuthSettings,
+    pub school: SchoolSettings,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             log: LogSettings::default(),
             auth: AuthSettings::default(),
+            school: SchoolSettings::default(),
         }
     }
 }
@@ -226,6 +230,17 @@ impl Settings {
             || self.auth.argon2.iterations == 0
         {
             return invalid("auth.argon2", "memory_kib >= 8 x parallelism and iterations >= 1");
+        }
+        let codes = &self.school.attendance_codes;
+        if codes.is_empty()
+            || codes
+                .iter()
+                .any(|c| c.code.trim().is_empty() || c.code.len() > 20)
+        {
+            return invalid(
+                "school.attendance_codes",
+                "a non-empty list of codes of 1 to 20 characters",
+            );
         }
         if let Some(secret) = &self.auth.jwt_secret {
             use secrecy::ExposeSecret;

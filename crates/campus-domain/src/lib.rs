@@ -10,5 +10,6 @@ pub mod context;
 pub mod identity;
 pub mod pagination;
 pub mod ratelimit;
+pub mod school;
 
 pub use context::RequestMeta;

@@ -27,6 +27,13 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         crate::api::me::delete_contact,
         crate::api::users::list_users, crate::api::users::create_user, crate::api::users::get_user,
         crate::api::users::update_user, crate::api::users::deactivate_user, crate::api::users::list_audit,
+        crate::api::students::list_students, crate::api::students::create_student, crate::api::students::get_student,
+        crate::api::students::update_student, crate::api::students::delete_student,
+        crate::api::students::list_guardians, crate::api::students::link_guardian, crate::api::students::unlink_guardian,
+        crate::api::progress::list_grades, crate::api::progress::create_grade, crate::api::progress::update_grade,
+        crate::api::progress::delete_grade, crate::api::progress::get_gpa, crate::api::progress::gpa_what_if,
+        crate::api::progress::gpa_needed, crate::api::progress::list_attendance, crate::api::progress::mark_attendance,
+        crate::api::progress::mark_bulk,
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::middleware::errors::Problem, crate::error::FieldError)),
@@ -36,6 +43,9 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "auth", description = "Registration, login, token refresh and logout"),
         (name = "me", description = "The signed-in user's profile, password and emergency contacts"),
         (name = "users", description = "User administration and the audit trail (administrators)"),
+        (name = "students", description = "Student records and guardians"),
+        (name = "grades", description = "Grades and GPA"),
+        (name = "attendance", description = "Attendance marks and summaries"),
     )
 )]
 struct ApiDoc;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use campus_config::Settings;
 use campus_domain::identity::Identity;
+use campus_domain::school::School;
 use sea_orm::DatabaseConnection;
 use secrecy::SecretString;
 use tower_http::cors::CorsLayer;
@@ -25,6 +26,7 @@ struct Inner {
     signing_secret: SecretString,
     cors: Option<CorsLayer>,
     identity: Identity,
+    school: School,
 }
 
 impl AppState {
@@ -35,13 +37,15 @@ impl AppState {
         cors: Option<CorsLayer>,
         identity: Identity,
     ) -> Self {
+        let school = School::new(db.clone(), &settings.school);
         Self {
             inner: Arc::new(Inner {
-                settings,
                 db,
+                settings,
                 metrics: Arc::new(Metrics::new()),
                 signing_secret,
                 cors,
+                school,
                 identity,
             }),
         }
@@ -67,6 +71,11 @@ impl AppState {
     /// The identity service.
     pub fn identity(&self) -> &Identity {
         &self.inner.identity
+    }
+
+    /// The school-records service.
+    pub fn school(&self) -> &School {
+        &self.inner.school
     }
 
     pub(crate) fn cors(&self) -> Option<&CorsLayer> {

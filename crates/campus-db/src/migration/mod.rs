@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod columns;
 mod m20261122_000001_identity;
+mod m20261122_000002_school;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -13,7 +14,10 @@ pub struct Migrator;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_identity::Migration)]
+        vec![
+            Box::new(m20261122_000001_identity::Migration),
+            Box::new(m20261122_000002_school::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

@@ -10,6 +10,8 @@ use crate::state::AppState;
 pub mod auth;
 pub mod dto;
 pub mod me;
+pub mod progress;
+pub mod students;
 pub mod users;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -18,6 +20,8 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/auth", auth::router())
         .nest("/me", me::router())
         .merge(users::router())
+        .merge(students::router())
+        .merge(progress::router())
 }
 
 /// Where to find the API's description.

@@ -4,9 +4,11 @@
 
 mod errors;
 mod extract;
+mod school_errors;
 
 pub use errors::identity_error;
 pub use extract::{Admins, AuthUser, MaybeAuthUser, RequireRole, RoleSet, bearer_token, codes};
+pub use school_errors::school_error;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;

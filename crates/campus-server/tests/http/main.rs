@@ -9,3 +9,4 @@ mod identity;
 mod middleware;
 mod openapi;
 mod ops;
+mod school;

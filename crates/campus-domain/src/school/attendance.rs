@@ -1,0 +1,267 @@
+//! Attendance: one mark per student per date (re-marking updates it, audited), summaries
+//! with the configured codes, and bulk marking of a class in one transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use campus_db::entities::attendance;
+
+use super::error::SchoolError;
+use super::model::Checks;
+use super::policy::{self, Access};
+use super::service::School;
+use crate::RequestMeta;
+use crate::audit::{self, AuditEntry};
+use crate::identity::{FieldIssue, Principal};
+
+/// A recorded mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttendanceRecord {
+    pub id: i64,
+    pub student_id: i64,
+    pub date: NaiveDate,
+    pub status: String,
+    pub note: Option<String>,
+    pub marked_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl From<attendance::Model> for AttendanceRecord {
+    fn from(m: attendance::Model) -> Self {
+        Self {
+            id: m.id,
+            student_id: m.student_id,
+            date: m.date,
+            status: m.status,
+            note: m.note,
+            marked_by: m.marked_by,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// One mark to record.
+#[derive(Debug, Clone, Default)]
+pub struct AttendanceMark {
+    pub date: Option<NaiveDate>,
+    pub status: String,
+    pub note: Option<String>,
+}
+
+/// One student's mark in a bulk request.
+#[derive(Debug, Clone)]
+pub struct BulkMark {
+    pub student_id: i64,
+    pub status: String,
+    pub note: Option<String>,
+}
+
+/// Counts per code and the attendance rate (codes that count as present / all marks).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttendanceSummary {
+    pub counts: BTreeMap<String, u64>,
+    pub total: u64,
+    /// Percentage, 2 dp; 0.0 with no marks.
+    pub attendance_rate: f64,
+}
+
+impl School {
+    fn checked_code(&self, c: &mut Checks, status: &str) -> String {
+        match self.attendance_code(status) {
+            Some(code) => code.code.clone(),
+            None => {
+                let allowed: Vec<&str> = self
+                    .settings
+                    .attendance_codes
+                    .iter()
+                    .map(|c| c.code.as_str())
+                    .collect();
+                c.0.push(FieldIssue::new(
+                    "status",
+                    "invalid_choice",
+                    format!("must be one of: {}", allowed.join(", ")),
+                ));
+                String::new()
+            }
+        }
+    }
+
+    /// Records or re-records a mark. Returns the record and whether it was new.
+    pub async fn mark_attendance(
+        &self,
+        who: &Principal,
+        student_id: i64,
+        mark: AttendanceMark,
+        meta: &RequestMeta,
+    ) -> Result<(AttendanceRecord, bool), SchoolError> {
+        policy::check(&self.db, who, student_id, Access::Write).await?;
+        let mut c = Checks::default();
+        let status = self.checked_code(&mut c, &mark.status);
+        let note = c.text("note", mark.note, 500);
+        c.finish()?;
+        let date = mark.date.unwrap_or_else(|| Utc::now().date_naive());
+        let txn = self.db.begin().await?;
+        let result = upsert(&txn, who, student_id, date, status, note, meta).await?;
+        txn.commit().await?;
+        Ok(result)
+    }
+
+    /// Marks many students of one date in one transaction: all or nothing.
+    pub async fn mark_bulk(
+        &self,
+        who: &Principal,
+        date: NaiveDate,
+        marks: Vec<BulkMark>,
+        meta: &RequestMeta,
+    ) -> Result<Vec<AttendanceRecord>, SchoolError> {
+        if !policy::role_allows(who.role, Access::Write) {
+            return Err(SchoolError::Forbidden);
+        }
+        if marks.is_empty() || marks.len() > 1000 {
+            return Err(SchoolError::invalid(
+                "marks",
+                "out_of_range",
+                "give between 1 and 1000 marks",
+            ));
+        }
+        let mut c = Checks::default();
+        let mut checked = Vec::with_capacity(marks.len());
+        for m in marks {
+            let status = self.checked_code(&mut c, &m.status);
+            let note = c.text("note", m.note, 500);
+            checked.push((m.student_id, status, note));
+        }
+        c.finish()?;
+        let txn = self.db.begin().await?;
+        let mut out = Vec::with_capacity(checked.len());
+        for (student_id, status, note) in checked {
+            policy::check(&txn, who, student_id, Access::Write).await?;
+            out.push(upsert(&txn, who, student_id, date, status, note, meta).await?.0);
+        }
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    /// Marks in a date range (inclusive) and their summary.
+    pub async fn attendance(
+        &self,
+        who: &Principal,
+        student_id: i64,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<(Vec<AttendanceRecord>, AttendanceSummary), SchoolError> {
+        policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
+        let mut q = attendance::Entity::find().filter(attendance::Column::StudentId.eq(student_id));
+        if let Some(f) = from {
+            q = q.filter(attendance::Column::Date.gte(f));
+        }
+        if let Some(t) = to {
+            q = q.filter(attendance::Column::Date.lte(t));
+        }
+        let rows: Vec<AttendanceRecord> = q
+            .order_by_asc(attendance::Column::Date)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let summary = self.summarize(&rows);
+        Ok((rows, summary))
+    }
+
+    fn summarize(&self, rows: &[AttendanceRecord]) -> AttendanceSummary {
+        let mut counts: BTreeMap<String, u64> = self
+            .settings
+            .attendance_codes
+            .iter()
+            .map(|c| (c.code.to_lowercase(), 0))
+            .collect();
+        let mut present = 0u64;
+        for r in rows {
+            *counts.entry(r.status.to_lowercase()).or_default() += 1;
+            if self
+                .attendance_code(&r.status)
+                .is_some_and(|c| c.counts_as_present)
+            {
+                present += 1;
+            }
+        }
+        let total = rows.len() as u64;
+        let rate = if total == 0 {
+            0.0
+        } else {
+            (present as f64 * 10_000.0 / total as f64).round() / 100.0
+        };
+        AttendanceSummary {
+            counts,
+            total,
+            attendance_rate: rate,
+        }
+    }
+}
+
+async fn upsert(
+    conn: &impl ConnectionTrait,
+    who: &Principal,
+    student_id: i64,
+    date: NaiveDate,
+    status: String,
+    note: Option<String>,
+    meta: &RequestMeta,
+) -> Result<(AttendanceRecord, bool), SchoolError> {
+    let now = Utc::now();
+    let existing = attendance::Entity::find()
+        .filter(attendance::Column::StudentId.eq(student_id))
+        .filter(attendance::Column::Date.eq(date))
+        .one(conn)
+        .await?;
+    match existing {
+        Some(model) => {
+            let before = AttendanceRecord::from(model.clone());
+            let mut a = model.into_active_model();
+            a.status = Set(status);
+            a.note = Set(note);
+            a.marked_by = Set(Some(who.user_id));
+            a.updated_at = Set(Some(now));
+            let after = AttendanceRecord::from(a.update(conn).await?);
+            audit::record(
+                conn,
+                meta,
+                AuditEntry::new("attendance.remarked")
+                    .actor(Some(who.user_id))
+                    .target("attendance", after.id)
+                    .before(json!(before))
+                    .after(json!(after)),
+            )
+            .await?;
+            Ok((after, false))
+        }
+        None => {
+            let record = attendance::ActiveModel {
+                student_id: Set(student_id),
+                date: Set(date),
+                status: Set(status),
+                note: Set(note),
+                marked_by: Set(Some(who.user_id)),
+                created_at: Set(now),
+                updated_at: Set(None),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await
+            .map_err(super::students::conflict)?;
+            Ok((record.into(), true))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Who may see and change which school record.
+//!
+//! | role | students | grades, GPA, attendance |
+//! |---|---|---|
+//! | admin | read, write, delete | read, write |
+//! | teacher | read, write | read, write |
+//! | finance | read | – |
+//! | parent | their linked children, read | their linked children, read |
+//! | student | their own record, read | their own, read |
+//! | user | – | – |
+//!
+//! A parent or student asking for a record they may not see gets `NotFound`, so existence
+//! does not leak; a role with no access at all gets `Forbidden`.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+
+use campus_db::entities::{guardianships, students};
+
+use super::error::SchoolError;
+use crate::identity::{Principal, Role};
+
+/// What is being done to a student's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The student record itself.
+    ReadRecord,
+    /// Grades, GPA, attendance.
+    ReadProgress,
+    /// Create or change records, grades, attendance.
+    Write,
+    /// Delete a student.
+    Delete,
+}
+
+/// Whether `who` may do `access` on any student at all (before looking at which one).
+pub fn role_allows(role: Role, access: Access) -> bool {
+    match access {
+        Access::Delete => role == Role::Admin,
+        Access::Write => role.is_staff(),
+        Access::ReadRecord => matches!(
+            role,
+            Role::Admin | Role::Teacher | Role::Finance | Role::Parent | Role::Student
+        ),
+        Access::ReadProgress => matches!(role, Role::Admin | Role::Teacher | Role::Parent | Role::Student),
+    }
+}
+
+/// Checks that `who` may do `access` on student `student_id`, which must exist.
+pub async fn check(
+    conn: &impl ConnectionTrait,
+    who: &Principal,
+    student_id: i64,
+    access: Access,
+) -> Result<(), SchoolError> {
+    if !role_allows(who.role, access) {
+        return Err(SchoolError::Forbidden);
+    }
+    let student = students::Entity::find_by_id(student_id)
+        .one(conn)
+        .await?
+        .ok_or(SchoolError::NotFound)?;
+    let allowed = match who.role {
+        Role::Admin | Role::Teacher | Role::Finance => true,
+        Role::Student => student.user_id == Some(who.user_id),
+        Role::Parent => is_guardian(conn, who.user_id, student_id).await?,
+        Role::User => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(SchoolError::NotFound)
+    }
+}
+
+pub async fn is_guardian(
+    conn: &impl ConnectionTrait,
+    parent_user_id: i64,
+    student_id: i64,
+) -> Result<bool, DbErr> {
+    Ok(guardianships::Entity::find()
+        .filter(guardianships::Column::ParentUserId.eq(parent_user_id))
+        .filter(guardianships::Column::StudentId.eq(student_id))
+        .count(conn)
+        .await?
+        > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_role_table_matches_the_issue() {
+        use Access::*;
+        let table = [
+            (Role::Admin, [true, true, true, true]),
+            (Role::Teacher, [true, true, true, false]),
+            (Role::Finance, [true, false, false, false]),
+            (Role::Parent, [true, true, false, false]),
+            (Role::Student, [true, true, false, false]),
+            (Role::User, [false, false, false, false]),
+        ];
+        for (role, expected) in table {
+            let got = [ReadRecord, ReadProgress, Write, Delete].map(|a| role_allows(role, a));
+            assert_eq!(got, expected, "{role}");
+        }
+    }
+}

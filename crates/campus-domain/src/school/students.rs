@@ -1,0 +1,440 @@
+//! Students and guardianships.
+
+use chrono::Utc;
+use sea_orm::sea_query::{LikeExpr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use campus_db::entities::{guardianships, students, users};
+
+use super::error::SchoolError;
+use super::model::{Checks, Student, StudentInput, StudentPatch, StudentStatus};
+use super::policy::{self, Access};
+use super::service::School;
+use crate::RequestMeta;
+use crate::audit::{self, AuditEntry};
+use crate::identity::{Principal, Role};
+use crate::pagination::{Page, PageRequest};
+
+/// Filters of the student list; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct StudentFilter {
+    pub class_level: Option<i32>,
+    pub section: Option<String>,
+    pub status: Option<StudentStatus>,
+    /// Prefix of the name.
+    pub name: Option<String>,
+}
+
+/// A parent linked to a student.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Guardian {
+    pub user_id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub relationship: Option<String>,
+    pub may_receive_notices: bool,
+}
+
+fn like_prefix(text: &str) -> LikeExpr {
+    let mut p = String::new();
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            p.push('!');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    LikeExpr::new(p).escape('!')
+}
+
+impl School {
+    pub async fn create_student(
+        &self,
+        who: &Principal,
+        input: StudentInput,
+        meta: &RequestMeta,
+    ) -> Result<Student, SchoolError> {
+        if !policy::role_allows(who.role, Access::Write) {
+            return Err(SchoolError::Forbidden);
+        }
+        let mut c = Checks::default();
+        let name = c.required("name", Some(input.name), 200);
+        let roll = c.text("roll_number", input.roll_number, 50);
+        let section = c.text("section", input.section, 20);
+        let gender = c.text("gender", input.gender, 50);
+        let address = c.text("address", input.address, 500);
+        let contact = c.text("contact_number", input.contact_number, 30);
+        let guardian_name = c.text("guardian_name", input.guardian_name, 200);
+        let guardian_contact = c.text("guardian_contact", input.guardian_contact, 100);
+        let class_level = c.class_level(input.class_level);
+        let dob = c.date_of_birth(input.date_of_birth);
+        let status = c.status(input.status).unwrap_or(StudentStatus::Active);
+        c.finish()?;
+        if let Some(user_id) = input.user_id {
+            let user = users::Entity::find_by_id(user_id).one(&self.db).await?;
+            match user {
+                None => return Err(SchoolError::invalid("user_id", "not_found", "no such user")),
+                Some(u) if u.role != Role::Student.as_str() => {
+                    return Err(SchoolError::invalid(
+                        "user_id",
+                        "invalid_choice",
+                        "must be a user with the student role",
+                    ));
+                }
+                Some(_) => {}
+            }
+            let linked = students::Entity::find()
+                .filter(students::Column::UserId.eq(user_id))
+                .one(&self.db)
+                .await?;
+            if linked.is_some() {
+                return Err(SchoolError::Conflict("That user already has a student record."));
+            }
+        }
+        if let Some(r) = &roll
+            && students::Entity::find()
+                .filter(students::Column::RollNumber.eq(r.as_str()))
+                .one(&self.db)
+                .await?
+                .is_some()
+        {
+            return Err(SchoolError::Conflict(
+                "A student with this roll number already exists.",
+            ));
+        }
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let provisional = roll
+            .clone()
+            .unwrap_or_else(|| format!("tmp-{}", uuid::Uuid::new_v4().simple()));
+        let mut model = students::ActiveModel {
+            user_id: Set(input.user_id),
+            roll_number: Set(provisional),
+            name: Set(name),
+            class_level: Set(class_level),
+            section: Set(section),
+            date_of_birth: Set(dob),
+            gender: Set(gender),
+            address: Set(address),
+            contact_number: Set(contact),
+            guardian_name: Set(guardian_name),
+            guardian_contact: Set(guardian_contact),
+            status: Set(status.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(conflict)?;
+        if roll.is_none() {
+            // No roll number given: number the student by id.
+            let id = model.id;
+            let mut active = model.into_active_model();
+            active.roll_number = Set(format!("S{id:05}"));
+            model = active.update(&txn).await.map_err(conflict)?;
+        }
+        let student = Student::from(model);
+        audit::record(
+            &txn,
+            meta,
+            AuditEntry::new("student.created")
+                .actor(Some(who.user_id))
+                .target("student", student.id)
+                .after(json!(student)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(student)
+    }
+
+    /// One student, if `who` may see it. Staff reads are audited (who viewed this child).
+    pub async fn student(
+        &self,
+        who: &Principal,
+        id: i64,
+        meta: &RequestMeta,
+    ) -> Result<Student, SchoolError> {
+        policy::check(&self.db, who, id, Access::ReadRecord).await?;
+        let model = students::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(SchoolError::NotFound)?;
+        if matches!(who.role, Role::Admin | Role::Teacher | Role::Finance) {
+            audit::record(
+                &self.db,
+                meta,
+                AuditEntry::new("student.viewed")
+                    .actor(Some(who.user_id))
+                    .target("student", id),
+            )
+            .await?;
+        }
+        Ok(model.into())
+    }
+
+    /// Students `who` may see, filtered, in id order.
+    pub async fn list_students(
+        &self,
+        who: &Principal,
+        filter: &StudentFilter,
+        page: PageRequest,
+    ) -> Result<Page<Student>, SchoolError> {
+        if !policy::role_allows(who.role, Access::ReadRecord) {
+            return Err(SchoolError::Forbidden);
+        }
+        let mut q = students::Entity::find();
+        match who.role {
+            Role::Parent => {
+                let linked = Query::select()
+                    .column(guardianships::Column::StudentId)
+                    .from(guardianships::Entity)
+                    .and_where(guardianships::Column::ParentUserId.eq(who.user_id))
+                    .to_owned();
+                q = q.filter(students::Column::Id.in_subquery(linked));
+            }
+            Role::Student => q = q.filter(students::Column::UserId.eq(who.user_id)),
+            _ => {}
+        }
+        if let Some(c) = filter.class_level {
+            q = q.filter(students::Column::ClassLevel.eq(c));
+        }
+        if let Some(s) = &filter.section {
+            q = q.filter(students::Column::Section.eq(s.as_str()));
+        }
+        if let Some(s) = filter.status {
+            q = q.filter(students::Column::Status.eq(s.as_str()));
+        }
+        if let Some(n) = filter.name.as_deref().filter(|n| !n.is_empty()) {
+            q = q.filter(students::Column::Name.like(like_prefix(n)));
+        }
+        if let Some(after) = page.after_id {
+            q = q.filter(students::Column::Id.gt(after));
+        }
+        let rows = q
+            .order_by_asc(students::Column::Id)
+            .limit(page.limit + 1)
+            .all(&self.db)
+            .await?;
+        Ok(Page::from_rows(rows, page, |r| r.id).map(Student::from))
+    }
+
+    pub async fn update_student(
+        &self,
+        who: &Principal,
+        id: i64,
+        patch: StudentPatch,
+        meta: &RequestMeta,
+    ) -> Result<Student, SchoolError> {
+        policy::check(&self.db, who, id, Access::Write).await?;
+        let model = students::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(SchoolError::NotFound)?;
+        let before = Student::from(model.clone());
+        let mut c = Checks::default();
+        let mut a = model.into_active_model();
+        if let Some(v) = patch.roll_number {
+            a.roll_number = Set(c.required("roll_number", Some(v), 50));
+        }
+        if let Some(v) = patch.name {
+            a.name = Set(c.required("name", Some(v), 200));
+        }
+        if let Some(v) = patch.class_level {
+            a.class_level = Set(c.class_level(v));
+        }
+        if let Some(v) = patch.date_of_birth {
+            a.date_of_birth = Set(c.date_of_birth(v));
+        }
+        for (field, value, max, slot) in [
+            ("section", patch.section, 20, &mut a.section),
+            ("gender", patch.gender, 50, &mut a.gender),
+            ("address", patch.address, 500, &mut a.address),
+            ("contact_number", patch.contact_number, 30, &mut a.contact_number),
+            ("guardian_name", patch.guardian_name, 200, &mut a.guardian_name),
+            (
+                "guardian_contact",
+                patch.guardian_contact,
+                100,
+                &mut a.guardian_contact,
+            ),
+        ] {
+            if let Some(v) = value {
+                *slot = Set(c.text(field, v, max));
+            }
+        }
+        if let Some(s) = c.status(patch.status) {
+            a.status = Set(s.as_str().to_owned());
+        }
+        c.finish()?;
+        a.updated_at = Set(Utc::now());
+        let txn = self.db.begin().await?;
+        let after = Student::from(a.update(&txn).await.map_err(conflict)?);
+        audit::record(
+            &txn,
+            meta,
+            AuditEntry::new("student.updated")
+                .actor(Some(who.user_id))
+                .target("student", id)
+                .before(json!(before))
+                .after(json!(after)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes a student with their grades, attendance and guardianships (admins only).
+    pub async fn delete_student(
+        &self,
+        who: &Principal,
+        id: i64,
+        meta: &RequestMeta,
+    ) -> Result<(), SchoolError> {
+        policy::check(&self.db, who, id, Access::Delete).await?;
+        let model = students::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(SchoolError::NotFound)?;
+        let before = Student::from(model.clone());
+        let txn = self.db.begin().await?;
+        model.delete(&txn).await?;
+        audit::record(
+            &txn,
+            meta,
+            AuditEntry::new("student.deleted")
+                .actor(Some(who.user_id))
+                .target("student", id)
+                .before(json!(before)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn guardians(&self, who: &Principal, student_id: i64) -> Result<Vec<Guardian>, SchoolError> {
+        policy::check(&self.db, who, student_id, Access::ReadRecord).await?;
+        let links = guardianships::Entity::find()
+            .filter(guardianships::Column::StudentId.eq(student_id))
+            .order_by_asc(guardianships::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::with_capacity(links.len());
+        for link in links {
+            if let Some(u) = users::Entity::find_by_id(link.parent_user_id)
+                .one(&self.db)
+                .await?
+            {
+                out.push(Guardian {
+                    user_id: u.id,
+                    name: u.name,
+                    email: u.email,
+                    relationship: link.relationship,
+                    may_receive_notices: link.may_receive_notices,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Links a parent account to a student (staff only). Linking twice is a conflict.
+    pub async fn link_guardian(
+        &self,
+        who: &Principal,
+        student_id: i64,
+        parent_user_id: i64,
+        relationship: Option<String>,
+        may_receive_notices: bool,
+        meta: &RequestMeta,
+    ) -> Result<(), SchoolError> {
+        policy::check(&self.db, who, student_id, Access::Write).await?;
+        let mut c = Checks::default();
+        let relationship = c.text("relationship", relationship, 50);
+        c.finish()?;
+        match users::Entity::find_by_id(parent_user_id).one(&self.db).await? {
+            Some(u) if u.role == Role::Parent.as_str() => {}
+            Some(_) => {
+                return Err(SchoolError::invalid(
+                    "user_id",
+                    "invalid_choice",
+                    "must be a user with the parent role",
+                ));
+            }
+            None => return Err(SchoolError::invalid("user_id", "not_found", "no such user")),
+        }
+        if policy::is_guardian(&self.db, parent_user_id, student_id).await? {
+            return Err(SchoolError::Conflict(
+                "That parent is already linked to this student.",
+            ));
+        }
+        let txn = self.db.begin().await?;
+        guardianships::ActiveModel {
+            parent_user_id: Set(parent_user_id),
+            student_id: Set(student_id),
+            relationship: Set(relationship),
+            may_receive_notices: Set(may_receive_notices),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(conflict)?;
+        audit::record(
+            &txn,
+            meta,
+            AuditEntry::new("guardian.linked")
+                .actor(Some(who.user_id))
+                .target("student", student_id)
+                .after(json!({"parent_user_id": parent_user_id})),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn unlink_guardian(
+        &self,
+        who: &Principal,
+        student_id: i64,
+        parent_user_id: i64,
+        meta: &RequestMeta,
+    ) -> Result<(), SchoolError> {
+        policy::check(&self.db, who, student_id, Access::Write).await?;
+        let txn = self.db.begin().await?;
+        let result = guardianships::Entity::delete_many()
+            .filter(guardianships::Column::StudentId.eq(student_id))
+            .filter(guardianships::Column::ParentUserId.eq(parent_user_id))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(SchoolError::NotFound);
+        }
+        audit::record(
+            &txn,
+            meta,
+            AuditEntry::new("guardian.unlinked")
+                .actor(Some(who.user_id))
+                .target("student", student_id)
+                .before(json!({"parent_user_id": parent_user_id})),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// A unique violation that raced past the pre-checks.
+pub(crate) fn conflict(err: sea_orm::DbErr) -> SchoolError {
+    match campus_db::constraint_violation(&err) {
+        Some(campus_db::ConstraintKind::Unique) => {
+            SchoolError::Conflict("A record with the same unique value already exists.")
+        }
+        _ => SchoolError::Db(err),
+    }
+}
