@@ -196,7 +196,7 @@ mod tests {
         ];
         let r = report(&grades);
         assert_eq!(r.cumulative.unweighted, 3.0);
-        assert_eq!(r.cumulative.weighted, 3.22); // (16 + 2 + 12) / 9
+        assert_eq!(r.cumulative.weighted, 3.33); // (16 + 2 + 12) / 9
         assert_eq!(r.terms["T1"].unweighted, 3.0);
         assert_eq!(r.terms["T2"].weighted, 3.0);
         assert_eq!(r.subjects[1].subject, "Maths");
