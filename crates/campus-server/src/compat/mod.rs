@@ -3,6 +3,7 @@
 //! `/api/v1` and renders its seed's shapes. See docs/COMPAT.md.
 
 mod achievement;
+mod achievement_records;
 pub mod envelopes;
 mod finance;
 mod memopark;
@@ -21,4 +22,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(memopark::router())
         .merge(finance::router())
         .merge(achievement::router())
+        .merge(achievement_records::router())
 }

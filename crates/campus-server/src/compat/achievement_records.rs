@@ -1,0 +1,393 @@
+//! Seed 003 school records: `/api/students[/{id}]`, `/api/students/{id}/grades`, `/gpa`,
+//! `/attendance`. Seed 002 owns the literal `/api/students/{enroll,pay,status,payments}`;
+//! literal segments win over `{id}` in the router.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use campus_domain::identity::{Principal, Role};
+use campus_domain::school::{
+    AttendanceMark, AttendanceRecord, Grade, GradeInput, SchoolError, Student, StudentFilter, StudentInput,
+    StudentPatch,
+};
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use super::envelopes::ACHIEVEMENT;
+use super::shared::{SeedJson, bad_request, reply, text};
+use crate::auth::{AuthUser, Meta};
+use crate::error::ApiError;
+use crate::extract::Query;
+use crate::middleware::render_errors;
+use crate::state::AppState;
+
+/// Most students `GET /api/students` returns (the seed's list is not paginated).
+const LIST_CAP: usize = 10_000;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/students", get(list).post(create))
+        .route("/api/students/{id}", get(read).put(update).delete(remove))
+        .route("/api/students/{id}/grades", get(grades).post(add_grade))
+        .route("/api/students/{id}/gpa", get(gpa))
+        .route("/api/students/{id}/attendance", get(attendance).post(mark))
+        .route_layer(axum::middleware::from_fn_with_state(ACHIEVEMENT, render_errors))
+}
+
+/// `{id}` is an integer in the seed (`<int:id>`): anything else is not a route.
+fn student_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found("Resource not found"))
+}
+
+fn school_error(err: SchoolError) -> ApiError {
+    match err {
+        SchoolError::Invalid(issues) => {
+            let message = issues
+                .first()
+                .map(|i| format!("{} {}", i.field, i.message))
+                .unwrap_or_default();
+            bad_request(&message)
+        }
+        SchoolError::NotFound => ApiError::not_found("Student not found"),
+        SchoolError::Forbidden => ApiError::forbidden("You do not have permission to do this"),
+        SchoolError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+        SchoolError::Db(e) => ApiError::from(e),
+    }
+}
+
+async fn student_json(state: &AppState, s: &Student) -> Value {
+    let email = match s.user_id {
+        Some(uid) => state.identity().user(uid).await.ok().and_then(|u| u.email),
+        None => None,
+    };
+    json!({
+        "student_id": s.id,
+        "user_id": s.user_id,
+        "name": s.name,
+        "email": email,
+        "roll_number": s.roll_number,
+        "class_level": s.class_level,
+        "date_of_birth": s.date_of_birth,
+        "gender": s.gender,
+        "address": s.address,
+        "contact_number": s.contact_number,
+        "guardian_name": s.guardian_name,
+        "guardian_contact": s.guardian_contact,
+        "created_at": s.created_at.to_rfc3339(),
+        "updated_at": s.updated_at.to_rfc3339(),
+    })
+}
+
+fn grade_json(g: &Grade) -> Value {
+    let grade = match (&g.letter, g.score) {
+        (Some(l), _) => json!(l),
+        (None, Some(s)) => json!(s),
+        (None, None) => Value::Null,
+    };
+    json!({
+        "grade_id": g.id,
+        "student_id": g.student_id,
+        "subject": g.subject,
+        "grade": grade,
+        "created_at": g.created_at.to_rfc3339(),
+        "updated_at": g.updated_at.to_rfc3339(),
+    })
+}
+
+fn attendance_json(a: &AttendanceRecord) -> Value {
+    json!({
+        "attendance_id": a.id,
+        "student_id": a.student_id,
+        "date": a.date,
+        "status": a.status,
+        "created_at": a.created_at.to_rfc3339(),
+    })
+}
+
+/// A date field: absent is `None`, anything but `YYYY-MM-DD` is the seed's 400.
+fn date_field(body: &Value, key: &str) -> Result<Option<NaiveDate>, ApiError> {
+    match text(body, key) {
+        None => Ok(None),
+        Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| bad_request(&format!("{key} must be a date in YYYY-MM-DD format"))),
+    }
+}
+
+fn is_staff_or_finance(who: &Principal) -> bool {
+    matches!(who.role, Role::Admin | Role::Teacher | Role::Finance)
+}
+
+async fn list(State(state): State<AppState>, AuthUser(who): AuthUser) -> Result<Response, ApiError> {
+    if !is_staff_or_finance(&who) {
+        return Err(ApiError::forbidden("You do not have permission to do this"));
+    }
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = campus_domain::pagination::PageRequest::parse(Some(500), cursor.as_deref())
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let page = state
+            .school()
+            .list_students(&who, &StudentFilter::default(), page)
+            .await
+            .map_err(school_error)?;
+        for s in &page.items {
+            out.push(student_json(&state, s).await);
+        }
+        match page.next_cursor {
+            Some(c) if out.len() < LIST_CAP => cursor = Some(c),
+            _ => break,
+        }
+    }
+    Ok(reply(StatusCode::OK, Value::Array(out)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    Meta(meta): Meta,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    if !body.is_object() {
+        return Err(bad_request("Request body must be a JSON object"));
+    }
+    let user_id = body.get("user_id").and_then(Value::as_i64);
+    let mut name = text(&body, "name");
+    if let Some(uid) = user_id {
+        let user = state
+            .identity()
+            .user(uid)
+            .await
+            .map_err(|_| ApiError::not_found("User not found"))?;
+        name = name.or_else(|| Some(user.display_name().to_owned()));
+    }
+    let input = StudentInput {
+        user_id,
+        roll_number: text(&body, "roll_number"),
+        name: name.unwrap_or_default(),
+        class_level: body
+            .get("class_level")
+            .and_then(Value::as_i64)
+            .and_then(|c| i32::try_from(c).ok()),
+        section: text(&body, "section"),
+        date_of_birth: date_field(&body, "date_of_birth")?,
+        gender: text(&body, "gender"),
+        address: text(&body, "address"),
+        contact_number: text(&body, "contact_number"),
+        guardian_name: text(&body, "guardian_name"),
+        guardian_contact: text(&body, "guardian_contact"),
+        status: None,
+    };
+    let student = state
+        .school()
+        .create_student(&who, input, &meta)
+        .await
+        .map_err(|e| match e {
+            SchoolError::Conflict(_) if user_id.is_some() => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "User already has a student profile",
+            ),
+            other => school_error(other),
+        })?;
+    Ok(reply(StatusCode::CREATED, student_json(&state, &student).await))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    Meta(meta): Meta,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    let student = state
+        .school()
+        .student(&who, student_id(&id)?, &meta)
+        .await
+        .map_err(school_error)?;
+    Ok(reply(StatusCode::OK, student_json(&state, &student).await))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    Meta(meta): Meta,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let id = student_id(&id)?;
+    let opt = |key: &str| body.get(key).map(|_| text(&body, key));
+    let patch = StudentPatch {
+        name: text(&body, "name"),
+        date_of_birth: match body.get("date_of_birth") {
+            Some(_) => Some(date_field(&body, "date_of_birth")?),
+            None => None,
+        },
+        gender: opt("gender"),
+        address: opt("address"),
+        contact_number: opt("contact_number"),
+        guardian_name: opt("guardian_name"),
+        guardian_contact: opt("guardian_contact"),
+        ..StudentPatch::default()
+    };
+    let student = state
+        .school()
+        .update_student(&who, id, patch, &meta)
+        .await
+        .map_err(school_error)?;
+    Ok(reply(StatusCode::OK, student_json(&state, &student).await))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    Meta(meta): Meta,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    state
+        .school()
+        .delete_student(&who, student_id(&id)?, &meta)
+        .await
+        .map_err(school_error)?;
+    Ok(reply(StatusCode::OK, json!({"message": "Student deleted"})))
+}
+
+async fn grades(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    let grades = state
+        .school()
+        .grades(&who, student_id(&id)?)
+        .await
+        .map_err(school_error)?;
+    Ok(reply(
+        StatusCode::OK,
+        Value::Array(grades.iter().map(grade_json).collect()),
+    ))
+}
+
+async fn add_grade(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    Meta(meta): Meta,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let id = student_id(&id)?;
+    let (Some(subject), Some(grade)) = (text(&body, "subject"), body.get("grade").filter(|g| !g.is_null()))
+    else {
+        return Err(bad_request("subject and grade are required"));
+    };
+    // A number (or numeric text) is a 0-100 score; anything else a letter grade.
+    let (score, letter) = match grade {
+        Value::Number(n) => (n.as_f64(), None),
+        Value::String(s) => match s.trim().parse::<f64>() {
+            Ok(n) => (Some(n), None),
+            Err(_) => (None, Some(s.clone())),
+        },
+        _ => {
+            return Err(bad_request(
+                "grade must be a letter (A-F with + or -) or a number from 0 to 100",
+            ));
+        }
+    };
+    let input = GradeInput {
+        subject,
+        score,
+        letter,
+        ..GradeInput::default()
+    };
+    let g = state
+        .school()
+        .add_grade(&who, id, input, &meta)
+        .await
+        .map_err(school_error)?;
+    Ok(reply(StatusCode::CREATED, grade_json(&g)))
+}
+
+async fn gpa(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    let id = student_id(&id)?;
+    let report = state.school().gpa(&who, id).await.map_err(school_error)?;
+    Ok(reply(
+        StatusCode::OK,
+        json!({
+            "student_id": id,
+            "gpa": report.cumulative.unweighted,
+            "scale": 4.0,
+            "graded_subjects": report.subjects.len(),
+        }),
+    ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Range {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+async fn attendance(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(range): Query<Range>,
+) -> Result<Response, ApiError> {
+    let (records, summary) = state
+        .school()
+        .attendance(&who, student_id(&id)?, range.from, range.to)
+        .await
+        .map_err(school_error)?;
+    let count = |code: &str| summary.counts.get(code).copied().unwrap_or(0);
+    Ok(reply(
+        StatusCode::OK,
+        json!({
+            "records": records.iter().map(attendance_json).collect::<Vec<_>>(),
+            "summary": {
+                "present": count("present"),
+                "absent": count("absent"),
+                "excused": count("excused"),
+                "late": count("late"),
+                "total": summary.total,
+                "attendance_rate": summary.attendance_rate,
+            },
+        }),
+    ))
+}
+
+async fn mark(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    Meta(meta): Meta,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    let id = student_id(&id)?;
+    let Some(status) = text(&body, "status") else {
+        return Err(bad_request("status is required"));
+    };
+    let mark = AttendanceMark {
+        date: date_field(&body, "date")?,
+        status,
+        note: text(&body, "note"),
+    };
+    let (record, created) = state
+        .school()
+        .mark_attendance(&who, id, mark, &meta)
+        .await
+        .map_err(school_error)?;
+    Ok(reply(
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        attendance_json(&record),
+    ))
+}
