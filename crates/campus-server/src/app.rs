@@ -150,6 +150,7 @@ pub fn router(state: &AppState) -> Router {
         .merge(crate::openapi::router())
         .nest("/api/v1", crate::api::router())
         .merge(crate::compat::router())
+        .merge(crate::compat::catch_all())
         .fallback(unknown_route);
     crate::middleware::apply(routes, state).with_state(state.clone())
 }

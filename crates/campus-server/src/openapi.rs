@@ -34,6 +34,9 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         crate::api::progress::delete_grade, crate::api::progress::get_gpa, crate::api::progress::gpa_what_if,
         crate::api::progress::gpa_needed, crate::api::progress::list_attendance, crate::api::progress::mark_attendance,
         crate::api::progress::mark_bulk,
+        crate::api::content::list_activities, crate::api::content::create_activity, crate::api::content::delete_activity,
+        crate::api::content::get_lookups, crate::api::content::add_lookups, crate::api::content::get_document,
+        crate::api::content::put_document, crate::api::content::patch_line, crate::api::content::query_marks,
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::middleware::errors::Problem, crate::error::FieldError)),
@@ -46,6 +49,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "students", description = "Student records and guardians"),
         (name = "grades", description = "Grades and GPA"),
         (name = "attendance", description = "Attendance marks and summaries"),
+        (name = "content", description = "Lookup values, documents and the marks query"),
     )
 )]
 struct ApiDoc;

@@ -20,3 +20,12 @@ pub fn utc_null(backend: DbBackend, name: &'static str) -> ColumnDef {
     col.null();
     col
 }
+
+/// Case-sensitive, accent-sensitive text on MySQL/MariaDB (`utf8mb4_bin`), as PostgreSQL and
+/// SQLite compare text. Without it MySQL's default collation would make `'Maths' = 'maths'`
+/// and `Ann`/`ann` the same username. Other backends need (and accept) no table option.
+pub fn binary_text(backend: DbBackend, table: &mut TableCreateStatement) {
+    if backend == DbBackend::MySql {
+        table.character_set("utf8mb4").collate("utf8mb4_bin");
+    }
+}

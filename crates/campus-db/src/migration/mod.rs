@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod columns;
 mod m20261122_000001_identity;
 mod m20261122_000002_school;
+mod m20261122_000003_activities_lookups_documents;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_identity::Migration),
             Box::new(m20261122_000002_school::Migration),
+            Box::new(m20261122_000003_activities_lookups_documents::Migration),
         ]
     }
 

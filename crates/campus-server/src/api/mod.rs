@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::state::AppState;
 
 pub mod auth;
+pub mod content;
 pub mod dto;
 pub mod me;
 pub mod progress;
@@ -22,6 +23,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(students::router())
         .merge(progress::router())
+        .merge(content::router())
 }
 
 /// Where to find the API's description.

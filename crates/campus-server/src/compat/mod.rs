@@ -8,6 +8,7 @@ pub mod envelopes;
 mod finance;
 mod memopark;
 mod nurture;
+mod nurture_data;
 mod shared;
 
 use axum::Router;
@@ -23,4 +24,11 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(finance::router())
         .merge(achievement::router())
         .merge(achievement_records::router())
+        .merge(nurture_data::router())
+}
+
+/// Seed 000's root catch-all `GET /{column}`. Registered after every other route: axum
+/// prefers literal segments, so it only sees single-segment paths nothing else claims.
+pub(crate) fn catch_all() -> Router<AppState> {
+    nurture_data::catch_all()
 }

@@ -124,3 +124,18 @@ pub async fn seed_login(
         other => seed_identity_error(other),
     })
 }
+
+/// School errors for a facade: invalid input is the seeds' 400 with the first problem's
+/// sentence; the rest map as on `/api/v1`.
+pub fn seed_school_error(err: campus_domain::school::SchoolError) -> ApiError {
+    match err {
+        campus_domain::school::SchoolError::Invalid(issues) => {
+            let message = issues
+                .first()
+                .map(|i| format!("{} {}", i.field, i.message))
+                .unwrap_or_else(|| "Invalid input".to_owned());
+            bad_request(&message)
+        }
+        other => crate::auth::school_error(other),
+    }
+}

@@ -4,6 +4,7 @@
 mod admin;
 mod authz;
 mod compat_auth;
+mod compat_nurture_data;
 mod compat_records;
 mod errors;
 mod identity;

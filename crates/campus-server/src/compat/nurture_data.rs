@@ -1,0 +1,315 @@
+//! Seed 000 data endpoints: `GET /{column}?params=`, `GET /filter?params=<class>_<subject>`,
+//! `GET|POST /kv/{column}`, `GET|POST /kvdoc/{key}` with the `_LINE<n>` rules.
+//!
+//! Deliberate differences (docs/COMPAT.md): the marks queries and lookup values of personal
+//! columns (roll, name, marks) need a staff token — they are children's data; writes need a
+//! staff token (decision 5). Subject and class lookups and documents stay open.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, StatusCode, request::Parts};
+use axum::response::Response;
+use axum::routing::{any, get};
+use campus_domain::content::{self, LineEdit};
+use campus_domain::school::marks::{self, MarkColumn, MarkRow};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::envelopes::NURTURE;
+use super::shared::{SeedJson, bad_request, reply, seed_school_error as school_error};
+use crate::api::content::is_personal;
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::middleware::render_errors;
+use crate::state::AppState;
+
+/// Literal routes of this facade. The catch-all is separate so it can be merged last.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/filter", get(filter))
+        .route("/kv/{key}", get(kv_get).post(kv_post))
+        .route("/kvdoc/{key}", get(kvdoc_get).post(kvdoc_post))
+        .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors))
+}
+
+/// `GET /{column}`: single segment, lowest precedence, GET/HEAD only.
+pub(super) fn catch_all() -> Router<AppState> {
+    Router::new()
+        .route("/{column}", any(by_column))
+        .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors))
+}
+
+#[derive(Debug, Deserialize)]
+struct Params {
+    params: Option<String>,
+}
+
+fn valid_list() -> String {
+    let names: Vec<String> = MarkColumn::SEED_NAMES.iter().map(|n| format!("'{n}'")).collect();
+    format!("[{}]", names.join(", "))
+}
+
+fn invalid_column(x: &str) -> ApiError {
+    bad_request(&format!("'{x}' is not a valid column. Valid: {}", valid_list()))
+}
+
+/// Seed 000 only knows its own five names here.
+fn seed_column(text: &str) -> Option<MarkColumn> {
+    MarkColumn::SEED_NAMES
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(text))
+        .and_then(|n| MarkColumn::parse(n))
+}
+
+fn row_json(r: &MarkRow) -> Value {
+    let roll = r
+        .roll
+        .parse::<i64>()
+        .map(Value::from)
+        .unwrap_or_else(|_| Value::from(r.roll.clone()));
+    let marks = r
+        .marks
+        .map(|m| {
+            if m.fract() == 0.0 {
+                json!(m as i64)
+            } else {
+                json!(m)
+            }
+        })
+        .unwrap_or(Value::Null);
+    json!({"roll": roll, "name": r.name, "subject": r.subject, "class": r.class, "marks": marks})
+}
+
+async fn staff(parts: &mut Parts, state: &AppState) -> Result<(), ApiError> {
+    let AuthUser(who) =
+        <AuthUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+    crate::api::content::require_staff(&who)
+}
+
+async fn by_column(
+    State(state): State<AppState>,
+    method: Method,
+    Path(segment): Path<String>,
+    Query(p): Query<Params>,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    if method != Method::GET && method != Method::HEAD {
+        return Err(ApiError::not_found(format!("No route for {method} /{segment}.")));
+    }
+    let column = seed_column(&segment);
+    let value = match (column, p.params) {
+        (None, None) => return Err(ApiError::not_found(format!("No route for /{segment}."))),
+        (None, Some(_)) => return Err(invalid_column(&segment)),
+        (Some(_), None) => return Err(bad_request("Missing 'params' query")),
+        (Some(_), Some(v)) => v,
+    };
+    let column = column.unwrap_or(MarkColumn::Name);
+    let (mut parts, _) = request.into_parts();
+    staff(&mut parts, &state).await?;
+    let rows = marks::by_column(state.school().db(), column, &value)
+        .await
+        .map_err(school_error)?;
+    let name = column.seed_name();
+    if rows.is_empty() {
+        return Ok(reply(
+            StatusCode::NOT_FOUND,
+            json!({"message": format!("No data found for {name} = {value}")}),
+        ));
+    }
+    let mut body = Map::new();
+    body.insert(
+        format!("{name}={value}"),
+        Value::Array(rows.iter().map(row_json).collect()),
+    );
+    Ok(reply(StatusCode::OK, Value::Object(body)))
+}
+
+async fn filter(
+    State(state): State<AppState>,
+    Query(p): Query<Params>,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    let Some((class, subject)) = p.params.as_deref().and_then(|v| v.split_once('_')) else {
+        return Err(bad_request("Expected: class_subject (e.g. 1_Science)"));
+    };
+    let (class, subject) = (class.to_owned(), subject.to_owned());
+    let (mut parts, _) = request.into_parts();
+    staff(&mut parts, &state).await?;
+    let filters = [
+        (MarkColumn::Class, class.clone()),
+        (MarkColumn::Subject, subject.clone()),
+    ];
+    let rows = marks::by_columns(state.school().db(), &filters)
+        .await
+        .map_err(school_error)?;
+    if rows.is_empty() {
+        return Ok(reply(
+            StatusCode::NOT_FOUND,
+            json!({"message": format!("No records for Class {class}, Subject {subject}")}),
+        ));
+    }
+    let mut body = Map::new();
+    body.insert(
+        format!("class={class}_subject={subject}"),
+        Value::Array(rows.iter().map(row_json).collect()),
+    );
+    Ok(reply(StatusCode::OK, Value::Object(body)))
+}
+
+async fn kv_get(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    let column = seed_column(&key).ok_or_else(|| invalid_column(&key))?;
+    if is_personal(column) {
+        let (mut parts, _) = request.into_parts();
+        staff(&mut parts, &state).await?;
+    }
+    let values = content::lookups::values(state.school().db(), column)
+        .await
+        .map_err(school_error)?;
+    Ok(reply(StatusCode::OK, json!({column.seed_name(): values})))
+}
+
+async fn kv_post(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    AuthUser(who): AuthUser,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    crate::api::content::require_staff(&who)?;
+    let column = seed_column(&key).ok_or_else(|| invalid_column(&key))?;
+    let stringify = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    let new: Vec<String> = match (body.get("value"), body.get("values")) {
+        (Some(v), _) if !v.is_null() => stringify(v).into_iter().collect(),
+        (_, Some(Value::Array(list))) => list.iter().filter_map(stringify).collect(),
+        _ => return Err(bad_request("Send JSON with 'value' or 'values' (list).")),
+    };
+    let values = content::lookups::add(state.school().db(), column, &new)
+        .await
+        .map_err(school_error)?;
+    Ok(reply(StatusCode::OK, json!({column.seed_name(): values})))
+}
+
+/// Splits `KEY_LINE<n>` (case-insensitive suffix): the base is upper-cased when a numeric
+/// suffix is present, used verbatim otherwise.
+fn split_line_key(key: &str) -> (String, Option<usize>) {
+    let upper = key.to_ascii_uppercase();
+    if let Some(pos) = upper.rfind("_LINE") {
+        let digits = &key[pos + 5..];
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(n) = digits.parse::<usize>()
+        {
+            // to_ascii_uppercase keeps byte offsets, so `pos` indexes `key` too.
+            return (key[..pos].to_ascii_uppercase(), Some(n));
+        }
+    }
+    (key.to_owned(), None)
+}
+
+async fn kvdoc_get(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, ApiError> {
+    let (base, line) = split_line_key(&key);
+    let doc = content::documents::get(state.school().db(), &base)
+        .await
+        .map_err(school_error)?
+        .ok_or_else(|| ApiError::not_found(format!("No value found for key '{base}'")))?;
+    match line {
+        None => Ok(reply(
+            StatusCode::OK,
+            json!({"key": doc.key, "text": doc.text, "lines": doc.lines, "line_count": doc.line_count}),
+        )),
+        Some(n) => match n.checked_sub(1).and_then(|i| doc.lines.get(i)) {
+            Some(text) => Ok(reply(
+                StatusCode::OK,
+                json!({"key": format!("{base}_LINE{n}"), "line": n, "text": text}),
+            )),
+            None => Err(ApiError::not_found(format!(
+                "Line {n} not found for key '{base}'"
+            ))),
+        },
+    }
+}
+
+async fn kvdoc_post(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    AuthUser(who): AuthUser,
+    SeedJson(body): SeedJson,
+) -> Result<Response, ApiError> {
+    crate::api::content::require_staff(&who)?;
+    let (base, suffix_line) = split_line_key(&key);
+    let db = state.school().db();
+    if let Some(text) = body.get("set_text").filter(|v| !v.is_null()) {
+        // set_text wins, and the line suffix is ignored; the value is stringified.
+        let text = match text {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let doc = content::documents::set_text(db, &base, &text, Some(who.user_id))
+            .await
+            .map_err(school_error)?;
+        return Ok(reply(
+            StatusCode::OK,
+            json!({"message": "Document updated", "key": doc.key, "line_count": doc.line_count}),
+        ));
+    }
+    let line = suffix_line.or_else(|| {
+        body.get("line")
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+    });
+    let Some(line) = line.filter(|n| *n >= 1) else {
+        return Err(bad_request("Provide a valid 1-based 'line' or use _LINEX in URL"));
+    };
+    let text = match body.get("text") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let edit = LineEdit {
+        line,
+        text,
+        insert_at: body.get("insert_at").and_then(Value::as_i64),
+    };
+    let outcome = content::documents::edit_line(db, &base, edit, Some(who.user_id))
+        .await
+        .map_err(school_error)?;
+    Ok(reply(
+        StatusCode::OK,
+        json!({
+            "message": "Document updated",
+            "operation": outcome.operation,
+            "key": base,
+            "line": outcome.line,
+            "new_line_text": outcome.new_line_text,
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_line_key;
+
+    #[test]
+    fn line_suffixes_upper_case_the_base_only_when_numeric() {
+        assert_eq!(
+            split_line_key("app_intro_line2"),
+            ("APP_INTRO".to_owned(), Some(2))
+        );
+        assert_eq!(
+            split_line_key("APP_INTRO_LINE10"),
+            ("APP_INTRO".to_owned(), Some(10))
+        );
+        assert_eq!(
+            split_line_key("app_intro_lineX"),
+            ("app_intro_lineX".to_owned(), None)
+        );
+        assert_eq!(split_line_key("App_Intro"), ("App_Intro".to_owned(), None));
+    }
+}
