@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod content;
 pub mod context;
+pub mod demo;
 pub mod identity;
 pub mod pagination;
 pub mod ratelimit;

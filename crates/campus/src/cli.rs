@@ -49,6 +49,8 @@ enum Command {
     Config,
     /// Print the OpenAPI 3.1 document of the canonical API.
     Openapi,
+    /// Load demo data or generate a large synthetic school.
+    Seed(crate::seed_cmd::SeedArgs),
     /// Create, list, change and deactivate user accounts.
     #[command(subcommand)]
     User(crate::user_cmd::UserCommand),
@@ -107,6 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::User(cmd)) => crate::user_cmd::run(&settings, cmd).await,
+        Some(Command::Seed(args)) => crate::seed_cmd::run(&settings, args).await,
         Some(Command::Openapi) => {
             println!("{}", campus_server::openapi::spec().to_pretty_json()?);
             Ok(())

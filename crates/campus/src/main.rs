@@ -2,6 +2,7 @@
 
 mod cli;
 mod logging;
+mod seed_cmd;
 mod user_cmd;
 
 use std::process::ExitCode;

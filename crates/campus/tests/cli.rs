@@ -293,3 +293,27 @@ fn user_commands_create_list_change_and_deactivate_accounts() {
     let (ok, _, err) = run_in(dir, &["user", "deactivate", "nobody"], None);
     assert!(!ok && err.contains("no user"), "{err}");
 }
+
+#[test]
+fn seed_demo_loads_seed_000_data_once_and_warns() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let (ok, out, err) = run_in(dir, &["seed", "--demo"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("loaded 10 demo students"), "{out}");
+    assert!(out.contains("`admin` with password `admin123`"), "{out}");
+    assert!(err.contains("warning"), "{err}");
+    let (ok, out, _) = run_in(dir, &["seed", "--demo"], None);
+    assert!(ok);
+    assert!(out.contains("already loaded"), "{out}");
+    let (ok, out, _) = run_in(dir, &["user", "list", "--role", "parent"], None);
+    assert!(ok && out.contains("parent@demo.campus"), "{out}");
+    let (ok, out, _) = run_in(
+        dir,
+        &["seed", "--size", "1500", "--grades-per-student", "3"],
+        None,
+    );
+    assert!(ok && out.contains("generated 1500 students"), "{out}");
+    let (ok, _, err) = run_in(dir, &["seed"], None);
+    assert!(!ok && err.contains("--demo"), "{err}");
+}

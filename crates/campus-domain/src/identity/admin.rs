@@ -51,6 +51,30 @@ impl Identity {
             .await
     }
 
+    /// Creates a demo account with the password its seed documents, which may not meet the
+    /// policy (seed 002's `admin`/`admin123`, decision 9). Only `campus seed --demo` calls
+    /// this; it prints a warning that these accounts are for trying Campus out.
+    pub async fn create_demo_user(
+        &self,
+        registration: Registration,
+        role: Role,
+        meta: &RequestMeta,
+    ) -> Result<User, IdentityError> {
+        let relaxed = Identity {
+            policy: super::PasswordPolicy::new(campus_config::PasswordPolicySettings {
+                min_length: 1,
+                require_uppercase: false,
+                require_lowercase: false,
+                require_digit: false,
+                require_special: false,
+            }),
+            ..self.clone()
+        };
+        relaxed
+            .create(registration, role, None, actions::USER_CREATED, meta)
+            .await
+    }
+
     /// Creates an administrator when none exists yet or when `actor` is one (seed 002's
     /// `register-admin`, decision 5).
     pub async fn bootstrap_admin(

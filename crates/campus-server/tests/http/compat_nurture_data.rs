@@ -179,3 +179,20 @@ backend_test!(async fn v1_lookups_documents_marks_and_activities(app) {
     let res = app.send(app.request(reqwest::Method::DELETE, &format!("/api/v1/activities/{aid}")).bearer_auth(&t.token)).await;
     assert_eq!(res.status, 204);
 });
+
+backend_test!(async fn demo_data_reproduces_the_seed_000_examples(app) {
+    let report = campus_domain::demo::load_demo(app.state.identity(), app.state.school()).await.unwrap();
+    assert_eq!(report.students_created, 10);
+    assert_eq!(get(&app, "/kv/subject", None).await.1, json!({"subject": ["Science", "English", "Maths", "SANSKRIT", "ART"]}));
+    assert_eq!(get(&app, "/kv/class", None).await.1, json!({"class": ["1", "2", "3", "4", "5"]}));
+    assert_eq!(get(&app, "/kvdoc/APP_INTRO", None).await.1["line_count"], 2);
+    let again = campus_domain::demo::load_demo(app.state.identity(), app.state.school()).await.unwrap();
+    assert!(again.already_loaded);
+    // The demo parent sees exactly their child, Arnav.
+    let parent = app.post_json("/api/v1/auth/login", &json!({"login": "parent", "password": "Parent!2026"})).await.json();
+    let kids = app.get_with_token("/api/v1/students", parent["access_token"].as_str().unwrap()).await.json();
+    assert_eq!(kids["students"].as_array().unwrap().len(), 1);
+    assert_eq!(kids["students"][0]["name"], "Arnav");
+    let admin = app.post_json("/api/auth/login", &json!({"username": "admin", "password": "admin123"})).await;
+    assert_eq!(admin.status, 200, "seed 002's documented admin works: {}", admin.text);
+});

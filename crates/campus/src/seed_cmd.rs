@@ -1,0 +1,75 @@
+//! `campus seed`: demo data to try Campus out, or a large synthetic school for benchmarks.
+
+use std::io::Write;
+
+use anyhow::bail;
+use campus_config::Settings;
+use campus_domain::demo::{self, DEMO_USERS};
+use campus_domain::identity::Identity;
+use campus_domain::school::School;
+use clap::Args;
+use sea_orm_migration::MigratorTrait;
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Load seed 000's marks, lookups and APP_INTRO document and demo accounts (admin/admin123,
+    /// teacher, parent). Safe to run twice.
+    #[arg(long)]
+    demo: bool,
+    /// Generate this many synthetic students (for benchmarks).
+    #[arg(long, value_name = "N")]
+    size: Option<usize>,
+    /// Grades per generated student.
+    #[arg(long, default_value_t = 20)]
+    grades_per_student: usize,
+}
+
+pub async fn run(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
+    if !args.demo && args.size.is_none() {
+        bail!("say what to seed: --demo, --size N, or both");
+    }
+    let url = settings.database_url();
+    let db = campus_db::connect(&url, &settings.database).await?;
+    campus_db::Migrator::up(&db, None).await?;
+    if args.demo {
+        let secret = campus_server::signing_secret(settings, url.backend())?;
+        let identity = Identity::new(db.clone(), &settings.auth, &secret)?;
+        let school = School::new(db.clone(), &settings.school);
+        let report = demo::load_demo(&identity, &school).await?;
+        if report.already_loaded {
+            println!("demo data already loaded");
+        } else {
+            println!(
+                "loaded {} demo students with grades, lookups and the APP_INTRO document",
+                report.students_created
+            );
+        }
+        for (username, _, _, role, password) in DEMO_USERS {
+            if report.users_created.contains(&username) {
+                println!("created {role} account `{username}` with password `{password}`");
+            }
+        }
+        eprintln!(
+            "warning: the demo accounts have published passwords and are for trying Campus out only; \
+             deactivate them (campus user deactivate admin) before real use"
+        );
+    }
+    if let Some(n) = args.size {
+        if n == 0 || n > 10_000_000 {
+            bail!("--size must be between 1 and 10000000");
+        }
+        let started = std::time::Instant::now();
+        demo::generate(&db, n, args.grades_per_student.min(100), |done| {
+            eprint!("\rgenerated {done}/{n} students");
+            let _ = std::io::stderr().flush();
+        })
+        .await?;
+        eprintln!();
+        println!(
+            "generated {n} students with {} grades each in {:.1}s",
+            args.grades_per_student.min(100),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
