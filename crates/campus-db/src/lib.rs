@@ -9,11 +9,13 @@ pub mod entities;
 mod errors;
 pub mod migration;
 mod status;
+mod txn;
 
 pub use connect::{ConnectError, connect};
-pub use errors::{ConstraintKind, constraint_violation};
+pub use errors::{ConstraintKind, constraint_violation, is_transient};
 pub use migration::Migrator;
 pub use status::{MigrationState, NotReady, PoolStats, migration_states, pool_stats, readiness};
+pub use txn::begin_write;
 
 pub use campus_config::Backend;
 pub use sea_orm;

@@ -3,7 +3,7 @@
 //! hold whoever calls them (no self-lockout, audit with before/after).
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
 use serde_json::json;
 
 use super::error::IdentityError;
@@ -138,7 +138,7 @@ impl Identity {
             active.tokens_valid_after = Set(Some(now));
         }
         active.updated_at = Set(now);
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let after = User::from_model(active.update(&txn).await?);
         if deactivating {
             repo::revoke_all_refresh(&txn, id, now).await?;

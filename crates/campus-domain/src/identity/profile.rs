@@ -1,7 +1,7 @@
 //! The signed-in user's own account: profile and preferences, password, emergency contacts.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, ModelTrait, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, ModelTrait};
 use serde::Serialize;
 use serde_json::json;
 
@@ -226,7 +226,7 @@ impl Identity {
             active.high_contrast_mode = Set(v);
         }
         active.updated_at = Set(Utc::now());
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let after = User::from_model(active.update(&txn).await?);
         audit::record(
             &txn,
@@ -267,7 +267,7 @@ impl Identity {
             .map_err(IdentityError::WeakPassword)?;
         let hash = self.hasher.hash(new).await?;
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let mut active = model.into_active_model();
         active.password_hash = Set(hash);
         active.tokens_valid_after = Set(Some(now));

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use campus_config::AuthSettings;
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -166,7 +166,7 @@ impl Identity {
         }
         let hash = self.hasher.hash(input.password.clone()).await?;
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let inserted = users::ActiveModel {
             username: Set(username.map(Username::into_string)),
             email: Set(email.map(Email::into_string)),
@@ -365,7 +365,7 @@ impl Identity {
     /// Revokes this access token and, if it has one, its refresh family.
     pub async fn logout(&self, principal: &Principal, meta: &RequestMeta) -> Result<(), IdentityError> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         repo::revoke_access(&txn, &principal.jti, principal.user_id, principal.expires_at).await?;
         if let Some(family) = &principal.family {
             repo::revoke_family(&txn, family, now).await?;
@@ -393,7 +393,7 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<(), IdentityError> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         repo::invalidate_tokens_before(&txn, user_id, now).await?;
         repo::revoke_all_refresh(&txn, user_id, now).await?;
         audit::record(

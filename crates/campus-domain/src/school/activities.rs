@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -70,7 +69,7 @@ impl School {
         let name = c.required("activity_name", Some(activity_name), 200);
         let role = c.text("role_or_award", role_or_award, 200);
         c.finish()?;
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let activity = Activity::from(
             activities::ActiveModel {
                 student_id: Set(student_id),
@@ -109,7 +108,7 @@ impl School {
             .ok_or(SchoolError::NotFound)?;
         policy::check(&self.db, who, model.student_id, Access::Write).await?;
         let before = Activity::from(model.clone());
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         model.delete(&txn).await?;
         audit::record(
             &txn,

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -111,10 +111,13 @@ impl School {
         let note = c.text("note", mark.note, 500);
         c.finish()?;
         let date = mark.date.unwrap_or_else(|| Utc::now().date_naive());
-        let txn = self.db.begin().await?;
-        let result = upsert(&txn, who, student_id, date, status, note, meta).await?;
-        txn.commit().await?;
-        Ok(result)
+        retry_transient(|| async {
+            let txn = campus_db::begin_write(&self.db).await?;
+            let result = upsert(&txn, who, student_id, date, status.clone(), note.clone(), meta).await?;
+            txn.commit().await?;
+            Ok(result)
+        })
+        .await
     }
 
     /// Marks many students of one date in one transaction: all or nothing.
@@ -143,14 +146,21 @@ impl School {
             checked.push((m.student_id, status, note));
         }
         c.finish()?;
-        let txn = self.db.begin().await?;
-        let mut out = Vec::with_capacity(checked.len());
-        for (student_id, status, note) in checked {
-            policy::check(&txn, who, student_id, Access::Write).await?;
-            out.push(upsert(&txn, who, student_id, date, status, note, meta).await?.0);
-        }
-        txn.commit().await?;
-        Ok(out)
+        retry_transient(|| async {
+            let txn = campus_db::begin_write(&self.db).await?;
+            let mut out = Vec::with_capacity(checked.len());
+            for (student_id, status, note) in &checked {
+                policy::check(&txn, who, *student_id, Access::Write).await?;
+                out.push(
+                    upsert(&txn, who, *student_id, date, status.clone(), note.clone(), meta)
+                        .await?
+                        .0,
+                );
+            }
+            txn.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// Marks in a date range (inclusive) and their summary.
@@ -211,8 +221,31 @@ impl School {
     }
 }
 
+/// Runs a write transaction again (up to 5 times, with a short growing pause) when the
+/// database aborted it only because of concurrency; see `campus_db::is_transient`.
+async fn retry_transient<T, F, Fut>(mut attempt: F) -> Result<T, SchoolError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, SchoolError>>,
+{
+    let mut tries = 0u32;
+    loop {
+        match attempt().await {
+            Err(SchoolError::Db(e)) if tries < 4 && campus_db::is_transient(&e) => {
+                tries += 1;
+                let jitter = u64::from(rand::random::<u8>() % 10);
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    5 * u64::from(1u32 << tries) + jitter,
+                ))
+                .await;
+            }
+            other => return other,
+        }
+    }
+}
+
 async fn upsert(
-    conn: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     who: &Principal,
     student_id: i64,
     date: NaiveDate,
@@ -220,23 +253,27 @@ async fn upsert(
     note: Option<String>,
     meta: &RequestMeta,
 ) -> Result<(AttendanceRecord, bool), SchoolError> {
-    let now = Utc::now();
-    let existing = attendance::Entity::find()
-        .filter(attendance::Column::StudentId.eq(student_id))
-        .filter(attendance::Column::Date.eq(date))
-        .one(conn)
-        .await?;
-    match existing {
-        Some(model) => {
+    // Two attempts: if a concurrent request inserts the same (student, date) between our read
+    // and our insert, the unique index refuses ours and the second pass updates theirs.
+    for _ in 0..2 {
+        let now = Utc::now();
+        let mut find = attendance::Entity::find()
+            .filter(attendance::Column::StudentId.eq(student_id))
+            .filter(attendance::Column::Date.eq(date));
+        if txn.get_database_backend() != DbBackend::Sqlite {
+            // A locking read sees rows committed after this transaction's snapshot.
+            find = find.lock_exclusive();
+        }
+        if let Some(model) = find.one(txn).await? {
             let before = AttendanceRecord::from(model.clone());
             let mut a = model.into_active_model();
             a.status = Set(status);
             a.note = Set(note);
             a.marked_by = Set(Some(who.user_id));
             a.updated_at = Set(Some(now));
-            let after = AttendanceRecord::from(a.update(conn).await?);
+            let after = AttendanceRecord::from(a.update(txn).await?);
             audit::record(
-                conn,
+                txn,
                 meta,
                 AuditEntry::new("attendance.remarked")
                     .actor(Some(who.user_id))
@@ -245,23 +282,34 @@ async fn upsert(
                     .after(json!(after)),
             )
             .await?;
-            Ok((after, false))
+            return Ok((after, false));
         }
-        None => {
-            let record = attendance::ActiveModel {
-                student_id: Set(student_id),
-                date: Set(date),
-                status: Set(status),
-                note: Set(note),
-                marked_by: Set(Some(who.user_id)),
-                created_at: Set(now),
-                updated_at: Set(None),
-                ..Default::default()
+        // A savepoint, so a refused insert does not abort the whole transaction.
+        let savepoint = txn.begin().await?;
+        let inserted = attendance::ActiveModel {
+            student_id: Set(student_id),
+            date: Set(date),
+            status: Set(status.clone()),
+            note: Set(note.clone()),
+            marked_by: Set(Some(who.user_id)),
+            created_at: Set(now),
+            updated_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&savepoint)
+        .await;
+        match inserted {
+            Ok(record) => {
+                savepoint.commit().await?;
+                return Ok((record.into(), true));
             }
-            .insert(conn)
-            .await
-            .map_err(super::students::conflict)?;
-            Ok((record.into(), true))
+            Err(e) if campus_db::constraint_violation(&e) == Some(campus_db::ConstraintKind::Unique) => {
+                savepoint.rollback().await?;
+            }
+            Err(e) => return Err(e.into()),
         }
     }
+    Err(SchoolError::Conflict(
+        "The attendance mark changed concurrently; try again.",
+    ))
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -147,7 +147,7 @@ impl School {
         let credits = check_credits(&mut c, input.credits.unwrap_or(1.0));
         c.finish()?;
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let grade = Grade::from(
             grades::ActiveModel {
                 student_id: Set(student_id),
@@ -239,7 +239,7 @@ impl School {
         }
         c.finish()?;
         a.updated_at = Set(Utc::now());
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let after = Grade::from(a.update(&txn).await?);
         audit::record(
             &txn,
@@ -263,7 +263,7 @@ impl School {
     ) -> Result<(), SchoolError> {
         let model = self.grade_for_write(who, id).await?;
         let before = Grade::from(model.clone());
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         model.delete(&txn).await?;
         audit::record(
             &txn,

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -109,7 +109,7 @@ impl School {
             ));
         }
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let provisional = roll
             .clone()
             .unwrap_or_else(|| format!("tmp-{}", uuid::Uuid::new_v4().simple()));
@@ -274,7 +274,7 @@ impl School {
         }
         c.finish()?;
         a.updated_at = Set(Utc::now());
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let after = Student::from(a.update(&txn).await.map_err(conflict)?);
         audit::record(
             &txn,
@@ -303,7 +303,7 @@ impl School {
             .await?
             .ok_or(SchoolError::NotFound)?;
         let before = Student::from(model.clone());
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         model.delete(&txn).await?;
         audit::record(
             &txn,
@@ -373,7 +373,7 @@ impl School {
                 "That parent is already linked to this student.",
             ));
         }
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         guardianships::ActiveModel {
             parent_user_id: Set(parent_user_id),
             student_id: Set(student_id),
@@ -406,7 +406,7 @@ impl School {
         meta: &RequestMeta,
     ) -> Result<(), SchoolError> {
         policy::check(&self.db, who, student_id, Access::Write).await?;
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let result = guardianships::Entity::delete_many()
             .filter(guardianships::Column::StudentId.eq(student_id))
             .filter(guardianships::Column::ParentUserId.eq(parent_user_id))

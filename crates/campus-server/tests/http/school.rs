@@ -285,3 +285,27 @@ backend_test!(async fn student_list_filters_and_pages(app) {
     let grads = app.get_with_token("/api/v1/students?status=graduated", &teacher.token).await.json();
     assert_eq!(grads["students"].as_array().unwrap().len(), 1);
 });
+
+backend_test!(async fn concurrent_marks_of_the_same_day_all_succeed_with_one_record(app) {
+    let teacher = app.session("teacher").await;
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        ids.push(create_student(&app, &teacher, json!({"name": format!("Kid {n}")})).await["id"].as_i64().unwrap());
+    }
+    let path = format!("/api/v1/students/{}/attendance", ids[0]);
+    let bodies: Vec<Value> = (0..16)
+        .map(|i| json!({"date": "2026-11-21", "status": if i % 2 == 0 { "Present" } else { "Late" }}))
+        .collect();
+    let single = bodies.iter().map(|b| app.post_json_with_token(&path, &teacher.token, b));
+    let marks: Vec<Value> = ids.iter().map(|id| json!({"student_id": id, "status": "Present"})).collect();
+    let body = json!({"date": "2026-11-21", "marks": marks});
+    let bulk = (0..8).map(|_| app.post_json_with_token("/api/v1/attendance/bulk", &teacher.token, &body));
+    let (singles, bulks) = tokio::join!(futures_util::future::join_all(single), futures_util::future::join_all(bulk));
+    let created = singles.iter().filter(|r| r.status == 201).count();
+    for r in singles.iter().chain(bulks.iter()) {
+        assert!(r.status == 200 || r.status == 201, "{} {}", r.status, r.text);
+    }
+    assert!(created <= 1, "at most one request created the record");
+    let list = app.get_with_token(&path, &teacher.token).await.json();
+    assert_eq!(list["summary"]["total"], 1, "one record per student and day: {list}");
+});
