@@ -179,12 +179,21 @@ impl School {
     }
 
     pub async fn grades(&self, who: &Principal, student_id: i64) -> Result<Vec<Grade>, SchoolError> {
-        policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
+        // Staff may read every student's grades, so for them the grades query alone decides:
+        // rows prove the student exists (foreign key); only an empty result needs the
+        // existence check. Everyone else is checked first.
+        let staff = who.role.is_staff();
+        if !staff {
+            policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
+        }
         let rows = grades::Entity::find()
             .filter(grades::Column::StudentId.eq(student_id))
             .order_by_asc(grades::Column::Id)
             .all(&self.db)
             .await?;
+        if staff && rows.is_empty() {
+            policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
+        }
         Ok(rows.into_iter().map(Grade::from).collect())
     }
 
