@@ -10,16 +10,7 @@ use crate::error::{ApiError, FieldError};
 /// Maps an identity error to the status, code and detail every surface starts from.
 pub fn identity_error(err: IdentityError) -> ApiError {
     match err {
-        IdentityError::Invalid(issues) => ApiError::validation(
-            issues
-                .into_iter()
-                .map(|i| FieldError {
-                    field: i.field.to_owned(),
-                    code: i.code.to_owned(),
-                    message: i.message,
-                })
-                .collect(),
-        ),
+        IdentityError::Invalid(issues) => validation(issues),
         IdentityError::WeakPassword(message) => ApiError::validation(vec![FieldError {
             field: "password".to_owned(),
             code: "weak_password".to_owned(),
@@ -78,6 +69,20 @@ pub fn identity_error(err: IdentityError) -> ApiError {
         IdentityError::Hash(e) => ApiError::internal(e),
         IdentityError::Signing(e) => ApiError::internal(std::io::Error::other(e)),
     }
+}
+
+/// Domain field issues as a 422 with one entry per field.
+pub fn validation(issues: Vec<campus_domain::identity::FieldIssue>) -> ApiError {
+    ApiError::validation(
+        issues
+            .into_iter()
+            .map(|i| FieldError {
+                field: i.field.to_owned(),
+                code: i.code.to_owned(),
+                message: i.message,
+            })
+            .collect(),
+    )
 }
 
 fn unauthenticated(failure: AuthFailure) -> ApiError {

@@ -3,20 +3,11 @@
 use axum::http::StatusCode;
 use campus_domain::school::SchoolError;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 pub fn school_error(err: SchoolError) -> ApiError {
     match err {
-        SchoolError::Invalid(issues) => ApiError::validation(
-            issues
-                .into_iter()
-                .map(|i| FieldError {
-                    field: i.field.to_owned(),
-                    code: i.code.to_owned(),
-                    message: i.message,
-                })
-                .collect(),
-        ),
+        SchoolError::Invalid(issues) => super::errors::validation(issues),
         SchoolError::NotFound => ApiError::not_found("No such record."),
         SchoolError::Forbidden => ApiError::forbidden("Your role does not allow this."),
         SchoolError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),

@@ -80,6 +80,16 @@ fn row_json(r: &MarkRow) -> Value {
     json!({"roll": roll, "name": r.name, "subject": r.subject, "class": r.class, "marks": marks})
 }
 
+/// `{"<key>": [rows]}`, or 404 `{"message": ...}` when there are none (seed 000's shapes).
+fn rows_reply(rows: &[MarkRow], key: String, none: String) -> Response {
+    if rows.is_empty() {
+        return reply(StatusCode::NOT_FOUND, json!({"message": none}));
+    }
+    let mut body = Map::new();
+    body.insert(key, Value::Array(rows.iter().map(row_json).collect()));
+    reply(StatusCode::OK, Value::Object(body))
+}
+
 async fn staff(parts: &mut Parts, state: &AppState) -> Result<(), ApiError> {
     let AuthUser(who) =
         <AuthUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
@@ -110,18 +120,11 @@ async fn by_column(
         .await
         .map_err(school_error)?;
     let name = column.seed_name();
-    if rows.is_empty() {
-        return Ok(reply(
-            StatusCode::NOT_FOUND,
-            json!({"message": format!("No data found for {name} = {value}")}),
-        ));
-    }
-    let mut body = Map::new();
-    body.insert(
+    Ok(rows_reply(
+        &rows,
         format!("{name}={value}"),
-        Value::Array(rows.iter().map(row_json).collect()),
-    );
-    Ok(reply(StatusCode::OK, Value::Object(body)))
+        format!("No data found for {name} = {value}"),
+    ))
 }
 
 async fn filter(
@@ -142,18 +145,11 @@ async fn filter(
     let rows = marks::by_columns(state.school().db(), &filters)
         .await
         .map_err(school_error)?;
-    if rows.is_empty() {
-        return Ok(reply(
-            StatusCode::NOT_FOUND,
-            json!({"message": format!("No records for Class {class}, Subject {subject}")}),
-        ));
-    }
-    let mut body = Map::new();
-    body.insert(
+    Ok(rows_reply(
+        &rows,
         format!("class={class}_subject={subject}"),
-        Value::Array(rows.iter().map(row_json).collect()),
-    );
-    Ok(reply(StatusCode::OK, Value::Object(body)))
+        format!("No records for Class {class}, Subject {subject}"),
+    ))
 }
 
 async fn kv_get(

@@ -4,23 +4,9 @@
 use campus_test_support::{Session, TestApp, backend_test};
 use serde_json::{Value, json};
 
-/// Seed 000's marks rows (roll, name, subject, class, marks), as Campus records.
-const MARKS: [(i64, &str, &str, i32, i32); 10] = [
-    (101, "Arnav", "Science", 1, 88),
-    (102, "Sonakshi", "Science", 1, 92),
-    (103, "Roy", "English", 2, 85),
-    (104, "Sanya", "Maths", 2, 91),
-    (105, "Rahul", "Science", 1, 76),
-    (106, "Riya", "English", 3, 89),
-    (107, "Aman", "Maths", 3, 90),
-    (108, "Neha", "Science", 2, 83),
-    (109, "Tushar", "English", 1, 78),
-    (110, "Kriti", "Maths", 2, 95),
-];
-
 async fn seed(app: &TestApp) -> Session {
     let teacher = app.session("teacher").await;
-    for (roll, name, subject, class, marks) in MARKS {
+    for (roll, name, subject, class, marks) in campus_domain::demo::NURTURE_MARKS {
         let s = app
             .post_json_with_token(
                 "/api/v1/students",
