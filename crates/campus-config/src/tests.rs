@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
+use figment::Figment;
 use figment::Jail;
+use figment::providers::{Format, Toml};
 use secrecy::ExposeSecret;
 
 use super::*;
@@ -154,4 +156,19 @@ fn generated_secret_is_persisted_with_owner_only_permissions() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+}
+
+#[test]
+fn the_documented_default_file_loads_and_matches_the_built_in_defaults() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");
+    let from_file = Figment::from(Toml::file_exact(&path))
+        .extract::<Settings>()
+        .expect("config/default.toml is valid");
+    let defaults = Settings::default();
+    let as_json = |s: &Settings| serde_json::to_value(s).expect("serialises");
+    assert_eq!(
+        as_json(&from_file),
+        as_json(&defaults),
+        "config/default.toml drifted from the defaults"
+    );
 }
