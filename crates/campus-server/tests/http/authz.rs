@@ -18,7 +18,9 @@ const CALLERS: [&str; 7] = [
 
 struct Row {
     method: Method,
-    /// `{other}` is replaced by another user's id, `{contact}` by another user's contact id.
+    /// `{other}` is replaced by another user's id, `{contact}` by another user's contact id,
+    /// `{student}` by a student nobody in `CALLERS` is linked to; in bodies `{n}` is unique per
+    /// request and `{i}` is the caller's index.
     path: &'static str,
     body: Option<Value>,
     /// Expected status per caller, in `CALLERS` order.
@@ -95,6 +97,98 @@ fn rows() -> Vec<Row> {
     ]
 }
 
+/// School records: staff write, finance reads records only, an unlinked parent or student
+/// finds nothing (404), `user` has no access (403).
+fn school_rows() -> Vec<Row> {
+    let record = [401, 200, 200, 200, 404, 404, 403];
+    let progress = [401, 200, 200, 403, 404, 404, 403];
+    let staff_create = [401, 201, 201, 403, 403, 403, 403];
+    let staff_ok = [401, 200, 200, 403, 403, 403, 403];
+    let get = |path: &'static str, expect| Row {
+        method: Method::GET,
+        path,
+        body: None,
+        expect,
+    };
+    let with = |method: Method, path: &'static str, body: Value, expect| Row {
+        method,
+        path,
+        body: Some(body),
+        expect,
+    };
+    vec![
+        get("/api/v1/students", [401, 200, 200, 200, 200, 200, 403]),
+        with(
+            Method::POST,
+            "/api/v1/students",
+            json!({"name": "New {n}"}),
+            staff_create,
+        ),
+        get("/api/v1/students/{student}", record),
+        with(
+            Method::PATCH,
+            "/api/v1/students/{student}",
+            json!({"section": "B"}),
+            staff_ok,
+        ),
+        get("/api/v1/students/{student}/guardians", record),
+        get("/api/v1/students/{student}/grades", progress),
+        with(
+            Method::POST,
+            "/api/v1/students/{student}/grades",
+            json!({"subject": "Maths", "score": 70}),
+            staff_create,
+        ),
+        get("/api/v1/students/{student}/gpa", progress),
+        get(
+            "/api/v1/students/{student}/gpa/needed?target=3&remaining_credits=4",
+            progress,
+        ),
+        with(
+            Method::POST,
+            "/api/v1/students/{student}/gpa/what-if",
+            json!({"grades": []}),
+            progress,
+        ),
+        get("/api/v1/students/{student}/attendance", progress),
+        with(
+            Method::POST,
+            "/api/v1/students/{student}/attendance",
+            json!({"date": "2026-10-1{i}", "status": "Present"}),
+            staff_create,
+        ),
+        with(
+            Method::POST,
+            "/api/v1/attendance/bulk",
+            json!({"date": "2026-09-1{i}", "marks": [{"student_id": "{student}", "status": "Late"}]}),
+            staff_ok,
+        ),
+        get("/api/v1/students/{student}/activities", progress),
+        with(
+            Method::POST,
+            "/api/v1/students/{student}/activities",
+            json!({"activity_name": "Chess"}),
+            staff_create,
+        ),
+        get("/api/v1/lookups/subject", [401, 200, 200, 200, 200, 200, 200]),
+        get("/api/v1/lookups/name", staff_ok),
+        with(
+            Method::POST,
+            "/api/v1/lookups/subject",
+            json!({"values": ["Subject {n}"]}),
+            staff_ok,
+        ),
+        get("/api/v1/documents/MISSING", [401, 404, 404, 404, 404, 404, 404]),
+        with(
+            Method::PUT,
+            "/api/v1/documents/DOC{i}",
+            json!({"text": "hello"}),
+            staff_ok,
+        ),
+        get("/api/v1/marks", staff_ok),
+    ]
+}
+
 async fn callers(app: &TestApp) -> Vec<Option<Session>> {
     let mut sessions = vec![None];
     for role in &CALLERS[1..] {
@@ -112,16 +206,27 @@ backend_test!(async fn every_endpoint_allows_exactly_the_roles_it_should(app) {
         .json()["id"]
         .as_i64()
         .unwrap();
+    let student = app
+        .post_json_with_token("/api/v1/students", &sessions[1].as_ref().unwrap().token, &json!({"name": "Matrix Kid"}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
     let mut failures = Vec::new();
-    for (n, row) in rows().into_iter().enumerate() {
+    for (n, row) in rows().into_iter().chain(school_rows()).enumerate() {
         for (i, caller) in CALLERS.iter().enumerate() {
             let path = row
                 .path
                 .replace("{other}", &victim.user_id.to_string())
-                .replace("{contact}", &contact.to_string());
+                .replace("{contact}", &contact.to_string())
+                .replace("{student}", &student.to_string());
             let mut request = app.request(row.method.clone(), &path);
             if let Some(body) = &row.body {
-                let text = body.to_string().replace("{n}", &format!("{n}-{i}"));
+                let text = body
+                    .to_string()
+                    .replace("{n}", &format!("{n}-{i}"))
+                    .replace("{i}", &i.to_string())
+                    .replace("\"{student}\"", &student.to_string());
                 request = request.header("content-type", "application/json").body(text);
             }
             if let Some(s) = &sessions[i] {
