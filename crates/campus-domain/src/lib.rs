@@ -12,6 +12,7 @@ pub mod demo;
 pub mod identity;
 pub mod pagination;
 pub mod ratelimit;
+mod retry;
 pub mod school;
 
 pub use context::RequestMeta;

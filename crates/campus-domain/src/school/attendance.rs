@@ -20,6 +20,7 @@ use super::service::School;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
 use crate::identity::{FieldIssue, Principal};
+use crate::retry::retry_transient;
 
 /// A recorded mark.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -217,29 +218,6 @@ impl School {
             counts,
             total,
             attendance_rate: rate,
-        }
-    }
-}
-
-/// Runs a write transaction again (up to 5 times, with a short growing pause) when the
-/// database aborted it only because of concurrency; see `campus_db::is_transient`.
-async fn retry_transient<T, F, Fut>(mut attempt: F) -> Result<T, SchoolError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, SchoolError>>,
-{
-    let mut tries = 0u32;
-    loop {
-        match attempt().await {
-            Err(SchoolError::Db(e)) if tries < 4 && campus_db::is_transient(&e) => {
-                tries += 1;
-                let jitter = u64::from(rand::random::<u8>() % 10);
-                tokio::time::sleep(std::time::Duration::from_millis(
-                    5 * u64::from(1u32 << tries) + jitter,
-                ))
-                .await;
-            }
-            other => return other,
         }
     }
 }
