@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 pub use auth::{Argon2Settings, AuthSettings, PasswordPolicySettings, RateLimitSettings};
 pub use database::{Backend, DatabaseSettings, DatabaseUrl};
 pub use error::ConfigError;
-pub use school::{AttendanceCode, SchoolSettings};
+pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;
 
 /// File read when no `--config` is given and it exists in the working directory.
@@ -240,6 +240,13 @@ impl Settings {
             return invalid(
                 "school.attendance_codes",
                 "a non-empty list of codes of 1 to 20 characters",
+            );
+        }
+        let import = &self.school.import;
+        if import.max_rows == 0 || import.max_upload_bytes < 1024 || import.max_expanded_bytes < 1024 * 1024 {
+            return invalid(
+                "school.import",
+                "max_rows >= 1, max_upload_bytes >= 1024 and max_expanded_bytes >= 1048576",
             );
         }
         if let Some(secret) = &self.auth.jwt_secret {

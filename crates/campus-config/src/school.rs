@@ -16,6 +16,30 @@ pub struct AttendanceCode {
 #[serde(deny_unknown_fields, default)]
 pub struct SchoolSettings {
     pub attendance_codes: Vec<AttendanceCode>,
+    pub import: ImportSettings,
+}
+
+/// Bounds on roster, grade and attendance imports (CSV or XLSX).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportSettings {
+    /// Data rows in one file.
+    pub max_rows: usize,
+    /// Size of a file uploaded to `POST /api/v1/imports/{kind}` (the CLI reads files of any
+    /// size, streaming them).
+    pub max_upload_bytes: usize,
+    /// Bytes an XLSX may expand to when unzipped (zip-bomb guard).
+    pub max_expanded_bytes: u64,
+}
+
+impl Default for ImportSettings {
+    fn default() -> Self {
+        Self {
+            max_rows: 250_000,
+            max_upload_bytes: 32 * 1024 * 1024,
+            max_expanded_bytes: 256 * 1024 * 1024,
+        }
+    }
 }
 
 impl Default for SchoolSettings {
@@ -31,6 +55,7 @@ impl Default for SchoolSettings {
                 code("Late", true),
                 code("Excused", true),
             ],
+            import: ImportSettings::default(),
         }
     }
 }

@@ -37,6 +37,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         crate::api::content::list_activities, crate::api::content::create_activity, crate::api::content::delete_activity,
         crate::api::content::get_lookups, crate::api::content::add_lookups, crate::api::content::get_document,
         crate::api::content::put_document, crate::api::content::patch_line, crate::api::content::query_marks,
+        crate::api::transfer::import, crate::api::transfer::export,
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::middleware::errors::Problem, crate::error::FieldError)),
@@ -50,6 +51,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "grades", description = "Grades and GPA"),
         (name = "attendance", description = "Attendance marks and summaries"),
         (name = "content", description = "Lookup values, documents and the marks query"),
+        (name = "imports", description = "CSV/XLSX imports (dry run by default) and CSV/XLSX/JSON exports"),
     )
 )]
 struct ApiDoc;

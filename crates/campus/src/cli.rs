@@ -51,6 +51,10 @@ enum Command {
     Openapi,
     /// Load demo data or generate a large synthetic school.
     Seed(crate::seed_cmd::SeedArgs),
+    /// Import students, grades or attendance from CSV or XLSX (a dry run unless --commit).
+    Import(crate::transfer_cmd::ImportArgs),
+    /// Export students, grades or attendance as CSV, XLSX or JSON.
+    Export(crate::transfer_cmd::ExportArgs),
     /// Create, list, change and deactivate user accounts.
     #[command(subcommand)]
     User(crate::user_cmd::UserCommand),
@@ -110,6 +114,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::User(cmd)) => crate::user_cmd::run(&settings, cmd).await,
         Some(Command::Seed(args)) => crate::seed_cmd::run(&settings, args).await,
+        Some(Command::Import(args)) => crate::transfer_cmd::import(&settings, args).await,
+        Some(Command::Export(args)) => crate::transfer_cmd::export(&settings, args).await,
         Some(Command::Openapi) => {
             println!("{}", campus_server::openapi::spec().to_pretty_json()?);
             Ok(())

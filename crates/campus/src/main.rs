@@ -3,6 +3,7 @@
 mod cli;
 mod logging;
 mod seed_cmd;
+mod transfer_cmd;
 mod user_cmd;
 
 use std::process::ExitCode;

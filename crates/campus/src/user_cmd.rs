@@ -42,6 +42,13 @@ pub enum UserCommand {
     SetRole { who: String, role: String },
     /// Deactivate a user: no more logins, tokens stop working. WHO is an id, email or username.
     Deactivate { who: String },
+    /// Set a user's password (e.g. a parent account created by a roster import). Reads it from
+    /// the first line of standard input, or generates and prints one. Existing tokens stop working.
+    SetPassword {
+        who: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 fn parse_role(text: &str) -> anyhow::Result<Role> {
@@ -103,16 +110,7 @@ pub async fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()
             if email.is_none() && username.is_none() {
                 bail!("give --email or --username (or both)");
             }
-            let (password, generated) = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut line)
-                    .context("reading the password from stdin")?;
-                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-            } else {
-                (generated_password(), true)
-            };
+            let (password, generated) = password_input(password_stdin)?;
             let registration = Registration {
                 username,
                 email,
@@ -164,7 +162,37 @@ pub async fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()
             println!("{}", row(&user));
             Ok(())
         }
+        UserCommand::SetPassword { who, password_stdin } => {
+            let user = find(&identity, &who).await?;
+            let (password, generated) = password_input(password_stdin)?;
+            identity
+                .set_password(None, user.id, password.clone(), &meta)
+                .await
+                .map_err(|e| anyhow!("password not set: {}", describe(e)))?;
+            if generated {
+                println!(
+                    "password of {}: {password}",
+                    user.email.as_deref().or(user.username.as_deref()).unwrap_or("?")
+                );
+            } else {
+                println!("password set");
+            }
+            Ok(())
+        }
     }
+}
+
+/// The password from the first line of stdin, or a generated one (and whether it was).
+fn password_input(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((generated_password(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
 }
 
 /// A one-line explanation of a refused account.

@@ -317,3 +317,84 @@ fn seed_demo_loads_seed_000_data_once_and_warns() {
     let (ok, _, err) = run_in(dir, &["seed"], None);
     assert!(!ok && err.contains("--demo"), "{err}");
 }
+
+#[test]
+fn import_is_a_dry_run_until_commit_and_export_reads_it_back() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let (ok, _, err) = run_in(dir, &["import", "students", "roster.csv"], None);
+    assert!(!ok && err.contains("no administrator exists"), "{err}");
+    let (ok, _, err) = run_in(
+        dir,
+        &["user", "create", "--role", "admin", "--email", "head@school.test"],
+        None,
+    );
+    assert!(ok, "{err}");
+    let mut roster = String::from("roll_number,name,class_level,guardian_email\n");
+    for i in 1..=1200 {
+        roster.push_str(&format!(
+            "R{i:04},Student {i},{},parent{}@family.test\n",
+            i % 12 + 1,
+            i / 2
+        ));
+    }
+    std::fs::write(dir.join("roster.csv"), &roster).unwrap();
+
+    let (ok, out, err) = run_in(dir, &["import", "students", "roster.csv"], None);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("dry run: 1200 rows: 1200 new, 0 updated, 0 unchanged, 0 with errors"),
+        "{out}"
+    );
+    assert!(
+        out.contains("601 parent accounts created, 1200 parent links"),
+        "{out}"
+    );
+    assert!(out.contains("run again with --commit"), "{out}");
+
+    let (ok, out, err) = run_in(dir, &["import", "students", "roster.csv", "--commit"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("imported: 1200 rows: 1200 new"), "{out}");
+    assert!(out.contains("campus user set-password"), "{out}");
+    let (ok, out, err) = run_in(
+        dir,
+        &["user", "set-password", "parent7@family.test", "--password-stdin"],
+        Some("Family!Pass9\n"),
+    );
+    assert!(ok && out.contains("password set"), "{out}{err}");
+
+    // A file with a bad row changes nothing and exits non-zero with the row named.
+    std::fs::write(
+        dir.join("bad.csv"),
+        "roll_number,name,class_level\nR0001,Renamed,1\nR0002,Bad,99\n",
+    )
+    .unwrap();
+    let (ok, out, err) = run_in(dir, &["import", "students", "bad.csv", "--commit"], None);
+    assert!(
+        !ok && err.contains("1 rows have errors; nothing was written"),
+        "{err}"
+    );
+    assert!(out.contains("row       3  class_level"), "{out}");
+
+    let (ok, out, err) = run_in(dir, &["export", "students", "--class-level", "1"], None);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "roll_number,name,class_level,section,date_of_birth,gender,address,contact_number,guardian_name,guardian_contact,status"
+    );
+    assert_eq!(lines.len(), 101, "100 students in class 1 plus the header");
+    assert!(lines[1].starts_with("R0012,Student 12,1,"), "{}", lines[1]);
+    let (ok, _, err) = run_in(
+        dir,
+        &["export", "students", "--format", "xlsx", "-o", "students.xlsx"],
+        None,
+    );
+    assert!(ok && err.contains("exported 1200 students rows"), "{err}");
+    let (ok, out, err) = run_in(dir, &["import", "students", "students.xlsx"], None);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("1200 rows: 0 new, 0 updated, 1200 unchanged"),
+        "{out}"
+    );
+}

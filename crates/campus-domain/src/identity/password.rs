@@ -75,6 +75,9 @@ impl PasswordHasher {
         let Ok(_permit) = self.permits.acquire().await else {
             return false;
         };
+        // An account without a password (NO_PASSWORD) costs a hash like any other miss, so
+        // timing tells nothing about which accounts exist or have a password.
+        let hash = hash.filter(|h| h != NO_PASSWORD);
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
         let argon = self.argon();
@@ -86,6 +89,9 @@ impl PasswordHasher {
         known && matched
     }
 }
+
+/// The stored hash of an account that has no password yet; no password verifies against it.
+pub const NO_PASSWORD: &str = "!";
 
 #[cfg(test)]
 mod tests {

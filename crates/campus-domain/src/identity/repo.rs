@@ -254,3 +254,36 @@ pub async fn contact_of(
         .one(conn)
         .await
 }
+
+/// Creates an account that cannot sign in until an administrator sets its password (parents
+/// created by a roster import). `email` must already be normalised.
+pub async fn insert_without_password(
+    conn: &impl ConnectionTrait,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> Result<i64, DbErr> {
+    let now = Utc::now();
+    let inserted = users::ActiveModel {
+        username: Set(None),
+        email: Set(Some(email.to_owned())),
+        name: Set(name.to_owned()),
+        role: Set(role.as_str().to_owned()),
+        password_hash: Set(super::password::NO_PASSWORD.to_owned()),
+        date_of_birth: Set(None),
+        age: Set(None),
+        gender: Set(None),
+        language: Set("en".to_owned()),
+        text_size: Set("medium".to_owned()),
+        icon_size: Set("default".to_owned()),
+        high_contrast_mode: Set(false),
+        is_active: Set(true),
+        tokens_valid_after: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(inserted.id)
+}

@@ -78,7 +78,7 @@ pub struct AttendanceSummary {
 }
 
 impl School {
-    fn checked_code(&self, c: &mut Checks, status: &str) -> String {
+    pub(super) fn checked_code(&self, c: &mut Checks, status: &str) -> String {
         match self.attendance_code(status) {
             Some(code) => code.code.clone(),
             None => {

@@ -87,7 +87,7 @@ pub struct GradePatch {
     pub graded_at: Option<NaiveDate>,
 }
 
-fn check_score(c: &mut Checks, score: Option<f64>) -> Option<f64> {
+pub(super) fn check_score(c: &mut Checks, score: Option<f64>) -> Option<f64> {
     if score.is_some_and(|s| !s.is_finite() || !(0.0..=100.0).contains(&s)) {
         c.0.push(FieldIssue::new(
             "score",
@@ -98,7 +98,7 @@ fn check_score(c: &mut Checks, score: Option<f64>) -> Option<f64> {
     score
 }
 
-fn check_letter(c: &mut Checks, letter: Option<String>) -> Option<String> {
+pub(super) fn check_letter(c: &mut Checks, letter: Option<String>) -> Option<String> {
     let l = letter
         .map(|l| l.trim().to_ascii_uppercase())
         .filter(|l| !l.is_empty())?;
@@ -112,7 +112,7 @@ fn check_letter(c: &mut Checks, letter: Option<String>) -> Option<String> {
     Some(l)
 }
 
-fn check_credits(c: &mut Checks, credits: f64) -> f64 {
+pub(super) fn check_credits(c: &mut Checks, credits: f64) -> f64 {
     if !credits.is_finite() || !(0.0..=100.0).contains(&credits) {
         c.0.push(FieldIssue::new(
             "credits",

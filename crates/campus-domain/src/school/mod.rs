@@ -4,8 +4,10 @@
 mod activities;
 mod attendance;
 pub mod error;
+pub mod export;
 pub mod gpa;
 mod grades;
+pub mod import;
 pub mod marks;
 pub mod model;
 pub mod policy;

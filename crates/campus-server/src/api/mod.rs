@@ -13,6 +13,7 @@ pub mod dto;
 pub mod me;
 pub mod progress;
 pub mod students;
+pub mod transfer;
 pub mod users;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -24,6 +25,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(students::router())
         .merge(progress::router())
         .merge(content::router())
+        .merge(transfer::router())
 }
 
 /// Where to find the API's description.

@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -22,11 +21,15 @@ use crate::state::AppState;
 pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     let server = &state.settings().server;
     let limit = server.body_limit_bytes;
+    let limits = BodyLimits {
+        default: limit,
+        import: state.settings().school.import.max_upload_bytes,
+    };
     // Router::layer wraps what is already there, so the innermost layer comes first.
     let mut router = router
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn_with_state(limits, limit_body))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(server.request_timeout_secs),
@@ -56,6 +59,42 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
             state.metrics().clone(),
             request_context,
         ))
+}
+
+/// Request body limits: `server.body_limit_bytes`, and `school.import.max_upload_bytes` for
+/// the file uploads under [`IMPORTS_PREFIX`].
+#[derive(Debug, Clone, Copy)]
+struct BodyLimits {
+    default: usize,
+    import: usize,
+}
+
+/// Where file imports are uploaded; their handlers raise `DefaultBodyLimit` to match.
+pub(crate) const IMPORTS_PREFIX: &str = "/api/v1/imports/";
+
+/// Refuses a declared `Content-Length` over the limit at once, and caps what is read of a
+/// body without one (chunked), so no handler ever buffers more than the limit.
+async fn limit_body(
+    axum::extract::State(limits): axum::extract::State<BodyLimits>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let limit = if request.uri().path().starts_with(IMPORTS_PREFIX) {
+        limits.import
+    } else {
+        limits.default
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return crate::extract::payload_too_large().into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body)).await
 }
 
 fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -12,3 +12,4 @@ mod middleware;
 mod openapi;
 mod ops;
 mod school;
+mod transfer;

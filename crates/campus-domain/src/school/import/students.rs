@@ -1,0 +1,444 @@
+//! Students: upsert by `roll_number`. An empty cell leaves the stored value as it is (a sheet
+//! with only some columns updates only those). Guardian columns create parent accounts (no
+//! password until an administrator sets one) and link them to the student.
+
+use std::collections::{HashMap, HashSet};
+
+use campus_tabular::Row;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
+
+use campus_db::entities::{guardianships, students, users};
+
+use super::columns::{ColumnMap, ColumnSpec};
+use super::{ImportError, ImportReport};
+use crate::identity::{Email, FieldIssue, Role, repo};
+use crate::school::model::{Checks, StudentStatus};
+
+pub(super) const COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec::required("roll_number").aka(&["roll", "roll_no"]),
+    ColumnSpec::required("name"),
+    ColumnSpec::optional("class_level").aka(&["class", "grade_level"]),
+    ColumnSpec::optional("section"),
+    ColumnSpec::optional("date_of_birth").aka(&["dob"]),
+    ColumnSpec::optional("gender"),
+    ColumnSpec::optional("address"),
+    ColumnSpec::optional("contact_number").aka(&["contact", "phone"]),
+    ColumnSpec::optional("guardian_name"),
+    ColumnSpec::optional("guardian_contact"),
+    ColumnSpec::optional("status"),
+    ColumnSpec::optional("guardian_email").aka(&["parent_email"]),
+    ColumnSpec::optional("guardian_relationship").aka(&["relationship"]),
+];
+
+/// One valid row.
+#[derive(Debug)]
+struct Parsed {
+    row: usize,
+    roll: String,
+    name: String,
+    class_level: Option<i32>,
+    text: [(&'static str, Option<String>); 7],
+    date_of_birth: Option<chrono::NaiveDate>,
+    status: Option<StudentStatus>,
+    guardian: Option<(String, Option<String>)>,
+}
+
+#[derive(Debug)]
+pub(super) struct StudentImport {
+    map: ColumnMap,
+    /// Roll numbers seen so far, with their row.
+    seen: HashMap<String, usize>,
+    /// Parent emails already created (or planned, on a dry run) by this import.
+    parents: HashMap<String, Option<i64>>,
+}
+
+impl StudentImport {
+    pub fn new(map: ColumnMap) -> Self {
+        Self {
+            map,
+            seen: HashMap::new(),
+            parents: HashMap::new(),
+        }
+    }
+
+    fn parse(&mut self, row: &Row) -> Result<Parsed, Vec<FieldIssue>> {
+        let m = &self.map;
+        let mut c = Checks::default();
+        let cell = |col: &str| m.get(row, col).map(str::to_owned);
+        let roll = c.required("roll_number", cell("roll_number"), 50);
+        let name = c.required("name", cell("name"), 200);
+        let class_level = parse_number(&mut c, "class_level", m.get(row, "class_level"));
+        let class_level = c.class_level(class_level);
+        let date_of_birth = match m.get(row, "date_of_birth") {
+            None => None,
+            Some(text) => match super::parse_date(text) {
+                Some(d) => c.date_of_birth(Some(d)),
+                None => {
+                    c.0.push(FieldIssue::new(
+                        "date_of_birth",
+                        "invalid_format",
+                        format!("`{text}` is not a date like 2015-04-03"),
+                    ));
+                    None
+                }
+            },
+        };
+        let text = [
+            ("section", 20),
+            ("gender", 50),
+            ("address", 500),
+            ("contact_number", 30),
+            ("guardian_name", 200),
+            ("guardian_contact", 100),
+            ("guardian_relationship", 50),
+        ]
+        .map(|(field, max)| (field, c.text(field, cell(field), max)));
+        let status = c.status(cell("status"));
+        let relationship = text[6].1.clone();
+        let guardian = match m.get(row, "guardian_email") {
+            None => None,
+            Some(cell_text) => match Email::parse(cell_text) {
+                Ok(email) => Some((email.into_string(), relationship)),
+                Err(reason) => {
+                    c.0.push(FieldIssue::new(
+                        "guardian_email",
+                        "invalid_format",
+                        format!("`{cell_text}` {reason}"),
+                    ));
+                    None
+                }
+            },
+        };
+        for (field, value) in [("roll_number", Some(&roll)), ("name", Some(&name))]
+            .into_iter()
+            .chain(text.iter().map(|(f, v)| (*f, v.as_ref())))
+        {
+            super::refuse_formula(&mut c, field, value.map(String::as_str));
+        }
+        if let Some(first) = self.seen.get(&roll) {
+            c.0.push(FieldIssue::new(
+                "roll_number",
+                "duplicate",
+                format!("roll number {roll} is also on row {first}"),
+            ));
+        }
+        if c.0.is_empty() {
+            self.seen.insert(roll.clone(), row.number);
+            Ok(Parsed {
+                row: row.number,
+                roll,
+                name,
+                class_level,
+                text,
+                date_of_birth,
+                status,
+                guardian,
+            })
+        } else {
+            Err(c.0)
+        }
+    }
+
+    pub async fn batch(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        rows: Vec<Row>,
+        write: bool,
+        report: &mut ImportReport,
+    ) -> Result<(), ImportError> {
+        let mut parsed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            match self.parse(row) {
+                Ok(p) => parsed.push(p),
+                Err(issues) => report.fail(row.number, issues),
+            }
+        }
+        let rolls: Vec<&str> = parsed.iter().map(|p| p.roll.as_str()).collect();
+        let existing: HashMap<String, students::Model> = students::Entity::find()
+            .filter(students::Column::RollNumber.is_in(rolls))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|s| (s.roll_number.clone(), s))
+            .collect();
+        let parents = self.known_parents(conn, &parsed, report).await?;
+        // Rows whose guardian turned out to be unusable were failed; drop them.
+        parsed.retain(|p| {
+            p.guardian
+                .as_ref()
+                .is_none_or(|(email, _)| !matches!(parents.get(email), Some(Err(()))))
+        });
+        let now = Utc::now();
+        let mut inserts = Vec::new();
+        let mut student_ids: HashMap<String, i64> = HashMap::new();
+        for p in &parsed {
+            match existing.get(&p.roll) {
+                None => {
+                    report.added(p.row, p.roll.clone(), given_fields(p));
+                    inserts.push(new_model(p, now));
+                }
+                Some(old) => {
+                    student_ids.insert(p.roll.clone(), old.id);
+                    let (fields, model) = diff(old, p, now);
+                    report.changed(p.row, p.roll.clone(), fields.clone());
+                    if write && !fields.is_empty() {
+                        students::Entity::update(model).exec(conn).await?;
+                    }
+                }
+            }
+        }
+        if write && !inserts.is_empty() {
+            let new_rolls: Vec<String> = inserts
+                .iter()
+                .filter_map(|m| match &m.roll_number {
+                    Set(r) => Some(r.clone()),
+                    _ => None,
+                })
+                .collect();
+            students::Entity::insert_many(inserts)
+                .exec_without_returning(conn)
+                .await?;
+            let ids: Vec<(i64, String)> = students::Entity::find()
+                .select_only()
+                .column(students::Column::Id)
+                .column(students::Column::RollNumber)
+                .filter(students::Column::RollNumber.is_in(new_rolls))
+                .into_tuple()
+                .all(conn)
+                .await?;
+            student_ids.extend(ids.into_iter().map(|(id, roll)| (roll, id)));
+        }
+        self.link_guardians(conn, &parsed, &student_ids, &parents, write, report)
+            .await
+    }
+
+    /// Parent accounts for the batch's guardian emails: `Ok(Some(id))` exists, `Ok(None)`
+    /// will be created, `Err(())` belongs to a non-parent (those rows are failed here).
+    async fn known_parents(
+        &self,
+        conn: &impl ConnectionTrait,
+        parsed: &[Parsed],
+        report: &mut ImportReport,
+    ) -> Result<HashMap<String, Result<Option<i64>, ()>>, ImportError> {
+        let emails: HashSet<&str> = parsed
+            .iter()
+            .filter_map(|p| p.guardian.as_ref().map(|(e, _)| e.as_str()))
+            .collect();
+        let mut out: HashMap<String, Result<Option<i64>, ()>> = HashMap::new();
+        if emails.is_empty() {
+            return Ok(out);
+        }
+        let found: Vec<(i64, Option<String>, String)> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .column(users::Column::Email)
+            .column(users::Column::Role)
+            .filter(users::Column::Email.is_in(emails.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, email, role) in found {
+            let Some(email) = email else { continue };
+            let usable = role == Role::Parent.as_str();
+            out.insert(email, if usable { Ok(Some(id)) } else { Err(()) });
+        }
+        for email in emails {
+            if !out.contains_key(email) {
+                out.insert(email.to_owned(), Ok(self.parents.get(email).copied().flatten()));
+            }
+        }
+        for p in parsed {
+            if let Some((email, _)) = &p.guardian
+                && matches!(out.get(email), Some(Err(())))
+            {
+                report.fail_one(
+                    p.row,
+                    "guardian_email",
+                    "invalid_choice",
+                    format!("{email} belongs to an account that is not a parent account"),
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    async fn link_guardians(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        parsed: &[Parsed],
+        student_ids: &HashMap<String, i64>,
+        parents: &HashMap<String, Result<Option<i64>, ()>>,
+        write: bool,
+        report: &mut ImportReport,
+    ) -> Result<(), ImportError> {
+        let with_guardian: Vec<&Parsed> = parsed.iter().filter(|p| p.guardian.is_some()).collect();
+        if with_guardian.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = with_guardian
+            .iter()
+            .filter_map(|p| student_ids.get(&p.roll).copied())
+            .collect();
+        let mut links: HashSet<(i64, i64)> = guardianships::Entity::find()
+            .select_only()
+            .column(guardianships::Column::ParentUserId)
+            .column(guardianships::Column::StudentId)
+            .filter(guardianships::Column::StudentId.is_in(ids))
+            .into_tuple()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        for p in with_guardian {
+            let Some((email, relationship)) = &p.guardian else {
+                continue;
+            };
+            let mut parent = match parents.get(email) {
+                Some(Ok(id)) => *id,
+                _ => continue,
+            };
+            parent = parent.or_else(|| self.parents.get(email).copied().flatten());
+            if parent.is_none() && !self.parents.contains_key(email) {
+                report.parents_created += 1;
+                let name = p.text[4].1.clone().unwrap_or_else(|| email.clone());
+                let id = if write {
+                    Some(repo::insert_without_password(conn, email, &name, Role::Parent).await?)
+                } else {
+                    None
+                };
+                self.parents.insert(email.clone(), id);
+                parent = id;
+            }
+            let student = student_ids.get(&p.roll).copied();
+            match (parent, student) {
+                (Some(parent), Some(student)) if links.contains(&(parent, student)) => {}
+                (Some(parent), Some(student)) if write => {
+                    guardianships::ActiveModel {
+                        parent_user_id: Set(parent),
+                        student_id: Set(student),
+                        relationship: Set(relationship.clone()),
+                        may_receive_notices: Set(true),
+                        created_at: Set(Utc::now()),
+                        ..Default::default()
+                    }
+                    .insert(conn)
+                    .await?;
+                    links.insert((parent, student));
+                    report.guardians_linked += 1;
+                }
+                // A dry run: the parent or the student does not exist yet, or the link is new.
+                _ => report.guardians_linked += 1,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_number(c: &mut Checks, field: &'static str, text: Option<&str>) -> Option<i32> {
+    let text = text?;
+    match text.parse::<i32>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            c.0.push(FieldIssue::new(
+                field,
+                "invalid_format",
+                format!("`{text}` is not a whole number"),
+            ));
+            None
+        }
+    }
+}
+
+fn given_fields(p: &Parsed) -> Vec<&'static str> {
+    let mut fields = vec!["roll_number", "name"];
+    if p.class_level.is_some() {
+        fields.push("class_level");
+    }
+    if p.date_of_birth.is_some() {
+        fields.push("date_of_birth");
+    }
+    fields.extend(
+        p.text
+            .iter()
+            .filter(|(f, v)| v.is_some() && *f != "guardian_relationship")
+            .map(|(f, _)| *f),
+    );
+    if p.status.is_some() {
+        fields.push("status");
+    }
+    fields
+}
+
+fn new_model(p: &Parsed, now: chrono::DateTime<Utc>) -> students::ActiveModel {
+    let t = |i: usize| p.text[i].1.clone();
+    students::ActiveModel {
+        user_id: Set(None),
+        roll_number: Set(p.roll.clone()),
+        name: Set(p.name.clone()),
+        class_level: Set(p.class_level),
+        section: Set(t(0)),
+        date_of_birth: Set(p.date_of_birth),
+        gender: Set(t(1)),
+        address: Set(t(2)),
+        contact_number: Set(t(3)),
+        guardian_name: Set(t(4)),
+        guardian_contact: Set(t(5)),
+        status: Set(p.status.unwrap_or(StudentStatus::Active).as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// The fields `p` changes on `old`, and the update that applies them.
+fn diff(
+    old: &students::Model,
+    p: &Parsed,
+    now: chrono::DateTime<Utc>,
+) -> (Vec<&'static str>, students::ActiveModel) {
+    let mut fields = Vec::new();
+    let mut a = students::ActiveModel {
+        id: Set(old.id),
+        ..Default::default()
+    };
+    if old.name != p.name {
+        fields.push("name");
+        a.name = Set(p.name.clone());
+    }
+    if p.class_level.is_some() && old.class_level != p.class_level {
+        fields.push("class_level");
+        a.class_level = Set(p.class_level);
+    }
+    if p.date_of_birth.is_some() && old.date_of_birth != p.date_of_birth {
+        fields.push("date_of_birth");
+        a.date_of_birth = Set(p.date_of_birth);
+    }
+    let slots = [
+        (&old.section, &mut a.section),
+        (&old.gender, &mut a.gender),
+        (&old.address, &mut a.address),
+        (&old.contact_number, &mut a.contact_number),
+        (&old.guardian_name, &mut a.guardian_name),
+        (&old.guardian_contact, &mut a.guardian_contact),
+    ];
+    for (i, (old_value, slot)) in slots.into_iter().enumerate() {
+        let (field, new_value) = &p.text[i];
+        if new_value.is_some() && old_value != new_value {
+            fields.push(*field);
+            *slot = Set(new_value.clone());
+        }
+    }
+    if let Some(s) = p.status
+        && old.status != s.as_str()
+    {
+        fields.push("status");
+        a.status = Set(s.as_str().to_owned());
+    }
+    if !fields.is_empty() {
+        a.updated_at = Set(now);
+    }
+    (fields, a)
+}
