@@ -8,6 +8,7 @@
 mod auth;
 mod database;
 mod error;
+mod finance;
 mod school;
 mod secret_file;
 
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub use auth::{Argon2Settings, AuthSettings, PasswordPolicySettings, RateLimitSettings};
 pub use database::{Backend, DatabaseSettings, DatabaseUrl};
 pub use error::ConfigError;
+pub use finance::{FinanceSettings, RefundRule};
 pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;
 
@@ -39,6 +41,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub auth: AuthSettings,
     pub school: SchoolSettings,
+    pub finance: FinanceSettings,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             auth: AuthSettings::default(),
             school: SchoolSettings::default(),
+            finance: FinanceSettings::default(),
         }
     }
 }
@@ -241,6 +245,13 @@ impl Settings {
                 "school.attendance_codes",
                 "a non-empty list of codes of 1 to 20 characters",
             );
+        }
+        let f = &self.finance;
+        if f.currency.len() != 3 || !f.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return invalid("finance.currency", "an ISO 4217 code such as USD");
+        }
+        if f.moderate_from < 0 || f.critical_above < f.moderate_from {
+            return invalid("finance", "0 <= moderate_from <= critical_above");
         }
         let import = &self.school.import;
         if import.max_rows == 0 || import.max_upload_bytes < 1024 || import.max_expanded_bytes < 1024 * 1024 {

@@ -263,3 +263,122 @@ pub async fn generate(
     }
     Ok(())
 }
+
+/// Seed 002's `python seed.py`: courses (code, name, credits, fee), students `student1..5` /
+/// `pass123`, enrollments and payments leaving dues 5000, 2500, 6500, 8000, 2000.
+pub const FINANCE_COURSES: [(&str, &str, i32, i64); 5] = [
+    ("ENG101", "English Literature", 3, 4000),
+    ("CS101", "Computer Science", 4, 5000),
+    ("DA101", "Data Analytics", 3, 4500),
+    ("MATH101", "Mathematics", 4, 4000),
+    ("BUS101", "Business Management", 3, 3500),
+];
+
+/// Per student: enrolled course codes and payments (major units).
+pub const FINANCE_STUDENTS: [(&[&str], &[i64]); 5] = [
+    (&["ENG101", "CS101"], &[4000]),
+    (&["CS101"], &[2500]),
+    (&["ENG101", "DA101", "MATH101"], &[3000, 3000]),
+    (&["DA101", "BUS101"], &[]),
+    (&["MATH101"], &[2000]),
+];
+
+/// Loads seed 002's finance data once (skipped when course CS101 exists). Returns the student
+/// usernames created.
+pub async fn load_finance_demo(
+    identity: &Identity,
+    finance: &crate::finance::Finance,
+) -> Result<Vec<String>, DemoError> {
+    use crate::finance::{CourseInput, PaymentInput};
+    let meta = RequestMeta {
+        user_agent: Some("campus seed --demo".to_owned()),
+        ..RequestMeta::default()
+    };
+    let existing = finance.courses(true).await.map_err(finance_error)?;
+    if existing.iter().any(|c| c.code == "CS101") {
+        return Ok(Vec::new());
+    }
+    let admin_user = identity
+        .find_by_identifier("admin")
+        .await?
+        .ok_or(DemoError::Db(DbErr::RecordNotFound("demo admin".into())))?;
+    let principal = |user_id, role| Principal {
+        user_id,
+        role,
+        jti: String::new(),
+        expires_at: Utc::now() + Duration::minutes(5),
+        family: None,
+    };
+    let admin = principal(admin_user.id, Role::Admin);
+    let mut course_ids = std::collections::HashMap::new();
+    for (code, name, credits, fee) in FINANCE_COURSES {
+        let c = finance
+            .create_course(
+                &admin,
+                CourseInput {
+                    code: code.to_owned(),
+                    name: name.to_owned(),
+                    credits,
+                    fee_cents: fee * 100,
+                    description: None,
+                },
+                &meta,
+            )
+            .await
+            .map_err(finance_error)?;
+        course_ids.insert(code, c.id);
+    }
+    let mut created = Vec::new();
+    for (i, (courses, payments)) in FINANCE_STUDENTS.iter().enumerate() {
+        let username = format!("student{}", i + 1);
+        let user = match identity.find_by_identifier(&username).await? {
+            Some(u) => u,
+            None => {
+                created.push(username.clone());
+                identity
+                    .create_demo_user(
+                        Registration {
+                            username: Some(username.clone()),
+                            email: Some(format!("student{}@edu.com", i + 1)),
+                            name: format!("Student {}", i + 1),
+                            password: "pass123".to_owned(),
+                            ..Registration::default()
+                        },
+                        Role::Student,
+                        &meta,
+                    )
+                    .await?
+            }
+        };
+        let student = finance
+            .student_of_user(&principal(user.id, Role::Student), true)
+            .await
+            .map_err(finance_error)?;
+        let none: &(dyn Fn(&_) -> (u16, String) + Send + Sync) = &|_| (201, String::new());
+        for code in courses.iter() {
+            finance
+                .enroll(&admin, student.id, course_ids[code], None, none, &meta)
+                .await
+                .map_err(finance_error)?;
+        }
+        for amount in payments.iter() {
+            let input = PaymentInput {
+                amount_cents: amount * 100,
+                ..PaymentInput::default()
+            };
+            let none: &(dyn Fn(&_) -> (u16, String) + Send + Sync) = &|_| (201, String::new());
+            finance
+                .pay(&admin, student.id, input, None, none, &meta)
+                .await
+                .map_err(finance_error)?;
+        }
+    }
+    Ok(created)
+}
+
+fn finance_error(e: crate::finance::FinanceError) -> DemoError {
+    match e {
+        crate::finance::FinanceError::Db(db) => DemoError::Db(db),
+        other => DemoError::Db(DbErr::Custom(other.to_string())),
+    }
+}

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use campus_config::Settings;
+use campus_domain::finance::Finance;
 use campus_domain::identity::Identity;
+use campus_domain::notifications::Notifications;
 use campus_domain::school::School;
 use sea_orm::DatabaseConnection;
 use secrecy::SecretString;
@@ -27,6 +29,8 @@ struct Inner {
     cors: Option<CorsLayer>,
     identity: Identity,
     school: School,
+    finance: Finance,
+    notifications: Notifications,
 }
 
 impl AppState {
@@ -38,6 +42,8 @@ impl AppState {
         identity: Identity,
     ) -> Self {
         let school = School::new(db.clone(), &settings.school);
+        let finance = Finance::new(db.clone(), &settings.finance);
+        let notifications = Notifications::new(db.clone());
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -46,6 +52,8 @@ impl AppState {
                 signing_secret,
                 cors,
                 school,
+                finance,
+                notifications,
                 identity,
             }),
         }
@@ -76,6 +84,16 @@ impl AppState {
     /// The school-records service.
     pub fn school(&self) -> &School {
         &self.inner.school
+    }
+
+    /// Courses, enrollments, the ledger and finance reports.
+    pub fn finance(&self) -> &Finance {
+        &self.inner.finance
+    }
+
+    /// In-app notifications.
+    pub fn notifications(&self) -> &Notifications {
+        &self.inner.notifications
     }
 
     pub(crate) fn cors(&self) -> Option<&CorsLayer> {

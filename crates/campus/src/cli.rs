@@ -55,9 +55,19 @@ enum Command {
     Import(crate::transfer_cmd::ImportArgs),
     /// Export students, grades or attendance as CSV, XLSX or JSON.
     Export(crate::transfer_cmd::ExportArgs),
+    /// Finance checks: `campus finance verify` proves every balance equals its ledger sum.
+    #[command(subcommand)]
+    Finance(FinanceCommand),
     /// Create, list, change and deactivate user accounts.
     #[command(subcommand)]
     User(crate::user_cmd::UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum FinanceCommand {
+    /// Compare every student's running balance with the sum of their ledger entries; exits
+    /// non-zero and lists the students that differ.
+    Verify,
 }
 
 #[derive(Debug, Args, Default)]
@@ -114,6 +124,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::User(cmd)) => crate::user_cmd::run(&settings, cmd).await,
         Some(Command::Seed(args)) => crate::seed_cmd::run(&settings, args).await,
+        Some(Command::Finance(FinanceCommand::Verify)) => {
+            let db = campus_db::connect(&settings.database_url(), &settings.database).await?;
+            Migrator::up(&db, None).await?;
+            let finance = campus_domain::finance::Finance::new(db, &settings.finance);
+            let bad = finance.verify().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if bad.is_empty() {
+                println!("ledger consistent: every balance equals its ledger sum");
+                return Ok(());
+            }
+            for (student, balance, sum) in &bad {
+                println!("student {student}: balance {balance} cents, ledger sum {sum} cents");
+            }
+            bail!("{} students' balances differ from their ledgers", bad.len())
+        }
         Some(Command::Import(args)) => crate::transfer_cmd::import(&settings, args).await,
         Some(Command::Export(args)) => crate::transfer_cmd::export(&settings, args).await,
         Some(Command::Openapi) => {

@@ -44,6 +44,14 @@ pub async fn run(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
                 report.students_created
             );
         }
+        let finance = campus_domain::finance::Finance::new(db.clone(), &settings.finance);
+        let finance_students = demo::load_finance_demo(&identity, &finance).await?;
+        if !finance_students.is_empty() {
+            println!(
+                "loaded seed 002's courses, enrollments and payments; created {} (password `pass123`)",
+                finance_students.join(", ")
+            );
+        }
         for (username, _, _, role, password) in DEMO_USERS {
             if report.users_created.contains(&username) {
                 println!("created {role} account `{username}` with password `{password}`");

@@ -7,6 +7,7 @@ mod columns;
 mod m20261122_000001_identity;
 mod m20261122_000002_school;
 mod m20261122_000003_activities_lookups_documents;
+mod m20261122_000004_finance;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_identity::Migration),
             Box::new(m20261122_000002_school::Migration),
             Box::new(m20261122_000003_activities_lookups_documents::Migration),
+            Box::new(m20261122_000004_finance::Migration),
         ]
     }
 

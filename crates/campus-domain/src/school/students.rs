@@ -304,6 +304,25 @@ impl School {
             .ok_or(SchoolError::NotFound)?;
         let before = Student::from(model.clone());
         let txn = campus_db::begin_write(&self.db).await?;
+        let has_money = campus_db::entities::ledger_entries::Entity::find()
+            .filter(campus_db::entities::ledger_entries::Column::StudentId.eq(id))
+            .one(&txn)
+            .await?
+            .is_some();
+        if has_money {
+            return Err(SchoolError::Conflict(
+                "The student has ledger entries and cannot be deleted; set their status to withdrawn instead.",
+            ));
+        }
+        // Enrollments without money history (none exist today: every enrollment is charged).
+        campus_db::entities::enrollments::Entity::delete_many()
+            .filter(campus_db::entities::enrollments::Column::StudentId.eq(id))
+            .exec(&txn)
+            .await?;
+        campus_db::entities::student_balances::Entity::delete_many()
+            .filter(campus_db::entities::student_balances::Column::StudentId.eq(id))
+            .exec(&txn)
+            .await?;
         model.delete(&txn).await?;
         audit::record(
             &txn,

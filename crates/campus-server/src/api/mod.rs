@@ -10,7 +10,9 @@ use crate::state::AppState;
 pub mod auth;
 pub mod content;
 pub mod dto;
+pub mod finance;
 pub mod me;
+pub mod notifications;
 pub mod progress;
 pub mod students;
 pub mod transfer;
@@ -26,6 +28,8 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(progress::router())
         .merge(content::router())
         .merge(transfer::router())
+        .merge(finance::router())
+        .merge(notifications::router())
 }
 
 /// Where to find the API's description.

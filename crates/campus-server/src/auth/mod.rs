@@ -8,7 +8,7 @@ mod school_errors;
 
 pub use errors::identity_error;
 pub use extract::{Admins, AuthUser, MaybeAuthUser, RequireRole, RoleSet, bearer_token, codes};
-pub use school_errors::school_error;
+pub use school_errors::{finance_error, notification_error, school_error};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;

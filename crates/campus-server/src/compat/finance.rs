@@ -109,6 +109,7 @@ async fn login(
     )
     .await?;
     let user = &outcome.user;
+    let dues = dues_of(&state, user).await?;
     Ok(reply(
         StatusCode::OK,
         json!({
@@ -117,10 +118,29 @@ async fn login(
             "username": username_of(user),
             "email": user.email,
             "is_admin": user.role == Role::Admin,
-            // Dues arrive with the finance ledger; until then every balance is zero.
-            "dues_balance": 0.0,
+            "dues_balance": campus_domain::finance::money::major(dues),
         }),
     ))
+}
+
+/// The balance of the user's student record (0 without one).
+async fn dues_of(state: &AppState, user: &User) -> Result<i64, ApiError> {
+    let who = campus_domain::identity::Principal {
+        user_id: user.id,
+        role: user.role,
+        jti: String::new(),
+        expires_at: chrono::Utc::now(),
+        family: None,
+    };
+    let finance = state.finance();
+    match finance.student_of_user(&who, false).await {
+        Ok(student) => Ok(finance
+            .balance(&who, student.id)
+            .await
+            .map(|b| b.balance_cents)
+            .unwrap_or(0)),
+        Err(_) => Ok(0),
+    }
 }
 
 /// Creates an administrator when none exists yet, or when an administrator asks.

@@ -3,9 +3,11 @@
 //! `/api/v1` and renders its seed's shapes. See docs/COMPAT.md.
 
 mod achievement;
+mod achievement_notices;
 mod achievement_records;
 pub mod envelopes;
 mod finance;
+mod finance_money;
 mod memopark;
 mod nurture;
 mod nurture_data;
@@ -22,8 +24,10 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(nurture::router())
         .merge(memopark::router())
         .merge(finance::router())
+        .merge(finance_money::router())
         .merge(achievement::router())
         .merge(achievement_records::router())
+        .merge(achievement_notices::router())
         .merge(nurture_data::router())
 }
 

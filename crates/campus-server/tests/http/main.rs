@@ -4,9 +4,11 @@
 mod admin;
 mod authz;
 mod compat_auth;
+mod compat_finance;
 mod compat_nurture_data;
 mod compat_records;
 mod errors;
+mod finance;
 mod identity;
 mod middleware;
 mod openapi;

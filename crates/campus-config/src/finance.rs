@@ -1,0 +1,36 @@
+//! Finance settings.
+
+use serde::{Deserialize, Serialize};
+
+/// What dropping an enrollment does to its charge.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RefundRule {
+    /// The charge stands (seed 002).
+    None,
+    /// A reversal entry cancels the charge.
+    Full,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FinanceSettings {
+    /// ISO 4217 code recorded on every ledger entry.
+    pub currency: String,
+    /// Unpaid-report buckets, in major units: critical above this.
+    pub critical_above: i64,
+    /// Moderate from this up to `critical_above`; low below it.
+    pub moderate_from: i64,
+    pub refund_on_drop: RefundRule,
+}
+
+impl Default for FinanceSettings {
+    fn default() -> Self {
+        Self {
+            currency: "USD".to_owned(),
+            critical_above: 5000,
+            moderate_from: 1000,
+            refund_on_drop: RefundRule::None,
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Reads of a student's money: balance, ledger pages, statements, enrollments.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, Func};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use campus_db::entities::{courses, enrollments, ledger_entries, student_balances};
+
+use super::error::FinanceError;
+use super::model::{Balance, Course, Enrollment, LedgerEntry, Statement};
+use super::{Access, Finance};
+use crate::identity::Principal;
+use crate::pagination::{Page, PageRequest};
+
+/// Most entries one statement lists.
+pub const MAX_STATEMENT_ENTRIES: u64 = 10_000;
+
+impl Finance {
+    pub async fn balance(&self, who: &Principal, student_id: i64) -> Result<Balance, FinanceError> {
+        self.check(&self.db, who, student_id, Access::Read).await?;
+        let row = student_balances::Entity::find_by_id(student_id)
+            .one(&self.db)
+            .await?;
+        Ok(Balance {
+            student_id,
+            balance_cents: row.as_ref().map_or(0, |b| b.balance_cents),
+            currency: self.settings.currency.clone(),
+            last_payment_at: row.and_then(|b| b.last_payment_at),
+        })
+    }
+
+    /// Entries oldest first, cursor-paginated.
+    pub async fn ledger(
+        &self,
+        who: &Principal,
+        student_id: i64,
+        page: PageRequest,
+    ) -> Result<Page<LedgerEntry>, FinanceError> {
+        self.check(&self.db, who, student_id, Access::Read).await?;
+        let mut q = ledger_entries::Entity::find().filter(ledger_entries::Column::StudentId.eq(student_id));
+        if let Some(after) = page.after_id {
+            q = q.filter(ledger_entries::Column::Id.gt(after));
+        }
+        let rows = q
+            .order_by_asc(ledger_entries::Column::Id)
+            .limit(page.limit + 1)
+            .all(&self.db)
+            .await?;
+        Ok(Page::from_rows(rows, page, |r| r.id).map(LedgerEntry::from))
+    }
+
+    /// Opening balance at `from`, the entries in `[from, to)`, closing balance.
+    pub async fn statement(
+        &self,
+        who: &Principal,
+        student_id: i64,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Statement, FinanceError> {
+        self.check(&self.db, who, student_id, Access::Read).await?;
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(FinanceError::invalid(
+                "from",
+                "out_of_range",
+                "must not be after `to`",
+            ));
+        }
+        let opening = match from {
+            Some(f) => sum_before(&self.db, student_id, f).await?,
+            None => 0,
+        };
+        let mut q = ledger_entries::Entity::find().filter(ledger_entries::Column::StudentId.eq(student_id));
+        if let Some(f) = from {
+            q = q.filter(ledger_entries::Column::CreatedAt.gte(f));
+        }
+        if let Some(t) = to {
+            q = q.filter(ledger_entries::Column::CreatedAt.lt(t));
+        }
+        let rows = q
+            .order_by_asc(ledger_entries::Column::Id)
+            .limit(MAX_STATEMENT_ENTRIES + 1)
+            .all(&self.db)
+            .await?;
+        if rows.len() as u64 > MAX_STATEMENT_ENTRIES {
+            return Err(FinanceError::invalid(
+                "from",
+                "too_many_entries",
+                format!("the period has more than {MAX_STATEMENT_ENTRIES} entries; choose a shorter one"),
+            ));
+        }
+        let entries: Vec<LedgerEntry> = rows.into_iter().map(Into::into).collect();
+        let closing = entries
+            .iter()
+            .fold(opening, |acc, e| acc.saturating_add(e.amount_cents));
+        Ok(Statement {
+            student_id,
+            currency: self.settings.currency.clone(),
+            from,
+            to,
+            opening_balance_cents: opening,
+            entries,
+            closing_balance_cents: closing,
+        })
+    }
+
+    /// A student's enrollments with their courses, oldest first.
+    pub async fn enrollments(
+        &self,
+        who: &Principal,
+        student_id: i64,
+    ) -> Result<Vec<(Enrollment, Course)>, FinanceError> {
+        self.check(&self.db, who, student_id, Access::Read).await?;
+        let q = enrollments::Entity::find()
+            .filter(enrollments::Column::StudentId.eq(student_id))
+            .order_by_asc(enrollments::Column::Id);
+        Ok(with_courses(&self.db, q).await?)
+    }
+
+    /// A student's payments, newest first.
+    pub async fn payments(&self, who: &Principal, student_id: i64) -> Result<Vec<LedgerEntry>, FinanceError> {
+        self.check(&self.db, who, student_id, Access::Read).await?;
+        let rows = ledger_entries::Entity::find()
+            .filter(ledger_entries::Column::StudentId.eq(student_id))
+            .filter(ledger_entries::Column::Kind.eq(super::model::kinds::PAYMENT))
+            .order_by_desc(ledger_entries::Column::Id)
+            .limit(MAX_STATEMENT_ENTRIES)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
+
+async fn sum_before(
+    conn: &impl ConnectionTrait,
+    student_id: i64,
+    at: DateTime<Utc>,
+) -> Result<i64, sea_orm::DbErr> {
+    let int_type = if conn.get_database_backend() == DbBackend::MySql {
+        "SIGNED"
+    } else {
+        "BIGINT"
+    };
+    let total = Func::cast_as(
+        Func::coalesce([
+            Func::sum(Expr::col(ledger_entries::Column::AmountCents)).into(),
+            Expr::value(0),
+        ]),
+        Alias::new(int_type),
+    );
+    let sum: Option<i64> = ledger_entries::Entity::find()
+        .select_only()
+        .column_as(Expr::expr(total), "total")
+        .filter(ledger_entries::Column::StudentId.eq(student_id))
+        .filter(ledger_entries::Column::CreatedAt.lt(at))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(sum.unwrap_or(0))
+}
+
+/// Enrollments with their course, in one extra query.
+pub(crate) async fn with_courses(
+    conn: &impl ConnectionTrait,
+    q: sea_orm::Select<enrollments::Entity>,
+) -> Result<Vec<(Enrollment, Course)>, sea_orm::DbErr> {
+    let rows = q.all(conn).await?;
+    let ids: Vec<i64> = rows.iter().map(|e| e.course_id).collect();
+    let courses: std::collections::HashMap<i64, courses::Model> = courses::Entity::find()
+        .filter(courses::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|e| {
+            let c = courses.get(&e.course_id)?.clone();
+            Some((Enrollment::from(e), Course::from(c)))
+        })
+        .collect())
+}
