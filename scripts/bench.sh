@@ -139,6 +139,7 @@ if [ "${SKIP_IMPORT:-0}" != 1 ]; then
       printf "R%07d,Student %d,%d,%s,20%02d-0%d-1%d,%s,+91 98450 %05d,Parent %d,parent%d@family.test\n",
         i, i, i % 12 + 1, substr("ABCD", i % 4 + 1, 1), 10 + i % 10, 1 + i % 9, i % 10, (i % 2 ? "F" : "M"), i, int(i / 2), int(i / 2)
   }' >"$IMP/roster.csv"
+  "$BIN" --data-dir "$IMP/data" migrate up >/dev/null
   "$BIN" --data-dir "$IMP/data" user create --role admin --email admin@campus.test >/dev/null
   timed() { # timed LABEL CMD... : wall seconds and max RSS
     local label=$1 t0 t1 rss=""

@@ -38,6 +38,13 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         crate::api::content::get_lookups, crate::api::content::add_lookups, crate::api::content::get_document,
         crate::api::content::put_document, crate::api::content::patch_line, crate::api::content::query_marks,
         crate::api::transfer::import, crate::api::transfer::export,
+        crate::api::finance::list_courses, crate::api::finance::get_course, crate::api::finance::create_course,
+        crate::api::finance::update_course, crate::api::finance::delete_course, crate::api::finance::enroll,
+        crate::api::finance::drop_enrollment, crate::api::finance::list_enrollments, crate::api::finance::ledger,
+        crate::api::finance::balance, crate::api::finance::statement, crate::api::finance::pay,
+        crate::api::finance::reverse, crate::api::finance::contact, crate::api::finance_reports::report,
+        crate::api::notifications::list_mine, crate::api::notifications::read_one,
+        crate::api::notifications::read_all, crate::api::notifications::send,
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::middleware::errors::Problem, crate::error::FieldError)),
@@ -51,6 +58,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "grades", description = "Grades and GPA"),
         (name = "attendance", description = "Attendance marks and summaries"),
         (name = "content", description = "Lookup values, documents and the marks query"),
+        (name = "finance", description = "Courses, enrollments, the ledger, payments and finance reports"),
         (name = "imports", description = "CSV/XLSX imports (dry run by default) and CSV/XLSX/JSON exports"),
     )
 )]

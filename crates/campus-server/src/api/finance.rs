@@ -157,11 +157,7 @@ pub async fn create_course(
     Meta(meta): Meta,
     Json(b): Json<CreateCourseRequest>,
 ) -> Result<(StatusCode, Json<Course>), ApiError> {
-    let fee_cents = if b.fee == 0 {
-        0
-    } else {
-        amount(&b.fee, "fee")?
-    };
+    let fee_cents = if b.fee == 0 { 0 } else { amount(&b.fee, "fee")? };
     let input = CourseInput {
         code: b.code,
         name: b.name,

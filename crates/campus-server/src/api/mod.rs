@@ -11,6 +11,7 @@ pub mod auth;
 pub mod content;
 pub mod dto;
 pub mod finance;
+pub mod finance_reports;
 pub mod me;
 pub mod notifications;
 pub mod progress;
@@ -29,6 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(content::router())
         .merge(transfer::router())
         .merge(finance::router())
+        .merge(finance_reports::router())
         .merge(notifications::router())
 }
 

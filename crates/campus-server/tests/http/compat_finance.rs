@@ -166,3 +166,34 @@ backend_test!(async fn seed_003_notifications_are_sent_by_staff_and_read_by_thei
     let by_parent = app.post_json_with_token("/api/notifications/send", &parent.token, &json!({"user_id": other.user_id, "message": "x"})).await;
     assert_eq!(by_parent.status, 403);
 });
+
+backend_test!(async fn v1_finance_reports_in_every_format(app) {
+    seed_002(&app).await;
+    let finance = app.session("finance").await;
+    let get = |path: String| {
+        let app = &app;
+        let token = finance.token.clone();
+        async move { app.get_with_token(&path, &token).await }
+    };
+    let outstanding = get("/api/v1/finance/reports/outstanding?min_amount=2500".into()).await.json();
+    let balances: Vec<f64> = outstanding["rows"].as_array().unwrap().iter().map(|r| r["balance"].as_f64().unwrap()).collect();
+    assert_eq!(balances, [8000.0, 6500.0, 5000.0, 2500.0]);
+    let unpaid = get("/api/v1/finance/reports/unpaid".into()).await.json();
+    assert_eq!(unpaid["rows"][0]["bucket"], "critical");
+    let aging = get("/api/v1/finance/reports/aging".into()).await.json();
+    let total: f64 = aging["rows"].as_array().unwrap().iter().map(|r| r["days_0_30"].as_f64().unwrap()).sum();
+    assert_eq!(total, 24000.0, "every charge is recent");
+    let daily = get("/api/v1/finance/reports/daily".into()).await.json();
+    let charges: f64 = daily["rows"].as_array().unwrap().iter().filter(|r| r["kind"] == "charge").map(|r| r["total"].as_f64().unwrap()).sum();
+    assert_eq!(charges, 38500.0);
+    let csv = get("/api/v1/finance/reports/pass-fail?threshold=2500&format=csv".into()).await;
+    assert_eq!(csv.content_type(), "text/csv");
+    assert!(csv.text.starts_with("student_id,roll_number,name,email,balance,total_fees,enrollments,last_payment_at,status\n"), "{}", csv.text);
+    assert_eq!(csv.text.lines().filter(|l| l.ends_with(",FAIL")).count(), 3);
+    let xlsx = get("/api/v1/finance/reports/outstanding?format=xlsx".into()).await;
+    assert_eq!(xlsx.status, 200);
+    get("/api/v1/finance/reports/daily?from=2026-01-02&to=2026-01-01".into()).await.assert_problem(422, "validation_failed");
+    get("/api/v1/finance/reports/nope".into()).await.assert_problem(404, "not_found");
+    let teacher = app.session("teacher").await;
+    app.get_with_token("/api/v1/finance/reports/outstanding", &teacher.token).await.assert_problem(403, "forbidden");
+});
