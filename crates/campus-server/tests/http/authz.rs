@@ -189,6 +189,60 @@ fn school_rows() -> Vec<Row> {
     ]
 }
 
+/// Finance and notifications: finance staff and admins handle money, a student reaches only
+/// their own (an unlinked one finds nothing), teachers nothing financial.
+fn finance_rows() -> Vec<Row> {
+    let read = [401, 200, 403, 200, 404, 404, 403];
+    let finance_staff = [401, 200, 403, 200, 403, 403, 403];
+    let get = |path: &'static str, expect| Row {
+        method: Method::GET,
+        path,
+        body: None,
+        expect,
+    };
+    let post = |path: &'static str, body: Value, expect| Row {
+        method: Method::POST,
+        path,
+        body: Some(body),
+        expect,
+    };
+    vec![
+        get("/api/v1/students/{student}/balance", read),
+        get("/api/v1/students/{student}/ledger", read),
+        get("/api/v1/students/{student}/statement", read),
+        get("/api/v1/students/{student}/enrollments", read),
+        post(
+            "/api/v1/students/{student}/payments",
+            json!({"amount": 1}),
+            [401, 201, 403, 201, 404, 403, 403],
+        ),
+        post(
+            "/api/v1/students/{student}/contact",
+            json!({}),
+            [401, 201, 403, 201, 403, 403, 403],
+        ),
+        get("/api/v1/courses", [200; 7]),
+        post(
+            "/api/v1/courses",
+            json!({"code": "C{n}", "name": "Course", "credits": 1, "fee": 1}),
+            [401, 201, 403, 201, 403, 403, 403],
+        ),
+        get("/api/v1/finance/reports/outstanding", finance_staff),
+        get("/api/v1/finance/reports/aging?format=csv", finance_staff),
+        get("/api/v1/me/notifications", [401, 200, 200, 200, 200, 200, 200]),
+        post(
+            "/api/v1/notifications",
+            json!({"role": "user", "message": "hello"}),
+            [401, 201, 201, 201, 403, 403, 403],
+        ),
+        get("/api/v1/exports/students", [401, 200, 200, 200, 403, 403, 403]),
+        get(
+            "/api/v1/exports/grades?format=json",
+            [401, 200, 200, 403, 403, 403, 403],
+        ),
+    ]
+}
+
 async fn callers(app: &TestApp) -> Vec<Option<Session>> {
     let mut sessions = vec![None];
     for role in &CALLERS[1..] {
@@ -213,7 +267,7 @@ backend_test!(async fn every_endpoint_allows_exactly_the_roles_it_should(app) {
         .as_i64()
         .unwrap();
     let mut failures = Vec::new();
-    for (n, row) in rows().into_iter().chain(school_rows()).enumerate() {
+    for (n, row) in rows().into_iter().chain(school_rows()).chain(finance_rows()).enumerate() {
         for (i, caller) in CALLERS.iter().enumerate() {
             let path = row
                 .path
