@@ -1,8 +1,7 @@
 //! Reads of a student's money: balance, ledger pages, statements, enrollments.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use campus_db::entities::{courses, enrollments, ledger_entries, student_balances};
 
@@ -132,32 +131,22 @@ impl Finance {
     }
 }
 
+/// The sum of a student's entries before `at`, added up here (exact i64, no SQL numeric
+/// casts that differ per backend).
 async fn sum_before(
     conn: &impl ConnectionTrait,
     student_id: i64,
     at: DateTime<Utc>,
 ) -> Result<i64, sea_orm::DbErr> {
-    let int_type = if conn.get_database_backend() == DbBackend::MySql {
-        "SIGNED"
-    } else {
-        "BIGINT"
-    };
-    let total = Func::cast_as(
-        Func::coalesce([
-            Func::sum(Expr::col(ledger_entries::Column::AmountCents)).into(),
-            Expr::value(0),
-        ]),
-        Alias::new(int_type),
-    );
-    let sum: Option<i64> = ledger_entries::Entity::find()
+    let amounts: Vec<i64> = ledger_entries::Entity::find()
         .select_only()
-        .column_as(Expr::expr(total), "total")
+        .column(ledger_entries::Column::AmountCents)
         .filter(ledger_entries::Column::StudentId.eq(student_id))
         .filter(ledger_entries::Column::CreatedAt.lt(at))
         .into_tuple()
-        .one(conn)
+        .all(conn)
         .await?;
-    Ok(sum.unwrap_or(0))
+    Ok(amounts.into_iter().fold(0i64, i64::saturating_add))
 }
 
 /// Enrollments with their course, in one extra query.

@@ -127,23 +127,23 @@ async fn enroll(
             }),
         ))
     };
-    match finance
+    let result = finance
         .enroll(&who, student.id, course_id, key.as_ref(), &render, &meta)
         .await
-        .map_err(seed_finance_error)?
-    {
-        Outcome::Done(r) => {
-            let (status, body) = render(&r);
-            Ok(replayed_fresh(status, body))
-        }
-        Outcome::Replayed { status, body } => Ok(replayed(status, body)),
-    }
+        .map_err(seed_finance_error)?;
+    Ok(answer(result, &render))
 }
 
-/// A fresh response rendered by the same function that stored it.
-fn replayed_fresh(status: u16, body: String) -> Response {
-    let value: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    reply(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), value)
+/// A fresh result rendered by the same function that stores it for replays, or the replay.
+fn answer<T>(outcome: Outcome<T>, render: &dyn Fn(&T) -> (u16, String)) -> Response {
+    match outcome {
+        Outcome::Done(r) => {
+            let (status, body) = render(&r);
+            let value: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+            reply(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), value)
+        }
+        Outcome::Replayed { status, body } => replayed(status, body),
+    }
 }
 
 fn payment_fields(body: &Value) -> (Option<String>, Option<String>, Option<String>) {
@@ -205,13 +205,7 @@ async fn pay(
         .pay(&as_student, student.id, input, key.as_ref(), &render, &meta)
         .await
         .map_err(seed_finance_error)?;
-    Ok(match result {
-        Outcome::Done(r) => {
-            let (status, body) = render(&r);
-            replayed_fresh(status, body)
-        }
-        Outcome::Replayed { status, body } => replayed(status, body),
-    })
+    Ok(answer(result, &render))
 }
 
 async fn status(State(state): State<AppState>, AuthUser(who): AuthUser) -> Result<Response, ApiError> {
@@ -665,13 +659,7 @@ async fn record_payment(
         .pay(&who, student, input, key.as_ref(), &render, &meta)
         .await
         .map_err(seed_finance_error)?;
-    Ok(match result {
-        Outcome::Done(r) => {
-            let (status, body) = render(&r);
-            replayed_fresh(status, body)
-        }
-        Outcome::Replayed { status, body } => replayed(status, body),
-    })
+    Ok(answer(result, &render))
 }
 
 async fn status_report(
