@@ -28,3 +28,15 @@ pub fn backend_of(db: &sea_orm::DatabaseConnection) -> Backend {
         _ => Backend::Sqlite,
     }
 }
+
+/// A UTC instant as a query parameter for comparing with a timestamp column. MySQL's driver
+/// would send `DateTime<Utc>` as a TIMESTAMP, whose range ends in 2038 (MariaDB turns a later
+/// value into zero, so `created_at < '2099-01-01'` matched nothing); the columns are
+/// `DATETIME(6)` in UTC there, so MySQL gets the naive UTC value. Other backends keep the
+/// zoned value for their `timestamptz`/text columns.
+pub fn utc_param(backend: sea_orm::DbBackend, at: chrono::DateTime<chrono::Utc>) -> sea_orm::Value {
+    match backend {
+        sea_orm::DbBackend::MySql => at.naive_utc().into(),
+        _ => at.into(),
+    }
+}

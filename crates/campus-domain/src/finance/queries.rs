@@ -70,12 +70,13 @@ impl Finance {
             Some(f) => sum_before(&self.db, student_id, f).await?,
             None => 0,
         };
+        let backend = self.db.get_database_backend();
         let mut q = ledger_entries::Entity::find().filter(ledger_entries::Column::StudentId.eq(student_id));
         if let Some(f) = from {
-            q = q.filter(ledger_entries::Column::CreatedAt.gte(f));
+            q = q.filter(ledger_entries::Column::CreatedAt.gte(campus_db::utc_param(backend, f)));
         }
         if let Some(t) = to {
-            q = q.filter(ledger_entries::Column::CreatedAt.lt(t));
+            q = q.filter(ledger_entries::Column::CreatedAt.lt(campus_db::utc_param(backend, t)));
         }
         let rows = q
             .order_by_asc(ledger_entries::Column::Id)
@@ -142,7 +143,7 @@ async fn sum_before(
         .select_only()
         .column(ledger_entries::Column::AmountCents)
         .filter(ledger_entries::Column::StudentId.eq(student_id))
-        .filter(ledger_entries::Column::CreatedAt.lt(at))
+        .filter(ledger_entries::Column::CreatedAt.lt(campus_db::utc_param(conn.get_database_backend(), at)))
         .into_tuple()
         .all(conn)
         .await?;

@@ -278,8 +278,14 @@ impl Finance {
             .column(ledger_entries::Column::Kind)
             .column(ledger_entries::Column::AmountCents)
             .column(ledger_entries::Column::CreatedAt)
-            .filter(ledger_entries::Column::CreatedAt.gte(start))
-            .filter(ledger_entries::Column::CreatedAt.lt(end))
+            .filter(
+                ledger_entries::Column::CreatedAt
+                    .gte(campus_db::utc_param(self.db.get_database_backend(), start)),
+            )
+            .filter(
+                ledger_entries::Column::CreatedAt
+                    .lt(campus_db::utc_param(self.db.get_database_backend(), end)),
+            )
             .into_tuple()
             .all(&self.db)
             .await?;
