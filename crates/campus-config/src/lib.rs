@@ -9,6 +9,7 @@ mod auth;
 mod database;
 mod error;
 mod finance;
+mod kv;
 mod school;
 mod secret_file;
 
@@ -24,6 +25,7 @@ pub use auth::{Argon2Settings, AuthSettings, PasswordPolicySettings, RateLimitSe
 pub use database::{Backend, DatabaseSettings, DatabaseUrl};
 pub use error::ConfigError;
 pub use finance::{FinanceSettings, RefundRule};
+pub use kv::KvSettings;
 pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;
 
@@ -42,6 +44,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub school: SchoolSettings,
     pub finance: FinanceSettings,
+    pub kv: KvSettings,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             school: SchoolSettings::default(),
             finance: FinanceSettings::default(),
+            kv: KvSettings::default(),
         }
     }
 }
@@ -252,6 +256,15 @@ impl Settings {
         }
         if f.moderate_from < 0 || f.critical_above < f.moderate_from {
             return invalid("finance", "0 <= moderate_from <= critical_above");
+        }
+        if self.kv.max_value_bytes == 0
+            || self.kv.max_value_bytes > 16 * 1024 * 1024
+            || self.kv.purge_interval_secs == 0
+        {
+            return invalid(
+                "kv",
+                "max_value_bytes between 1 and 16777216 and purge_interval_secs >= 1",
+            );
         }
         let import = &self.school.import;
         if import.max_rows == 0 || import.max_upload_bytes < 1024 || import.max_expanded_bytes < 1024 * 1024 {

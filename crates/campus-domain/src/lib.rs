@@ -11,6 +11,7 @@ pub mod context;
 pub mod demo;
 pub mod finance;
 pub mod identity;
+pub mod kv;
 pub mod notifications;
 pub mod pagination;
 pub mod ratelimit;

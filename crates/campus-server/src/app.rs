@@ -116,6 +116,19 @@ impl Application {
     /// `server.shutdown_grace_secs` for in-flight requests.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings().server.shutdown_grace_secs);
+        // Each instance purges expired keys; the delete is idempotent, so N instances are fine.
+        let kv = self.state.kv().clone();
+        let every = Duration::from_secs(self.state.settings().kv.purge_interval_secs);
+        let purge = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = kv.purge_expired().await {
+                    tracing::warn!(error = %e, "purging expired keys failed");
+                }
+            }
+        });
+        let _purge_guard = AbortOnDrop(purge);
         let (stop_tx, mut stopped) = tokio::sync::watch::channel(false);
         let serve = axum::serve(
             self.listener,
@@ -192,5 +205,14 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+/// Stops a background task when the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

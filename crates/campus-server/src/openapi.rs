@@ -45,6 +45,8 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         crate::api::finance::reverse, crate::api::finance::contact, crate::api::finance_reports::report,
         crate::api::notifications::list_mine, crate::api::notifications::read_one,
         crate::api::notifications::read_all, crate::api::notifications::send,
+        crate::api::kv::list, crate::api::kv::read, crate::api::kv::write, crate::api::kv::patch_metadata,
+        crate::api::kv::remove, crate::api::kv::batch, crate::api::kv::admin_list,
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::middleware::errors::Problem, crate::error::FieldError)),
@@ -59,6 +61,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "attendance", description = "Attendance marks and summaries"),
         (name = "content", description = "Lookup values, documents and the marks query"),
         (name = "finance", description = "Courses, enrollments, the ledger, payments and finance reports"),
+        (name = "kv", description = "The caller's key-value store: versions, compare-and-swap, expiry, prefixes, batches"),
         (name = "imports", description = "CSV/XLSX imports (dry run by default) and CSV/XLSX/JSON exports"),
     )
 )]

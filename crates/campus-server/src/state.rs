@@ -6,6 +6,7 @@ use std::sync::Arc;
 use campus_config::Settings;
 use campus_domain::finance::Finance;
 use campus_domain::identity::Identity;
+use campus_domain::kv::Kv;
 use campus_domain::notifications::Notifications;
 use campus_domain::school::School;
 use sea_orm::DatabaseConnection;
@@ -31,6 +32,7 @@ struct Inner {
     school: School,
     finance: Finance,
     notifications: Notifications,
+    kv: Kv,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
         let school = School::new(db.clone(), &settings.school);
         let finance = Finance::new(db.clone(), &settings.finance);
         let notifications = Notifications::new(db.clone());
+        let kv = Kv::new(db.clone(), &settings.kv);
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -54,6 +57,7 @@ impl AppState {
                 school,
                 finance,
                 notifications,
+                kv,
                 identity,
             }),
         }
@@ -94,6 +98,11 @@ impl AppState {
     /// In-app notifications.
     pub fn notifications(&self) -> &Notifications {
         &self.inner.notifications
+    }
+
+    /// The per-user key-value store.
+    pub fn kv(&self) -> &Kv {
+        &self.inner.kv
     }
 
     pub(crate) fn cors(&self) -> Option<&CorsLayer> {

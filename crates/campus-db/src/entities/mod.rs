@@ -12,6 +12,7 @@ pub mod enrollments;
 pub mod grades;
 pub mod guardianships;
 pub mod idempotency_keys;
+pub mod kv_entries;
 pub mod ledger_entries;
 pub mod login_failures;
 pub mod lookups;

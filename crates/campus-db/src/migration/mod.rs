@@ -8,6 +8,7 @@ mod m20261122_000001_identity;
 mod m20261122_000002_school;
 mod m20261122_000003_activities_lookups_documents;
 mod m20261122_000004_finance;
+mod m20261122_000005_kv;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_school::Migration),
             Box::new(m20261122_000003_activities_lookups_documents::Migration),
             Box::new(m20261122_000004_finance::Migration),
+            Box::new(m20261122_000005_kv::Migration),
         ]
     }
 

@@ -20,5 +20,5 @@ pub use error::SchoolError;
 pub use grades::{Grade, GradeInput, GradePatch, NeededGrade, WhatIfGrade};
 pub use model::{Student, StudentInput, StudentPatch, StudentStatus};
 pub use service::School;
-pub(crate) use students::conflict;
 pub use students::{Guardian, StudentFilter};
+pub(crate) use students::{conflict, like_prefix};

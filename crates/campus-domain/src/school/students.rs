@@ -41,7 +41,7 @@ pub struct Guardian {
     pub may_receive_notices: bool,
 }
 
-fn like_prefix(text: &str) -> LikeExpr {
+pub(crate) fn like_prefix(text: &str) -> LikeExpr {
     let mut p = String::new();
     for c in text.chars() {
         if matches!(c, '%' | '_' | '!') {

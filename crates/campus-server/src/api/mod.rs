@@ -12,6 +12,7 @@ pub mod content;
 pub mod dto;
 pub mod finance;
 pub mod finance_reports;
+pub mod kv;
 pub mod me;
 pub mod notifications;
 pub mod progress;
@@ -32,6 +33,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(finance::router())
         .merge(finance_reports::router())
         .merge(notifications::router())
+        .merge(kv::router())
 }
 
 /// Where to find the API's description.

@@ -6,7 +6,7 @@ mod errors;
 mod extract;
 mod school_errors;
 
-pub use errors::identity_error;
+pub use errors::{identity_error, validation as validation_error};
 pub use extract::{Admins, AuthUser, MaybeAuthUser, RequireRole, RoleSet, bearer_token, codes};
 pub use school_errors::{finance_error, notification_error, school_error};
 

@@ -10,6 +10,7 @@ mod compat_records;
 mod errors;
 mod finance;
 mod identity;
+mod kv;
 mod middleware;
 mod openapi;
 mod ops;
