@@ -196,28 +196,7 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<(), IdentityError> {
         let model = repo::find(&self.db, id).await?.ok_or(IdentityError::NotFound)?;
-        self.policy
-            .check(&password, model.username.as_deref(), model.email.as_deref())
-            .map_err(IdentityError::WeakPassword)?;
-        let hash = self.hasher.hash(password).await?;
-        let now = Utc::now();
-        let txn = campus_db::begin_write(&self.db).await?;
-        let mut active = model.into_active_model();
-        active.password_hash = Set(hash);
-        active.tokens_valid_after = Set(Some(now));
-        active.updated_at = Set(now);
-        active.update(&txn).await?;
-        repo::revoke_all_refresh(&txn, id, now).await?;
-        audit::record(
-            &txn,
-            meta,
-            AuditEntry::new(actions::PASSWORD_CHANGED)
-                .actor(actor)
-                .target("user", id),
-        )
-        .await?;
-        txn.commit().await?;
-        self.sessions.forget_user(id);
+        self.store_password(model, password, actor, meta).await?;
         Ok(())
     }
 }

@@ -262,10 +262,27 @@ impl Identity {
         {
             return Err(IdentityError::WrongPassword);
         }
+        let updated = self
+            .store_password(model, new, Some(principal.user_id), meta)
+            .await?;
+        self.issue(User::from_model(updated), TokenLifetime::Canonical, None)
+            .await
+    }
+
+    /// Checks `password` against the policy, stores its hash, ends every token and refresh
+    /// family of the user, audits the change (by `actor`) and forgets the cached user.
+    pub(crate) async fn store_password(
+        &self,
+        model: campus_db::entities::users::Model,
+        password: String,
+        actor: Option<i64>,
+        meta: &RequestMeta,
+    ) -> Result<campus_db::entities::users::Model, IdentityError> {
         self.policy
-            .check(&new, model.username.as_deref(), model.email.as_deref())
+            .check(&password, model.username.as_deref(), model.email.as_deref())
             .map_err(IdentityError::WeakPassword)?;
-        let hash = self.hasher.hash(new).await?;
+        let hash = self.hasher.hash(password).await?;
+        let id = model.id;
         let now = Utc::now();
         let txn = campus_db::begin_write(&self.db).await?;
         let mut active = model.into_active_model();
@@ -273,19 +290,18 @@ impl Identity {
         active.tokens_valid_after = Set(Some(now));
         active.updated_at = Set(now);
         let updated = active.update(&txn).await?;
-        repo::revoke_all_refresh(&txn, principal.user_id, now).await?;
+        repo::revoke_all_refresh(&txn, id, now).await?;
         audit::record(
             &txn,
             meta,
             AuditEntry::new(actions::PASSWORD_CHANGED)
-                .actor(Some(principal.user_id))
-                .target("user", principal.user_id),
+                .actor(actor)
+                .target("user", id),
         )
         .await?;
         txn.commit().await?;
-        self.sessions.forget_user(principal.user_id);
-        self.issue(User::from_model(updated), TokenLifetime::Canonical, None)
-            .await
+        self.sessions.forget_user(id);
+        Ok(updated)
     }
 
     pub async fn contacts(&self, user_id: i64) -> Result<Vec<EmergencyContact>, IdentityError> {
