@@ -2,7 +2,7 @@
 //! and `APP_INTRO` document, plus a small demo school; `campus seed --size N` generates a large
 //! synthetic school for benchmarks (bulk inserts, no audit rows: it is not real activity).
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -98,13 +98,7 @@ pub async fn load_demo(identity: &Identity, school: &School) -> Result<DemoRepor
         };
         ids.push(user.id);
     }
-    let admin = Principal {
-        user_id: ids[0],
-        role: Role::Admin,
-        jti: String::new(),
-        expires_at: Utc::now() + Duration::minutes(5),
-        family: None,
-    };
+    let admin = Principal::acting_as(ids[0], Role::Admin);
     let exists = students::Entity::find()
         .filter(students::Column::RollNumber.eq("101"))
         .one(school.db())
@@ -302,13 +296,7 @@ pub async fn load_finance_demo(
         .find_by_identifier("admin")
         .await?
         .ok_or(DemoError::Db(DbErr::RecordNotFound("demo admin".into())))?;
-    let principal = |user_id, role| Principal {
-        user_id,
-        role,
-        jti: String::new(),
-        expires_at: Utc::now() + Duration::minutes(5),
-        family: None,
-    };
+    let principal = Principal::acting_as;
     let admin = principal(admin_user.id, Role::Admin);
     let mut course_ids = std::collections::HashMap::new();
     for (code, name, credits, fee) in FINANCE_COURSES {

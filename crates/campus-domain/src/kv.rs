@@ -288,7 +288,8 @@ impl Kv {
         key: &str,
         w: KvWrite,
     ) -> Result<(KvEntry, bool), KvError> {
-        let now = Utc::now();
+        // Microseconds, as every backend stores them, so the returned entry matches a later read.
+        let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
         let (metadata, expires_at) = self.check_write(key, &w, now)?;
         let existing = self.find(conn, owner, key).await?;
         let alive = existing.as_ref().filter(|e| e.expires_at.is_none_or(|t| t > now));
@@ -315,7 +316,7 @@ impl Kv {
             Some(e) => {
                 // The version guard makes a concurrent writer's change visible as a failure.
                 let updated = kv_entries::Entity::update_many()
-                    .col_expr(kv_entries::Column::Value, Expr::value(w.value.clone()))
+                    .col_expr(kv_entries::Column::Value, Expr::value(w.value.as_str()))
                     .col_expr(kv_entries::Column::Metadata, Expr::value(metadata.clone()))
                     .col_expr(kv_entries::Column::ExpiresAt, Expr::value(expires_at))
                     .col_expr(
@@ -332,12 +333,16 @@ impl Kv {
                         current_version: None,
                     });
                 }
-                let created = !was_alive;
-                let model = kv_entries::Entity::find_by_id(e.id)
-                    .one(conn)
-                    .await?
-                    .ok_or(KvError::NotFound)?;
-                Ok((model.into(), created))
+                // The row now holds exactly what was written; no need to read it back.
+                let model = kv_entries::Model {
+                    value: w.value,
+                    metadata,
+                    version: e.version + 1,
+                    expires_at,
+                    updated_at: now,
+                    ..e
+                };
+                Ok((model.into(), !was_alive))
             }
             None => {
                 let inserted = kv_entries::ActiveModel {

@@ -120,7 +120,8 @@ impl Application {
         let kv = self.state.kv().clone();
         let every = Duration::from_secs(self.state.settings().kv.purge_interval_secs);
         let purge = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
+            // The first purge waits one interval: start-up does no work it need not.
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             loop {
                 tick.tick().await;
                 if let Err(e) = kv.purge_expired().await {

@@ -86,13 +86,7 @@ async fn operator(db: &DatabaseConnection, as_user: Option<&str>) -> anyhow::Res
     if !user.is_active {
         bail!("the account `{}` is deactivated", user.id);
     }
-    Ok(Principal {
-        user_id: user.id,
-        role,
-        jti: String::new(),
-        expires_at: chrono::Utc::now(),
-        family: None,
-    })
+    Ok(Principal::acting_as(user.id, role))
 }
 
 pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {

@@ -60,6 +60,20 @@ pub struct Principal {
     pub family: Option<String>,
 }
 
+impl Principal {
+    /// A principal not backed by a token: the operator's CLI acting as an account, the demo
+    /// loader, or a facade acting for a user it looked up. It revokes nothing on logout.
+    pub fn acting_as(user_id: i64, role: Role) -> Self {
+        Self {
+            user_id,
+            role,
+            jti: String::new(),
+            expires_at: Utc::now(),
+            family: None,
+        }
+    }
+}
+
 /// Revocation and user-state cache; see the module docs.
 #[derive(Debug)]
 pub struct SessionCache {

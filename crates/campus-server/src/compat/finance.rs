@@ -125,13 +125,7 @@ async fn login(
 
 /// The balance of the user's student record (0 without one).
 async fn dues_of(state: &AppState, user: &User) -> Result<i64, ApiError> {
-    let who = campus_domain::identity::Principal {
-        user_id: user.id,
-        role: user.role,
-        jti: String::new(),
-        expires_at: chrono::Utc::now(),
-        family: None,
-    };
+    let who = campus_domain::identity::Principal::acting_as(user.id, user.role);
     let finance = state.finance();
     match finance.student_of_user(&who, false).await {
         Ok(student) => Ok(finance

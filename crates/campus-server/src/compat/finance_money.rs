@@ -550,13 +550,7 @@ async fn student_of(state: &AppState, user_id: i64, admin_error: ApiError) -> Re
     if matches!(user.role, Role::Admin | Role::Finance) {
         return Err(admin_error);
     }
-    let who = Principal {
-        user_id,
-        role: user.role,
-        jti: String::new(),
-        expires_at: Utc::now(),
-        family: None,
-    };
+    let who = Principal::acting_as(user_id, user.role);
     state
         .finance()
         .student_of_user(&who, true)

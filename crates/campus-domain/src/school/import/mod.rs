@@ -17,7 +17,6 @@ use campus_tabular::{TableReader, TabularError};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 
-use super::error::SchoolError;
 use super::policy::{self, Access};
 use super::service::School;
 use crate::RequestMeta;
@@ -78,15 +77,6 @@ pub enum ImportError {
     Header(String),
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
-}
-
-impl From<SchoolError> for ImportError {
-    fn from(e: SchoolError) -> Self {
-        match e {
-            SchoolError::Db(db) => Self::Db(db),
-            _ => Self::Forbidden,
-        }
-    }
 }
 
 /// One importer per kind; `write` is false on a dry run.
