@@ -17,7 +17,7 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 pub use error::TabularError;
-pub use write::{Cell, CsvWriter, XlsxWriter, neutralise_formula};
+pub use write::{Cell, CsvWriter, FileWriter, XlsxWriter, neutralise_formula};
 
 /// The file formats Campus reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -156,3 +156,35 @@ impl XlsxWriter {
         self.book.save_to_buffer()
     }
 }
+
+/// A CSV or XLSX file built in memory, row by row (header first): one writer for surfaces that
+/// offer both formats.
+#[derive(Debug)]
+pub enum FileWriter {
+    Csv(CsvWriter<Vec<u8>>),
+    Xlsx(XlsxWriter),
+}
+
+impl FileWriter {
+    /// `sheet` names the XLSX worksheet.
+    pub fn new(format: crate::Format, sheet: &str) -> std::io::Result<Self> {
+        Ok(match format {
+            crate::Format::Csv => Self::Csv(CsvWriter::new(Vec::new())),
+            crate::Format::Xlsx => Self::Xlsx(XlsxWriter::new(sheet).map_err(std::io::Error::other)?),
+        })
+    }
+
+    pub fn write_row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        match self {
+            Self::Csv(w) => w.write_row(cells),
+            Self::Xlsx(w) => w.write_row(cells).map_err(std::io::Error::other),
+        }
+    }
+
+    pub fn finish(self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Self::Csv(w) => w.finish(),
+            Self::Xlsx(w) => w.finish().map_err(std::io::Error::other),
+        }
+    }
+}

@@ -10,6 +10,7 @@ use serde::Serialize;
 use campus_db::entities::{enrollments, ledger_entries, student_balances, students, users};
 
 use super::error::FinanceError;
+use super::model::{Course, Enrollment, LedgerEntry};
 use super::{Finance, is_finance_staff};
 use crate::identity::Principal;
 
@@ -92,23 +93,44 @@ impl Finance {
             .into_iter()
             .map(|b| (b.student_id, b))
             .collect();
-        let mut sq = students::Entity::find();
-        if only_owing {
-            sq = sq.filter(students::Column::Id.is_in(balances.keys().copied().collect::<Vec<_>>()));
-        }
-        let students = sq.order_by_asc(students::Column::Id).all(&self.db).await?;
+        let students = if only_owing {
+            // Bounded IN lists: SQLite and PostgreSQL cap the parameters of one statement.
+            let mut owing: Vec<i64> = balances.keys().copied().collect();
+            owing.sort_unstable();
+            let mut rows = Vec::with_capacity(owing.len());
+            for chunk in owing.chunks(1000) {
+                rows.extend(
+                    students::Entity::find()
+                        .filter(students::Column::Id.is_in(chunk.to_vec()))
+                        .order_by_asc(students::Column::Id)
+                        .all(&self.db)
+                        .await?,
+                );
+            }
+            rows
+        } else {
+            students::Entity::find()
+                .order_by_asc(students::Column::Id)
+                .all(&self.db)
+                .await?
+        };
         let mut fees: HashMap<i64, (i64, u64)> = HashMap::new();
-        let rows: Vec<(i64, i64)> = enrollments::Entity::find()
-            .select_only()
-            .column(enrollments::Column::StudentId)
-            .column(enrollments::Column::FeeCents)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        for (sid, fee) in rows {
-            let f = fees.entry(sid).or_default();
-            f.0 = f.0.saturating_add(fee);
-            f.1 += 1;
+        // Only the listed students' enrollments, 1,000 students per query.
+        let ids: Vec<i64> = students.iter().map(|s| s.id).collect();
+        for chunk in ids.chunks(1000) {
+            let rows: Vec<(i64, i64)> = enrollments::Entity::find()
+                .select_only()
+                .column(enrollments::Column::StudentId)
+                .column(enrollments::Column::FeeCents)
+                .filter(enrollments::Column::StudentId.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (sid, fee) in rows {
+                let f = fees.entry(sid).or_default();
+                f.0 = f.0.saturating_add(fee);
+                f.1 += 1;
+            }
         }
         let user_ids: Vec<i64> = students.iter().filter_map(|s| s.user_id).collect();
         let mut accounts: HashMap<i64, (Option<String>, Option<String>)> = HashMap::new();
@@ -217,14 +239,23 @@ impl Finance {
     /// charges first, so what is still owed belongs to the newest charges.
     pub async fn aging(&self, who: &Principal, now: DateTime<Utc>) -> Result<Vec<AgingRow>, FinanceError> {
         let owing = self.outstanding(who, None, None, DuesSort::Amount).await?;
-        let mut out = Vec::with_capacity(owing.len());
-        for d in owing {
-            let debits = ledger_entries::Entity::find()
-                .filter(ledger_entries::Column::StudentId.eq(d.student_id))
+        // Every debit of every owing student in one query per 1,000 students, newest first.
+        let mut debits_of: HashMap<i64, Vec<ledger_entries::Model>> = HashMap::new();
+        let ids: Vec<i64> = owing.iter().map(|d| d.student_id).collect();
+        for chunk in ids.chunks(1000) {
+            for e in ledger_entries::Entity::find()
+                .filter(ledger_entries::Column::StudentId.is_in(chunk.to_vec()))
                 .filter(ledger_entries::Column::AmountCents.gt(0))
                 .order_by_desc(ledger_entries::Column::Id)
                 .all(&self.db)
-                .await?;
+                .await?
+            {
+                debits_of.entry(e.student_id).or_default().push(e);
+            }
+        }
+        let mut out = Vec::with_capacity(owing.len());
+        for d in owing {
+            let debits = debits_of.remove(&d.student_id).unwrap_or_default();
             let mut row = AgingRow {
                 student_id: d.student_id,
                 name: d.name,
@@ -252,6 +283,39 @@ impl Finance {
             // Owed beyond every recorded debit (cannot happen with a consistent ledger).
             row.days_over_90 += left.max(0);
             out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Enrollments (with courses) and payments (newest first, at most `payments` each) of many
+    /// students, for reports: a few queries, not a few per student. Finance staff only.
+    pub async fn report_details(
+        &self,
+        who: &Principal,
+        student_ids: &[i64],
+        payments: usize,
+    ) -> Result<HashMap<i64, (Vec<(Enrollment, Course)>, Vec<LedgerEntry>)>, FinanceError> {
+        self.staff_only(who)?;
+        let mut out: HashMap<i64, (Vec<(Enrollment, Course)>, Vec<LedgerEntry>)> = HashMap::new();
+        for chunk in student_ids.chunks(1000) {
+            let q = enrollments::Entity::find()
+                .filter(enrollments::Column::StudentId.is_in(chunk.to_vec()))
+                .order_by_asc(enrollments::Column::Id);
+            for (e, c) in super::queries::with_courses(&self.db, q).await? {
+                out.entry(e.student_id).or_default().0.push((e, c));
+            }
+            for p in ledger_entries::Entity::find()
+                .filter(ledger_entries::Column::StudentId.is_in(chunk.to_vec()))
+                .filter(ledger_entries::Column::Kind.eq(super::model::kinds::PAYMENT))
+                .order_by_desc(ledger_entries::Column::Id)
+                .all(&self.db)
+                .await?
+            {
+                let list = &mut out.entry(p.student_id).or_default().1;
+                if list.len() < payments {
+                    list.push(p.into());
+                }
+            }
         }
         Ok(out)
     }

@@ -3,12 +3,12 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use campus_domain::finance::money;
 use campus_domain::finance::reports::{DuesSort, StudentDues};
-use campus_tabular::{Cell, CsvWriter, Format, XlsxWriter};
+use campus_tabular::{Cell, FileWriter, Format};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -198,7 +198,7 @@ pub async fn report(
 }
 
 fn render(name: &str, table: Table, format: &str) -> Result<Response, ApiError> {
-    let (body, content_type, ext) = match format {
+    let format = match format {
         "json" => {
             let rows: Vec<Value> = table
                 .rows
@@ -211,45 +211,19 @@ fn render(name: &str, table: Table, format: &str) -> Result<Response, ApiError> 
             )
                 .into_response());
         }
-        other => match Format::parse(other) {
-            Some(Format::Csv) => {
-                let mut w = CsvWriter::new(Vec::new());
-                let header: Vec<Cell> = table.header.iter().map(|h| Cell::from(*h)).collect();
-                w.write_row(&header).map_err(ApiError::internal)?;
-                for r in &table.rows {
-                    w.write_row(r).map_err(ApiError::internal)?;
-                }
-                (
-                    w.finish().map_err(ApiError::internal)?,
-                    Format::Csv.content_type(),
-                    "csv",
-                )
-            }
-            Some(Format::Xlsx) => {
-                let mut w = XlsxWriter::new(name).map_err(ApiError::internal)?;
-                let header: Vec<Cell> = table.header.iter().map(|h| Cell::from(*h)).collect();
-                w.write_row(&header).map_err(ApiError::internal)?;
-                for r in &table.rows {
-                    w.write_row(r).map_err(ApiError::internal)?;
-                }
-                (
-                    w.finish().map_err(ApiError::internal)?,
-                    Format::Xlsx.content_type(),
-                    "xlsx",
-                )
-            }
-            None => return Err(bad("format must be one of: json, csv, xlsx".into())),
-        },
+        other => Format::parse(other).ok_or_else(|| bad("format must be one of: json, csv, xlsx".into()))?,
     };
-    let mut response = body.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{name}-{}.{ext}\"",
-        Utc::now().date_naive()
-    )) {
-        response.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    let mut w = FileWriter::new(format, name).map_err(ApiError::internal)?;
+    let header: Vec<Cell> = table.header.iter().map(|h| Cell::from(*h)).collect();
+    w.write_row(&header).map_err(ApiError::internal)?;
+    for r in &table.rows {
+        w.write_row(r).map_err(ApiError::internal)?;
     }
-    Ok(response)
+    let body = w.finish().map_err(ApiError::internal)?;
+    Ok(super::transfer::attachment(
+        body,
+        format.content_type(),
+        name,
+        format.extension(),
+    ))
 }

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use campus_domain::school::StudentFilter;
 use campus_domain::school::export::{self, Dataset, ExportError};
 use campus_domain::school::import::{ImportError, ImportKind, ImportReport};
-use campus_tabular::{CsvWriter, Format, Input, Limits, TableReader, TabularError, XlsxWriter};
+use campus_tabular::{FileWriter, Format, Input, Limits, TableReader, TabularError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -191,31 +191,26 @@ pub async fn export(
                 .map_err(ApiError::internal)?;
             (body, "application/json", "json")
         }
-        other => match Format::parse(other) {
-            Some(Format::Csv) => {
-                let mut w = CsvWriter::new(Vec::new());
-                run(school.export(&who, dataset, &filter, |cells| w.write_row(&cells))).await?;
-                (
-                    w.finish().map_err(ApiError::internal)?,
-                    Format::Csv.content_type(),
-                    "csv",
-                )
-            }
-            Some(Format::Xlsx) => {
-                let mut w = XlsxWriter::new(dataset.as_str()).map_err(ApiError::internal)?;
-                run(school.export(&who, dataset, &filter, |cells| w.write_row(&cells))).await?;
-                (
-                    w.finish().map_err(ApiError::internal)?,
-                    Format::Xlsx.content_type(),
-                    "xlsx",
-                )
-            }
-            None => return Err(bad_query("format must be one of: csv, xlsx, json")),
-        },
+        other => {
+            let format =
+                Format::parse(other).ok_or_else(|| bad_query("format must be one of: csv, xlsx, json"))?;
+            let mut w = FileWriter::new(format, dataset.as_str()).map_err(ApiError::internal)?;
+            run(school.export(&who, dataset, &filter, |cells| w.write_row(&cells))).await?;
+            (
+                w.finish().map_err(ApiError::internal)?,
+                format.content_type(),
+                format.extension(),
+            )
+        }
     };
+    Ok(attachment(body, content_type, dataset.as_str(), extension))
+}
+
+/// A download: the body with its content type and `Content-Disposition: attachment` named
+/// `<stem>-<today>.<extension>`.
+pub(crate) fn attachment(body: Vec<u8>, content_type: &'static str, stem: &str, extension: &str) -> Response {
     let file = format!(
-        "attachment; filename=\"{}-{}.{extension}\"",
-        dataset.as_str(),
+        "attachment; filename=\"{stem}-{}.{extension}\"",
         chrono::Utc::now().date_naive()
     );
     let mut response = body.into_response();
@@ -224,7 +219,7 @@ pub async fn export(
     if let Ok(v) = HeaderValue::from_str(&file) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(response)
+    response
 }
 
 async fn run<E>(export: impl Future<Output = Result<u64, ExportError<E>>>) -> Result<u64, ApiError>

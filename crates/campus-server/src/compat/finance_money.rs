@@ -480,16 +480,14 @@ async fn unpaid_report(State(state): State<AppState>, AuthUser(who): AuthUser) -
     require_admin(&who)?;
     let finance = state.finance();
     let (all, buckets) = finance.buckets(&who).await.map_err(seed_finance_error)?;
+    let ids: Vec<i64> = all.iter().map(|d| d.student_id).collect();
+    let mut details = finance
+        .report_details(&who, &ids, 5)
+        .await
+        .map_err(seed_finance_error)?;
     let mut detail = std::collections::HashMap::new();
     for d in &all {
-        let enrollments = finance
-            .enrollments(&who, d.student_id)
-            .await
-            .map_err(seed_finance_error)?;
-        let payments = finance
-            .payments(&who, d.student_id)
-            .await
-            .map_err(seed_finance_error)?;
+        let (enrollments, payments) = details.remove(&d.student_id).unwrap_or_default();
         let mut v = dues_json(d);
         v["enrollments"] = json!(
             enrollments
@@ -504,7 +502,6 @@ async fn unpaid_report(State(state): State<AppState>, AuthUser(who): AuthUser) -
         v["recent_payments"] = json!(
             payments
                 .iter()
-                .take(5)
                 .map(|p| json!({
                     "amount": money::major(-p.amount_cents),
                     "payment_date": date(p.created_at),
