@@ -1,4 +1,5 @@
-//! Column helpers that keep one migration source portable across the three backends.
+//! Column and schema helpers that keep one migration source portable across the three
+//! backends, shared by every migration.
 
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
@@ -28,4 +29,37 @@ pub fn binary_text(backend: DbBackend, table: &mut TableCreateStatement) {
     if backend == DbBackend::MySql {
         table.character_set("utf8mb4").collate("utf8mb4_bin");
     }
+}
+
+/// A named foreign key `from` -> `to` with its delete rule.
+pub fn fk(
+    name: &str,
+    from: (&'static str, &'static str),
+    to: (&'static str, &'static str),
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+/// Creates a named (optionally unique) index on `cols` of `table`.
+pub async fn index(
+    m: &SchemaManager<'_>,
+    name: &str,
+    table: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> Result<(), DbErr> {
+    let mut i = Index::create().name(name).table(table).to_owned();
+    for c in cols {
+        i.col(*c);
+    }
+    if unique {
+        i.unique();
+    }
+    m.create_index(i).await
 }

@@ -6,46 +6,10 @@ use sea_orm_migration::schema::{
     string_len, string_len_null,
 };
 
-use super::columns::{utc, utc_null};
+use super::columns::{fk, index, utc, utc_null};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(
-    name: &str,
-    from: (&'static str, &'static str),
-    to: (&'static str, &'static str),
-    cascade: bool,
-) -> ForeignKeyCreateStatement {
-    let mut f = ForeignKey::create()
-        .name(name)
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .to_owned();
-    f.on_delete(if cascade {
-        ForeignKeyAction::Cascade
-    } else {
-        ForeignKeyAction::SetNull
-    });
-    f
-}
-
-async fn index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: &'static str,
-    cols: &[&'static str],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut i = Index::create().name(name).table(table).to_owned();
-    for c in cols {
-        i.col(*c);
-    }
-    if unique {
-        i.unique();
-    }
-    m.create_index(i).await
-}
 
 #[sea_orm_migration::async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -73,7 +37,7 @@ impl MigrationTrait for Migration {
                     "fk_students_user",
                     ("students", "user_id"),
                     ("users", "id"),
-                    false,
+                    ForeignKeyAction::SetNull,
                 ))
                 .to_owned(),
         )
@@ -102,13 +66,13 @@ impl MigrationTrait for Migration {
                     "fk_guardianships_parent",
                     ("guardianships", "parent_user_id"),
                     ("users", "id"),
-                    true,
+                    ForeignKeyAction::Cascade,
                 ))
                 .foreign_key(&mut fk(
                     "fk_guardianships_student",
                     ("guardianships", "student_id"),
                     ("students", "id"),
-                    true,
+                    ForeignKeyAction::Cascade,
                 ))
                 .to_owned(),
         )
@@ -148,7 +112,7 @@ impl MigrationTrait for Migration {
                     "fk_grades_student",
                     ("grades", "student_id"),
                     ("students", "id"),
-                    true,
+                    ForeignKeyAction::Cascade,
                 ))
                 .to_owned(),
         )
@@ -178,7 +142,7 @@ impl MigrationTrait for Migration {
                     "fk_attendance_student",
                     ("attendance", "student_id"),
                     ("students", "id"),
-                    true,
+                    ForeignKeyAction::Cascade,
                 ))
                 .to_owned(),
         )

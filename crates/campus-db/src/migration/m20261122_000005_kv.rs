@@ -5,7 +5,7 @@ use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_pk_auto, string_len, text_null};
 
-use super::columns::{binary_text, utc, utc_null};
+use super::columns::{binary_text, fk, index, utc, utc_null};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -32,34 +32,24 @@ impl MigrationTrait for Migration {
             .col(utc_null(b, "expires_at"))
             .col(utc(b, "created_at"))
             .col(utc(b, "updated_at"))
-            .foreign_key(
-                ForeignKey::create()
-                    .name("fk_kv_owner")
-                    .from("kv_entries", "owner_id")
-                    .to("users", "id")
-                    .on_delete(ForeignKeyAction::Cascade),
-            )
+            .foreign_key(&mut fk(
+                "fk_kv_owner",
+                ("kv_entries", "owner_id"),
+                ("users", "id"),
+                ForeignKeyAction::Cascade,
+            ))
             .to_owned();
         binary_text(b, &mut table);
         m.create_table(table).await?;
-        m.create_index(
-            Index::create()
-                .name("ux_kv_owner_key")
-                .table("kv_entries")
-                .col("owner_id")
-                .col("entry_key")
-                .unique()
-                .to_owned(),
+        index(
+            m,
+            "ux_kv_owner_key",
+            "kv_entries",
+            &["owner_id", "entry_key"],
+            true,
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_kv_expires")
-                .table("kv_entries")
-                .col("expires_at")
-                .to_owned(),
-        )
-        .await
+        index(m, "ix_kv_expires", "kv_entries", &["expires_at"], false).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
