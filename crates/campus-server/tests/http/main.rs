@@ -9,6 +9,7 @@ mod compat_nurture_data;
 mod compat_records;
 mod errors;
 mod finance;
+mod finance_edges;
 mod identity;
 mod kv;
 mod middleware;
