@@ -161,16 +161,19 @@ impl XlsxWriter {
 /// offer both formats.
 #[derive(Debug)]
 pub enum FileWriter {
-    Csv(CsvWriter<Vec<u8>>),
-    Xlsx(XlsxWriter),
+    // Both boxed: the writers carry large buffers of very different sizes.
+    Csv(Box<CsvWriter<Vec<u8>>>),
+    Xlsx(Box<XlsxWriter>),
 }
 
 impl FileWriter {
     /// `sheet` names the XLSX worksheet.
     pub fn new(format: crate::Format, sheet: &str) -> std::io::Result<Self> {
         Ok(match format {
-            crate::Format::Csv => Self::Csv(CsvWriter::new(Vec::new())),
-            crate::Format::Xlsx => Self::Xlsx(XlsxWriter::new(sheet).map_err(std::io::Error::other)?),
+            crate::Format::Csv => Self::Csv(Box::new(CsvWriter::new(Vec::new()))),
+            crate::Format::Xlsx => {
+                Self::Xlsx(Box::new(XlsxWriter::new(sheet).map_err(std::io::Error::other)?))
+            }
         })
     }
 
@@ -183,8 +186,8 @@ impl FileWriter {
 
     pub fn finish(self) -> std::io::Result<Vec<u8>> {
         match self {
-            Self::Csv(w) => w.finish(),
-            Self::Xlsx(w) => w.finish().map_err(std::io::Error::other),
+            Self::Csv(w) => (*w).finish(),
+            Self::Xlsx(w) => (*w).finish().map_err(std::io::Error::other),
         }
     }
 }

@@ -69,6 +69,14 @@ pub struct DailyRow {
     pub total_cents: i64,
 }
 
+/// A student's enrollments (with courses) and most recent payments, for reports.
+#[derive(Debug, Clone, Default)]
+pub struct StudentDetail {
+    pub enrollments: Vec<(Enrollment, Course)>,
+    /// Newest first.
+    pub payments: Vec<LedgerEntry>,
+}
+
 /// Longest period of the daily report.
 pub const MAX_DAILY_DAYS: i64 = 366;
 
@@ -294,15 +302,15 @@ impl Finance {
         who: &Principal,
         student_ids: &[i64],
         payments: usize,
-    ) -> Result<HashMap<i64, (Vec<(Enrollment, Course)>, Vec<LedgerEntry>)>, FinanceError> {
+    ) -> Result<HashMap<i64, StudentDetail>, FinanceError> {
         self.staff_only(who)?;
-        let mut out: HashMap<i64, (Vec<(Enrollment, Course)>, Vec<LedgerEntry>)> = HashMap::new();
+        let mut out: HashMap<i64, StudentDetail> = HashMap::new();
         for chunk in student_ids.chunks(1000) {
             let q = enrollments::Entity::find()
                 .filter(enrollments::Column::StudentId.is_in(chunk.to_vec()))
                 .order_by_asc(enrollments::Column::Id);
             for (e, c) in super::queries::with_courses(&self.db, q).await? {
-                out.entry(e.student_id).or_default().0.push((e, c));
+                out.entry(e.student_id).or_default().enrollments.push((e, c));
             }
             for p in ledger_entries::Entity::find()
                 .filter(ledger_entries::Column::StudentId.is_in(chunk.to_vec()))
@@ -311,7 +319,7 @@ impl Finance {
                 .all(&self.db)
                 .await?
             {
-                let list = &mut out.entry(p.student_id).or_default().1;
+                let list = &mut out.entry(p.student_id).or_default().payments;
                 if list.len() < payments {
                     list.push(p.into());
                 }

@@ -169,16 +169,7 @@ impl School {
         filter: &StudentFilter,
         after: i64,
     ) -> Result<Vec<students::Model>, SchoolError> {
-        let mut q = students::Entity::find().filter(students::Column::Id.gt(after));
-        if let Some(c) = filter.class_level {
-            q = q.filter(students::Column::ClassLevel.eq(c));
-        }
-        if let Some(s) = &filter.section {
-            q = q.filter(students::Column::Section.eq(s.as_str()));
-        }
-        if let Some(s) = filter.status {
-            q = q.filter(students::Column::Status.eq(s.as_str()));
-        }
+        let q = filter.apply(students::Entity::find().filter(students::Column::Id.gt(after)));
         Ok(q.order_by_asc(students::Column::Id)
             .limit(PAGE)
             .all(&self.db)

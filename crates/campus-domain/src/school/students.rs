@@ -30,6 +30,28 @@ pub struct StudentFilter {
     pub name: Option<String>,
 }
 
+impl StudentFilter {
+    /// Narrows a student query by every filter that is set (lists and exports share it).
+    pub(crate) fn apply(
+        &self,
+        mut q: sea_orm::Select<students::Entity>,
+    ) -> sea_orm::Select<students::Entity> {
+        if let Some(c) = self.class_level {
+            q = q.filter(students::Column::ClassLevel.eq(c));
+        }
+        if let Some(s) = &self.section {
+            q = q.filter(students::Column::Section.eq(s.as_str()));
+        }
+        if let Some(s) = self.status {
+            q = q.filter(students::Column::Status.eq(s.as_str()));
+        }
+        if let Some(n) = self.name.as_deref().filter(|n| !n.is_empty()) {
+            q = q.filter(students::Column::Name.like(like_prefix(n)));
+        }
+        q
+    }
+}
+
 /// A parent linked to a student.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -202,18 +224,7 @@ impl School {
             Role::Student => q = q.filter(students::Column::UserId.eq(who.user_id)),
             _ => {}
         }
-        if let Some(c) = filter.class_level {
-            q = q.filter(students::Column::ClassLevel.eq(c));
-        }
-        if let Some(s) = &filter.section {
-            q = q.filter(students::Column::Section.eq(s.as_str()));
-        }
-        if let Some(s) = filter.status {
-            q = q.filter(students::Column::Status.eq(s.as_str()));
-        }
-        if let Some(n) = filter.name.as_deref().filter(|n| !n.is_empty()) {
-            q = q.filter(students::Column::Name.like(like_prefix(n)));
-        }
+        q = filter.apply(q);
         if let Some(after) = page.after_id {
             q = q.filter(students::Column::Id.gt(after));
         }

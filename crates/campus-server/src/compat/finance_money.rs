@@ -487,7 +487,8 @@ async fn unpaid_report(State(state): State<AppState>, AuthUser(who): AuthUser) -
         .map_err(seed_finance_error)?;
     let mut detail = std::collections::HashMap::new();
     for d in &all {
-        let (enrollments, payments) = details.remove(&d.student_id).unwrap_or_default();
+        let detail_of = details.remove(&d.student_id).unwrap_or_default();
+        let (enrollments, payments) = (detail_of.enrollments, detail_of.payments);
         let mut v = dues_json(d);
         v["enrollments"] = json!(
             enrollments
