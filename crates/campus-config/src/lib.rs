@@ -12,6 +12,7 @@ mod finance;
 mod kv;
 mod school;
 mod secret_file;
+mod web;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ pub use finance::{FinanceSettings, RefundRule};
 pub use kv::KvSettings;
 pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;
+pub use web::WebSettings;
 
 /// File read when no `--config` is given and it exists in the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "campus.toml";
@@ -45,6 +47,7 @@ pub struct Settings {
     pub school: SchoolSettings,
     pub finance: FinanceSettings,
     pub kv: KvSettings,
+    pub web: WebSettings,
 }
 
 impl Default for Settings {
@@ -58,6 +61,7 @@ impl Default for Settings {
             school: SchoolSettings::default(),
             finance: FinanceSettings::default(),
             kv: KvSettings::default(),
+            web: WebSettings::default(),
         }
     }
 }
@@ -265,6 +269,10 @@ impl Settings {
                 "kv",
                 "max_value_bytes between 1 and 16777216 and purge_interval_secs >= 1",
             );
+        }
+        let web = &self.web;
+        if web.session_idle_secs == 0 || web.session_ttl_secs < web.session_idle_secs {
+            return invalid("web", "1 <= session_idle_secs <= session_ttl_secs");
         }
         let import = &self.school.import;
         if import.max_rows == 0 || import.max_upload_bytes < 1024 || import.max_expanded_bytes < 1024 * 1024 {

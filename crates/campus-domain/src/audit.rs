@@ -19,6 +19,7 @@ pub mod actions {
     pub const LOGIN_FAILED: &str = "auth.login_failed";
     pub const LOGOUT: &str = "auth.logout";
     pub const LOGOUT_ALL: &str = "auth.logout_all";
+    pub const WEB_SESSION_OPENED: &str = "auth.web_session_opened";
     pub const REFRESH_REUSED: &str = "auth.refresh_reused";
     pub const PASSWORD_CHANGED: &str = "auth.password_changed";
     pub const USER_REGISTERED: &str = "user.registered";

@@ -66,7 +66,9 @@ impl Application {
                 .map_err(StartupError::Migrate)?;
         }
         let secret = signing_secret(&settings, url.backend())?;
-        let identity = Identity::new(db.clone(), &settings.auth, &secret).map_err(StartupError::Identity)?;
+        let identity = Identity::new(db.clone(), &settings.auth, &secret)
+            .map_err(StartupError::Identity)?
+            .with_web(&settings.web);
         if identity.admin_count().await.map_err(StartupError::Identity)? == 0 {
             tracing::warn!(
                 "no administrator exists yet; create one with: campus user create --role admin --email you@school.example"
@@ -116,8 +118,10 @@ impl Application {
     /// `server.shutdown_grace_secs` for in-flight requests.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings().server.shutdown_grace_secs);
-        // Each instance purges expired keys; the delete is idempotent, so N instances are fine.
+        // Each instance purges expired keys and ended web sessions; the deletes are
+        // idempotent, so N instances are fine.
         let kv = self.state.kv().clone();
+        let identity = self.state.identity().clone();
         let every = Duration::from_secs(self.state.settings().kv.purge_interval_secs);
         let purge = tokio::spawn(async move {
             // The first purge waits one interval: start-up does no work it need not.
@@ -126,6 +130,9 @@ impl Application {
                 tick.tick().await;
                 if let Err(e) = kv.purge_expired().await {
                     tracing::warn!(error = %e, "purging expired keys failed");
+                }
+                if let Err(e) = identity.purge_web_sessions().await {
+                    tracing::warn!(error = %e, "purging ended web sessions failed");
                 }
             }
         });
@@ -163,7 +170,8 @@ pub fn router(state: &AppState) -> Router {
         .merge(crate::ops::router(state))
         .merge(crate::openapi::router())
         .nest("/api/v1", crate::api::router())
-        .merge(crate::compat::router())
+        .merge(crate::web::router())
+        .merge(crate::compat::router(state))
         .merge(crate::compat::catch_all())
         .fallback(unknown_route);
     crate::middleware::apply(routes, state).with_state(state.clone())

@@ -12,6 +12,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod ops;
 pub mod state;
+pub mod web;
 
 pub use app::{Application, StartupError, router, shutdown_signal, signing_secret};
 pub use error::ApiError;

@@ -23,3 +23,4 @@ pub mod revoked_tokens;
 pub mod student_balances;
 pub mod students;
 pub mod users;
+pub mod web_sessions;

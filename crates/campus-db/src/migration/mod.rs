@@ -9,6 +9,7 @@ mod m20261122_000002_school;
 mod m20261122_000003_activities_lookups_documents;
 mod m20261122_000004_finance;
 mod m20261122_000005_kv;
+mod m20261122_000006_web_sessions;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_activities_lookups_documents::Migration),
             Box::new(m20261122_000004_finance::Migration),
             Box::new(m20261122_000005_kv::Migration),
+            Box::new(m20261122_000006_web_sessions::Migration),
         ]
     }
 

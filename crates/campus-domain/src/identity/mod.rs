@@ -11,6 +11,7 @@ mod service;
 pub mod sessions;
 mod throttle;
 pub mod tokens;
+mod web;
 
 pub use admin::{AdminUserPatch, NewUserByAdmin};
 pub use error::{AuthFailure, FieldIssue, IdentityError};
@@ -18,3 +19,4 @@ pub use model::{Email, PasswordPolicy, Role, User, Username};
 pub use profile::{ContactInput, ContactPatch, EmergencyContact, ProfilePatch};
 pub use service::{Identity, LoginOutcome, LoginRequest, Registration, TokenLifetime};
 pub use sessions::Principal;
+pub use web::NewWebSession;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use campus_config::AuthSettings;
+use campus_config::{AuthSettings, WebSettings};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use secrecy::SecretString;
@@ -74,6 +74,7 @@ pub struct Identity {
     pub(crate) sessions: Arc<SessionCache>,
     pub(crate) limiter: Arc<dyn RateLimiter>,
     pub(crate) settings: Arc<AuthSettings>,
+    pub(crate) web: Arc<WebSettings>,
 }
 
 impl Identity {
@@ -91,8 +92,16 @@ impl Identity {
             ))),
             limiter: Arc::new(DbRateLimiter::new(db.clone())),
             settings: Arc::new(settings.clone()),
+            web: Arc::new(WebSettings::default()),
             db,
         })
+    }
+
+    /// Uses `web`'s session lifetimes instead of the defaults.
+    #[must_use]
+    pub fn with_web(mut self, web: &WebSettings) -> Self {
+        self.web = Arc::new(web.clone());
+        self
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -365,8 +374,13 @@ impl Identity {
     /// Revokes this access token and, if it has one, its refresh family.
     pub async fn logout(&self, principal: &Principal, meta: &RequestMeta) -> Result<(), IdentityError> {
         let now = Utc::now();
+        if let Some(id_hash) = &principal.web_session {
+            return self.close_web_session_by_hash(id_hash, meta).await;
+        }
         let txn = campus_db::begin_write(&self.db).await?;
-        repo::revoke_access(&txn, &principal.jti, principal.user_id, principal.expires_at).await?;
+        if !principal.jti.is_empty() {
+            repo::revoke_access(&txn, &principal.jti, principal.user_id, principal.expires_at).await?;
+        }
         if let Some(family) = &principal.family {
             repo::revoke_family(&txn, family, now).await?;
         }
@@ -396,6 +410,7 @@ impl Identity {
         let txn = campus_db::begin_write(&self.db).await?;
         repo::invalidate_tokens_before(&txn, user_id, now).await?;
         repo::revoke_all_refresh(&txn, user_id, now).await?;
+        super::web::delete_user_sessions(&txn, user_id).await?;
         audit::record(
             &txn,
             meta,

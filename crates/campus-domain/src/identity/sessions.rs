@@ -58,6 +58,9 @@ pub struct Principal {
     pub jti: String,
     pub expires_at: DateTime<Utc>,
     pub family: Option<String>,
+    /// The web session (SHA-256 of its cookie) when the request came with one instead of a
+    /// token; logging out ends it.
+    pub web_session: Option<String>,
 }
 
 impl Principal {
@@ -70,6 +73,7 @@ impl Principal {
             jti: String::new(),
             expires_at: Utc::now(),
             family: None,
+            web_session: None,
         }
     }
 }
@@ -98,30 +102,41 @@ impl SessionCache {
         db: &DatabaseConnection,
         claims: &AccessClaims,
     ) -> Result<Principal, SessionError> {
-        self.sync_if_stale(db).await?;
         let user_id = claims
             .user_id()
             .ok_or(AuthFailure::Invalid("Subject must be a user id".into()))?;
+        self.sync_if_stale(db).await?;
         if self.read().revoked.contains_key(&claims.jti) {
             return Err(AuthFailure::Revoked.into());
         }
+        let role = self.check_subject(db, user_id, claims.issued_at()).await?;
+        Ok(Principal {
+            user_id,
+            role,
+            jti: claims.jti.clone(),
+            expires_at: claims.expires_at(),
+            family: claims.fam.clone(),
+            web_session: None,
+        })
+    }
+
+    /// The current role of `user_id` if the user is active and has not invalidated
+    /// credentials issued before `issued_at` (tokens and web sessions alike).
+    pub async fn check_subject(
+        &self,
+        db: &DatabaseConnection,
+        user_id: i64,
+        issued_at: DateTime<Utc>,
+    ) -> Result<Role, SessionError> {
+        self.sync_if_stale(db).await?;
         let cached = self.cached(db, user_id).await?.ok_or(AuthFailure::Inactive)?;
         if !cached.user.is_active {
             return Err(AuthFailure::Inactive.into());
         }
-        if cached
-            .tokens_valid_after
-            .is_some_and(|after| claims.issued_at() < after)
-        {
+        if cached.tokens_valid_after.is_some_and(|after| issued_at < after) {
             return Err(AuthFailure::Revoked.into());
         }
-        Ok(Principal {
-            user_id,
-            role: cached.user.role,
-            jti: claims.jti.clone(),
-            expires_at: claims.expires_at(),
-            family: claims.fam.clone(),
-        })
+        Ok(cached.user.role)
     }
 
     /// Marks a token revoked on this instance (the database row is written by the caller).

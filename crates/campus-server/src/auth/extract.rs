@@ -9,6 +9,8 @@ use campus_domain::identity::{AuthFailure, IdentityError, Principal, Role};
 use super::errors::identity_error;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::cookies::{SESSION_COOKIE, cookie};
+use crate::web::csrf::{self, CsrfVerified};
 
 /// Stable error codes of authentication failures; facades translate them to their seed's
 /// messages and statuses.
@@ -18,6 +20,7 @@ pub mod codes {
     pub const TOKEN_REVOKED: &str = "token_revoked";
     pub const TOKEN_INVALID: &str = "token_invalid";
     pub const ACCOUNT_INACTIVE: &str = "account_inactive";
+    pub const CSRF_FAILED: &str = "csrf_failed";
 }
 
 /// The token in `Authorization: Bearer <token>`. `Err` when the header is absent (`Missing`)
@@ -52,15 +55,49 @@ impl FromRequestParts<AppState> for AuthUser {
         if let Some(principal) = parts.extensions.get::<Principal>() {
             return Ok(AuthUser(principal.clone()));
         }
-        let token = bearer_token(parts).map_err(|f| identity_error(IdentityError::Unauthenticated(f)))?;
-        let principal = state
-            .identity()
-            .authenticate(token)
-            .await
-            .map_err(identity_error)?;
+        let principal = match session_cookie(parts) {
+            Some(session) => {
+                let principal = state
+                    .identity()
+                    .authenticate_web_session(session)
+                    .await
+                    .map_err(identity_error)?;
+                // A cookie is sent by the browser on its own: an unsafe request it
+                // authenticates must prove it came from our page.
+                if csrf::is_unsafe(&parts.method)
+                    && parts.extensions.get::<CsrfVerified>().is_none()
+                    && !csrf::header_matches(state, &parts.headers, session)
+                {
+                    return Err(ApiError::new(
+                        axum::http::StatusCode::FORBIDDEN,
+                        codes::CSRF_FAILED,
+                        "A request signed in by the session cookie needs the page's X-CSRF-Token header.",
+                    ));
+                }
+                principal
+            }
+            None => {
+                let token =
+                    bearer_token(parts).map_err(|f| identity_error(IdentityError::Unauthenticated(f)))?;
+                state
+                    .identity()
+                    .authenticate(token)
+                    .await
+                    .map_err(identity_error)?
+            }
+        };
         parts.extensions.insert(principal.clone());
         Ok(AuthUser(principal))
     }
+}
+
+/// The web session cookie, used only when no `Authorization` header is sent (a header
+/// always wins, so an API client is never signed in by a stray cookie).
+pub fn session_cookie(parts: &Parts) -> Option<&str> {
+    if parts.headers.contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    cookie(&parts.headers, SESSION_COOKIE)
 }
 
 /// An authenticated user if credentials were sent; bad credentials are still refused.
@@ -71,6 +108,12 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if session_cookie(parts).is_some() {
+            // A stale cookie means "not signed in", not an error: cookies are ambient.
+            return Ok(MaybeAuthUser(
+                AuthUser::from_request_parts(parts, state).await.ok().map(|u| u.0),
+            ));
+        }
         if !parts.headers.contains_key(header::AUTHORIZATION) {
             return Ok(MaybeAuthUser(None));
         }

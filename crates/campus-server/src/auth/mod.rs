@@ -7,7 +7,9 @@ mod extract;
 mod school_errors;
 
 pub use errors::{identity_error, validation as validation_error};
-pub use extract::{Admins, AuthUser, MaybeAuthUser, RequireRole, RoleSet, bearer_token, codes};
+pub use extract::{
+    Admins, AuthUser, MaybeAuthUser, RequireRole, RoleSet, bearer_token, codes, session_cookie,
+};
 pub use school_errors::{finance_error, notification_error, school_error};
 
 use axum::extract::{ConnectInfo, FromRequestParts};

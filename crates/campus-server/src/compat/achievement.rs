@@ -1,35 +1,23 @@
 //! Seed 003 achievement-tracking accounts: `/api/register`, `/api/login`, `/api/logout`.
-//! Seed 004 shares the first two paths; its issue puts a dispatcher by request shape in
-//! front of these handlers (decision 3).
+//! Seed 004 shares these paths, so they are routed by `kvstore::dispatch` (decision 3),
+//! which calls these handlers for requests of seed 003's shape.
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
 use campus_domain::identity::{IdentityError, Registration, Role, User};
 use serde_json::{Value, json};
 
-use super::envelopes::ACHIEVEMENT;
 use super::shared::{
     SeedJson, SeedLogin, bad_request, raw_text, reply, seed_identity_error, seed_login, text,
 };
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
-use crate::middleware::render_errors;
 use crate::state::AppState;
 
 const TOKEN_TTL: Duration = Duration::from_secs(3600);
-
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/register", post(register))
-        .route("/api/login", post(login))
-        .route("/api/logout", post(logout))
-        .route_layer(axum::middleware::from_fn_with_state(ACHIEVEMENT, render_errors))
-}
 
 /// Seed 003's user object.
 pub(crate) fn user_json(user: &User) -> Value {

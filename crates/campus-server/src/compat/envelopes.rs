@@ -90,3 +90,30 @@ pub const FINANCE: Envelope = Envelope {
 pub const ACHIEVEMENT: Envelope = Envelope {
     render: |report, _| internal_or(report, "error"),
 };
+
+/// Seed 004 key-value store: `{"status": "error", "code": "<CODE>", "message": ...}`. Codes
+/// are the seed's upper-case ones (`KEY_NOT_FOUND`); Campus's own codes are upper-cased;
+/// any token problem is the seed's `INVALID_TOKEN`.
+pub const KVSTORE: Envelope = Envelope {
+    render: |report, _| {
+        let (code, message) = if is_token_error(report.code) {
+            (
+                "INVALID_TOKEN".to_owned(),
+                "Invalid access token provided.".to_owned(),
+            )
+        } else if report.status.is_server_error() && report.code == "internal_error" {
+            ("INTERNAL_ERROR".to_owned(), "Internal server error".to_owned())
+        } else {
+            (report.code.to_ascii_uppercase(), report.detail.clone())
+        };
+        let status = if is_token_error(report.code) {
+            StatusCode::UNAUTHORIZED
+        } else {
+            report.status
+        };
+        json_response(
+            status,
+            json!({"status": "error", "code": code, "message": message}),
+        )
+    },
+};

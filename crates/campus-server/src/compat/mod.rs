@@ -8,6 +8,7 @@ mod achievement_records;
 pub mod envelopes;
 mod finance;
 mod finance_money;
+mod kvstore;
 mod memopark;
 mod nurture;
 mod nurture_data;
@@ -19,15 +20,15 @@ use crate::state::AppState;
 
 /// All facade routes. Literal paths only here; seed 000's root catch-all is registered last
 /// by the school-records facade.
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(nurture::router())
         .merge(memopark::router())
         .merge(finance::router())
         .merge(finance_money::router())
-        .merge(achievement::router())
         .merge(achievement_records::router())
         .merge(achievement_notices::router())
+        .merge(kvstore::router(state))
         .merge(nurture_data::router())
 }
 

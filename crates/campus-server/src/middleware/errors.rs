@@ -86,17 +86,33 @@ pub async fn render_errors(State(envelope): State<Envelope>, request: Request, n
     let request_id = request.extensions().get::<RequestId>().cloned();
     let method = request.method().clone();
     let response = next.run(request).await;
+    render_with(
+        envelope,
+        response,
+        request_id.as_ref().map(RequestId::as_str),
+        &method,
+    )
+}
+
+/// Writes `response`'s error body in `envelope`'s format (what [`render_errors`] does, for a
+/// handler that chooses the surface itself, such as the seed 003/004 dispatcher).
+pub fn render_with(
+    envelope: Envelope,
+    response: Response,
+    request_id: Option<&str>,
+    method: &axum::http::Method,
+) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let report = match response.extensions().get::<Arc<ErrorReport>>() {
         Some(report) => report.as_ref().clone(),
-        None if is_bare(&response) => bare_report(status, &method),
+        None if is_bare(&response) => bare_report(status, method),
         None => return response,
     };
     let (mut parts, _) = response.into_parts();
-    let rendered = (envelope.render)(&report, request_id.as_ref().map(RequestId::as_str));
+    let rendered = (envelope.render)(&report, request_id);
     let (new_parts, body) = rendered.into_parts();
     parts.extensions.remove::<Arc<ErrorReport>>();
     parts.status = new_parts.status;

@@ -4,7 +4,7 @@ pub mod errors;
 pub mod request_context;
 mod stack;
 
-pub use errors::{Envelope, render_errors};
+pub use errors::{Envelope, render_errors, render_with};
 pub use request_context::{RequestId, request_context};
 pub use stack::apply;
 pub(crate) use stack::cors_layer as stack_cors;

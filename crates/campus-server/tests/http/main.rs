@@ -5,6 +5,7 @@ mod admin;
 mod authz;
 mod compat_auth;
 mod compat_finance;
+mod compat_kvstore;
 mod compat_nurture_data;
 mod compat_records;
 mod errors;

@@ -1,0 +1,416 @@
+//! Seed 004 data routes: the dashboard and storing, retrieving, updating and deleting the
+//! signed-in user's pairs. They sit on the same store as `/api/v1/kv` (unique per user, not
+//! globally as in the seed) but keep the seed's 100-character limits and sentences.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use campus_domain::kv::{KvError, KvWrite, Precondition};
+use campus_domain::pagination::PageRequest;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::io::{Ctx, Fields, Mode, Viewer, error, signed_in, success};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::web::pages::{Chrome, Notice, render};
+
+/// The seed's `key` and `value` columns are `VARCHAR(100)`.
+const MAX_CHARS: usize = 100;
+/// Keys listed on the dashboard.
+const DASHBOARD_KEYS: u64 = 50;
+
+const INVALID_KEY: &str = "The provided key is not valid or missing.";
+const INVALID_VALUE: &str = "The provided value is not valid or missing.";
+const KEY_EXISTS: &str =
+    "The provided key already exists in the database. To update an existing key, use the update API.";
+const KEY_NOT_FOUND: &str = "The provided key does not exist in the database.";
+
+#[derive(Template, Debug)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub chrome: Chrome,
+    pub username: String,
+    pub keys: Vec<KeyRow>,
+    pub more: bool,
+}
+
+#[derive(Debug)]
+pub struct KeyRow {
+    pub key: String,
+    pub version: i64,
+    pub updated: String,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "data_form.html")]
+pub struct DataPage {
+    pub chrome: Chrome,
+    pub heading: &'static str,
+    pub action: &'static str,
+    pub submit: &'static str,
+    pub method_get: bool,
+    pub with_value: bool,
+    pub danger: bool,
+    pub key: String,
+}
+
+/// The four data forms.
+#[derive(Debug, Clone, Copy)]
+enum Form {
+    Store,
+    Retrieve,
+    Update,
+    Delete,
+}
+
+impl Form {
+    fn page(self, chrome: Chrome, key: String) -> DataPage {
+        let (heading, action, submit) = match self {
+            Form::Store => ("Store data", "/api/data", "Store"),
+            Form::Retrieve => ("Retrieve data", "/api/data/retrieve", "Retrieve"),
+            Form::Update => ("Update data", "/api/data/update", "Update"),
+            Form::Delete => ("Delete data", "/api/data/delete", "Delete"),
+        };
+        DataPage {
+            chrome,
+            heading,
+            action,
+            submit,
+            method_get: matches!(self, Form::Retrieve),
+            with_value: matches!(self, Form::Store | Form::Update),
+            danger: matches!(self, Form::Delete),
+            key,
+        }
+    }
+}
+
+/// How a data action ended, for either kind of client.
+struct Done {
+    message: &'static str,
+    data: Option<(String, String)>,
+}
+
+/// Renders the outcome of a data action. `html_errors_ok`: the seed answered this form's
+/// errors as a page with status 200 (retrieve, update, delete); JSON clients always get the
+/// real status.
+async fn answer(
+    state: &AppState,
+    ctx: Ctx,
+    who: &crate::auth::AuthUser,
+    form: Form,
+    key: String,
+    result: Result<Done, ApiError>,
+    html_errors_ok: bool,
+) -> Result<Response, ApiError> {
+    if ctx.mode == Mode::Json {
+        return Ok(match result {
+            Ok(done) => success(
+                done.message,
+                done.data.map(|(k, v)| json!({"key": k, "value": v})),
+            ),
+            Err(e) => e.into_response(),
+        });
+    }
+    let chrome = signed_in(state, ctx.chrome, &who.0).await?;
+    let (status, notice) = match result {
+        Ok(done) => {
+            let mut notice = Notice::success(done.message);
+            if let Some((k, v)) = done.data {
+                notice = notice.with("key", k).with("value", v);
+            }
+            (StatusCode::OK, notice)
+        }
+        Err(e) if e.status().is_server_error() => return Err(e),
+        Err(e) => {
+            let status = if html_errors_ok {
+                StatusCode::OK
+            } else {
+                e.status()
+            };
+            (status, Notice::error(e.code(), e.report().detail.clone()))
+        }
+    };
+    Ok(render(status, &form.page(chrome.notice(notice), key)))
+}
+
+fn check_key(fields: &Fields) -> Result<String, ApiError> {
+    fields
+        .trimmed("key")
+        .filter(|k| k.chars().count() <= MAX_CHARS && campus_domain::kv::check_key(k).is_ok())
+        .ok_or_else(|| error(StatusCode::BAD_REQUEST, "INVALID_KEY", INVALID_KEY))
+}
+
+fn check_value(value: Option<String>) -> Result<String, ApiError> {
+    value
+        .filter(|v| v.chars().count() <= MAX_CHARS)
+        .ok_or_else(|| error(StatusCode::BAD_REQUEST, "INVALID_VALUE", INVALID_VALUE))
+}
+
+fn kv_error(e: KvError) -> ApiError {
+    match e {
+        KvError::NotFound => error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND),
+        KvError::PreconditionFailed { .. } => error(StatusCode::CONFLICT, "KEY_EXISTS", KEY_EXISTS),
+        KvError::Invalid(_) => error(StatusCode::BAD_REQUEST, "INVALID_KEY", INVALID_KEY),
+        other => crate::api::kv::kv_error(other),
+    }
+}
+
+/// `GET /dashboard`.
+pub(crate) async fn dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Viewer(who): Viewer,
+) -> Result<Response, ApiError> {
+    let user = state
+        .identity()
+        .user(who.user_id)
+        .await
+        .map_err(crate::auth::identity_error)?;
+    let username = user
+        .username
+        .clone()
+        .unwrap_or_else(|| user.display_name().to_owned());
+    if ctx.mode == Mode::Json {
+        return Ok(success(
+            &format!("Welcome, {username}"),
+            Some(json!({"user_id": user.id, "username": user.username, "email": user.email})),
+        ));
+    }
+    let page = state
+        .kv()
+        .list(
+            who.user_id,
+            "",
+            PageRequest {
+                limit: DASHBOARD_KEYS,
+                after_id: None,
+            },
+        )
+        .await
+        .map_err(crate::api::kv::kv_error)?;
+    let keys = page
+        .items
+        .into_iter()
+        .map(|k| KeyRow {
+            key: k.key,
+            version: k.version,
+            updated: k.updated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        })
+        .collect();
+    let chrome = signed_in(&state, ctx.chrome, &who).await?;
+    Ok(render(
+        StatusCode::OK,
+        &DashboardPage {
+            chrome,
+            username,
+            keys,
+            more: page.next_cursor.is_some(),
+        },
+    ))
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: Ctx,
+    who: &crate::auth::AuthUser,
+    form: Form,
+) -> Result<Response, ApiError> {
+    let chrome = signed_in(state, ctx.chrome, &who.0).await?;
+    Ok(render(StatusCode::OK, &form.page(chrome, String::new())))
+}
+
+pub(crate) async fn store_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Viewer(who): Viewer,
+) -> Result<Response, ApiError> {
+    form_page(&state, ctx, &crate::auth::AuthUser(who), Form::Store).await
+}
+
+pub(crate) async fn update_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Viewer(who): Viewer,
+) -> Result<Response, ApiError> {
+    form_page(&state, ctx, &crate::auth::AuthUser(who), Form::Update).await
+}
+
+pub(crate) async fn delete_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Viewer(who): Viewer,
+) -> Result<Response, ApiError> {
+    form_page(&state, ctx, &crate::auth::AuthUser(who), Form::Delete).await
+}
+
+/// `POST /api/data`: stores a new pair; an existing key is refused (`KEY_EXISTS`).
+pub(crate) async fn store(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Viewer(who): Viewer,
+    fields: Fields,
+) -> Result<Response, ApiError> {
+    let key = fields.trimmed("key").unwrap_or_default();
+    let result = async {
+        let key = check_key(&fields)?;
+        let value = check_value(fields.trimmed("value"))?;
+        let write = KvWrite {
+            value,
+            precondition: Precondition::Absent,
+            ..KvWrite::default()
+        };
+        state.kv().put(who.user_id, &key, write).await.map_err(kv_error)?;
+        Ok(Done {
+            message: "Data stored successfully.",
+            data: None,
+        })
+    }
+    .await;
+    answer(
+        &state,
+        ctx,
+        &crate::auth::AuthUser(who),
+        Form::Store,
+        key,
+        result,
+        false,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RetrieveQuery {
+    key: Option<String>,
+}
+
+/// `GET /api/data/retrieve?key=`: the form, and the value when a key is given.
+pub(crate) async fn retrieve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Viewer(who): Viewer,
+    query: Result<Query<RetrieveQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let asked = query.ok().and_then(|Query(q)| q.key);
+    let who = crate::auth::AuthUser(who);
+    if asked.is_none() && ctx.mode == Mode::Html {
+        return form_page(&state, ctx, &who, Form::Retrieve).await;
+    }
+    let key = asked.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let result = async {
+        if key.is_empty() {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_KEY",
+                "Key is required to retrieve data.",
+            ));
+        }
+        if key.chars().count() > MAX_CHARS {
+            return Err(error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND));
+        }
+        let entry = state.kv().get(who.0.user_id, &key).await.map_err(|e| match e {
+            KvError::Invalid(_) => error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND),
+            other => kv_error(other),
+        })?;
+        Ok(Done {
+            message: "Data retrieved successfully!",
+            data: Some((entry.key, entry.value)),
+        })
+    }
+    .await;
+    answer(&state, ctx, &who, Form::Retrieve, key.clone(), result, true).await
+}
+
+/// `POST /api/data/update`: replaces the value of an existing key.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Viewer(who): Viewer,
+    fields: Fields,
+) -> Result<Response, ApiError> {
+    let key = fields.trimmed("key").unwrap_or_default();
+    let result = async {
+        let key = check_key(&fields)?;
+        // Read, then write at that version: a concurrent delete is not undone by an update.
+        let current = state.kv().get(who.user_id, &key).await.map_err(kv_error)?;
+        let Some(value) = fields.trimmed("value") else {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "MISSING_VALUE",
+                "New value is required to update the data.",
+            ));
+        };
+        let value = check_value(Some(value))?;
+        let write = KvWrite {
+            value,
+            metadata: current.metadata,
+            precondition: Precondition::Version(current.version),
+            ..KvWrite::default()
+        };
+        state
+            .kv()
+            .put(who.user_id, &key, write)
+            .await
+            .map_err(|e| match e {
+                // Changed or deleted since the read: report what a retry would see.
+                KvError::PreconditionFailed {
+                    current_version: None,
+                } => error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND),
+                KvError::PreconditionFailed { .. } => ApiError::new(
+                    StatusCode::CONFLICT,
+                    "CONFLICT",
+                    "The value was changed by another request at the same time; try again.",
+                ),
+                other => kv_error(other),
+            })?;
+        Ok(Done {
+            message: "Data updated successfully.",
+            data: None,
+        })
+    }
+    .await;
+    answer(
+        &state,
+        ctx,
+        &crate::auth::AuthUser(who),
+        Form::Update,
+        key,
+        result,
+        true,
+    )
+    .await
+}
+
+/// `POST /api/data/delete`.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Viewer(who): Viewer,
+    fields: Fields,
+) -> Result<Response, ApiError> {
+    let key = fields.trimmed("key").unwrap_or_default();
+    let result = async {
+        let key = check_key(&fields)?;
+        state
+            .kv()
+            .delete(who.user_id, &key, Precondition::None)
+            .await
+            .map_err(kv_error)?;
+        Ok(Done {
+            message: "Data deleted successfully.",
+            data: None,
+        })
+    }
+    .await;
+    answer(
+        &state,
+        ctx,
+        &crate::auth::AuthUser(who),
+        Form::Delete,
+        key,
+        result,
+        true,
+    )
+    .await
+}

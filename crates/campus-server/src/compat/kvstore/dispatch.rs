@@ -1,0 +1,183 @@
+//! Paths seed 003 and seed 004 share, dispatched by the request's shape (decision 3 of
+//! seed-contracts.md):
+//!
+//! | Request | Goes to |
+//! |---|---|
+//! | `GET /api/register`, `GET /api/login`, `GET /api/logout` | 004 pages |
+//! | `POST /api/register` with a form body | 004 |
+//! | `POST /api/register` with JSON holding `username` and any of `full_name`, `age`, `gender` | 004 |
+//! | `POST /api/register`, anything else | 003 |
+//! | `POST /api/login` with a form body | 004 |
+//! | `POST /api/login` with JSON holding `access_token`, or `username` and no `email` | 004 |
+//! | `POST /api/login`, anything else | 003 |
+//! | `POST /api/logout` | 003 (revokes the token; also ends a 004 session) |
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::accounts;
+use super::io::{Ctx, Fields};
+use crate::auth::Meta;
+use crate::compat::achievement;
+use crate::compat::envelopes::ACHIEVEMENT;
+use crate::compat::shared::SeedJson;
+use crate::error::ApiError;
+use crate::middleware::{RequestId, render_with};
+use crate::state::AppState;
+use crate::web::cookies::{SESSION_COOKIE, cookie, secure, set_cookie};
+use crate::web::csrf::{FORM_LIMIT, is_form};
+
+/// Which facade a shared path's request belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seed {
+    Achievement,
+    KeyValue,
+}
+
+/// A shared path's body, read once.
+struct Shared {
+    headers: HeaderMap,
+    request_id: Option<RequestId>,
+    form: Option<axum::body::Bytes>,
+    json: Value,
+}
+
+async fn read(request: Request) -> Result<Shared, ApiError> {
+    let request_id = request.extensions().get::<RequestId>().cloned();
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| crate::extract::payload_too_large())?;
+    let is_json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+    let form = is_form(&parts.headers).then(|| bytes.clone());
+    let json = if is_json && !bytes.iter().all(u8::is_ascii_whitespace) {
+        serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("Failed to decode JSON object: {e}"),
+            )
+        })?
+    } else {
+        Value::Null
+    };
+    Ok(Shared {
+        headers: parts.headers,
+        request_id,
+        form,
+        json,
+    })
+}
+
+fn has(json: &Value, key: &str) -> bool {
+    json.get(key).is_some_and(|v| !v.is_null())
+}
+
+/// Decision 3 for `POST /api/register`.
+pub fn register_seed(is_form: bool, json: &Value) -> Seed {
+    let kv_shape = has(json, "username") && ["full_name", "age", "gender"].iter().any(|k| has(json, k));
+    if is_form || kv_shape {
+        Seed::KeyValue
+    } else {
+        Seed::Achievement
+    }
+}
+
+/// Decision 3 for `POST /api/login`.
+pub fn login_seed(is_form: bool, json: &Value) -> Seed {
+    let kv_shape = has(json, "access_token") || (has(json, "username") && !has(json, "email"));
+    if is_form || kv_shape {
+        Seed::KeyValue
+    } else {
+        Seed::Achievement
+    }
+}
+
+fn fields(shared: &Shared) -> Fields {
+    match &shared.form {
+        Some(bytes) => Fields::from_form(bytes),
+        None => Fields::from_json(shared.json.clone()),
+    }
+}
+
+/// A seed 003 answer in seed 003's envelope.
+fn as_achievement(shared: &Shared, response: Response) -> Response {
+    render_with(
+        ACHIEVEMENT,
+        response,
+        shared.request_id.as_ref().map(RequestId::as_str),
+        &axum::http::Method::POST,
+    )
+}
+
+/// `POST /api/register`.
+pub(crate) async fn register(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ctx: Ctx,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let shared = read(request).await?;
+    Ok(match register_seed(shared.form.is_some(), &shared.json) {
+        Seed::KeyValue => accounts::register(&state, &meta, ctx, fields(&shared)).await,
+        Seed::Achievement => {
+            let answer = achievement::register(State(state), Meta(meta), SeedJson(shared.json.clone())).await;
+            as_achievement(&shared, answer.into_response())
+        }
+    })
+}
+
+/// `POST /api/login`.
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ctx: Ctx,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let shared = read(request).await?;
+    Ok(match login_seed(shared.form.is_some(), &shared.json) {
+        Seed::KeyValue => accounts::login(&state, &meta, ctx, &shared.headers, fields(&shared)).await,
+        Seed::Achievement => {
+            let answer = achievement::login(State(state), Meta(meta), SeedJson(shared.json.clone())).await;
+            as_achievement(&shared, answer.into_response())
+        }
+    })
+}
+
+/// `POST /api/logout`: seed 003's logout (the token, or the session that authenticated the
+/// request, is revoked); a session cookie sent alongside a token is ended too.
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    who: Result<crate::auth::AuthUser, ApiError>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    request_id: Option<axum::Extension<RequestId>>,
+) -> Response {
+    let mut response = match who {
+        Ok(who) => achievement::logout(State(state.clone()), who, Meta(meta.clone()))
+            .await
+            .into_response(),
+        Err(e) => e.into_response(),
+    };
+    if let Some(session) = cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = state.identity().close_web_session(session, &meta).await {
+            tracing::warn!(error = %e, "ending the web session at logout failed");
+        }
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(SESSION_COOKIE, "", Some(0), secure(&state, &headers)),
+        );
+    }
+    render_with(
+        ACHIEVEMENT,
+        response,
+        request_id.as_ref().map(|r| r.0.as_str()),
+        &axum::http::Method::POST,
+    )
+}

@@ -1,0 +1,39 @@
+//! Seed 004 Key-Value Store: the server-rendered site (`/`, the register, token and sign-in
+//! forms, `/dashboard`, `/api/data*`, `/api/logout`) on the per-user store behind
+//! `/api/v1/kv`. Form posts get the seed's pages; JSON bodies or a Bearer token get the
+//! seed's `{"status", "code", "message"}` envelope with real status codes. The paths shared
+//! with seed 003 go through [`dispatch`].
+
+mod accounts;
+mod data;
+pub mod dispatch;
+mod io;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::compat::envelopes::KVSTORE;
+use crate::middleware::render_errors;
+use crate::state::AppState;
+
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(accounts::hello))
+        .route(
+            "/api/register",
+            get(accounts::register_form).post(dispatch::register),
+        )
+        .route("/api/token", get(accounts::token_form).post(accounts::token))
+        .route("/api/login", get(accounts::login_form).post(dispatch::login))
+        .route("/api/logout", get(accounts::logout_page).post(dispatch::logout))
+        .route("/dashboard", get(data::dashboard))
+        .route("/api/data", get(data::store_form).post(data::store))
+        .route("/api/data/retrieve", get(data::retrieve))
+        .route("/api/data/update", get(data::update_form).post(data::update))
+        .route("/api/data/delete", get(data::delete_form).post(data::delete))
+        .route_layer(axum::middleware::from_fn_with_state(KVSTORE, render_errors))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::csrf::layer,
+        ))
+}

@@ -1,0 +1,72 @@
+//! Reading the `Cookie` header and writing `Set-Cookie` for the web pages' two cookies.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+
+use crate::state::AppState;
+
+/// The server-side session: a random token whose SHA-256 names a `web_sessions` row.
+pub const SESSION_COOKIE: &str = "campus_session";
+/// Binds the CSRF tokens of forms shown before sign-in (see `csrf`).
+pub const CSRF_COOKIE: &str = "campus_csrf";
+
+/// The value of cookie `name`, if the request sent it (in any `Cookie` header).
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// Whether cookies get `Secure`: always when configured, or when a trusted proxy says the
+/// browser spoke HTTPS.
+pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.settings().web.secure_cookies
+        || (state.settings().server.trust_forwarded_for
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https")))
+}
+
+/// `Set-Cookie` for an HttpOnly, SameSite=Lax cookie on `/`; `max_age` `None` lasts for
+/// the browser session, `Some(0)` deletes it.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        text.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        text.push_str("; Secure");
+    }
+    // Names are constants and values are base64url tokens: always a valid header value.
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("campus_invalid=; Max-Age=0"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_cookie_among_several_headers() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static("a=1; campus_csrf=xyz"));
+        headers.append(header::COOKIE, HeaderValue::from_static("campus_session=abc"));
+        assert_eq!(cookie(&headers, CSRF_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_lax() {
+        let v = set_cookie(SESSION_COOKIE, "t", Some(0), true);
+        assert_eq!(
+            v.to_str().ok(),
+            Some("campus_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure")
+        );
+    }
+}
