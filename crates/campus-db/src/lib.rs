@@ -8,12 +8,14 @@ mod connect;
 pub mod entities;
 mod errors;
 pub mod migration;
+mod sqlite_reads;
 mod status;
 mod txn;
 
 pub use connect::{ConnectError, connect};
 pub use errors::{ConstraintKind, constraint_violation, is_transient};
 pub use migration::Migrator;
+pub use sqlite_reads::SqliteReads;
 pub use status::{MigrationState, NotReady, PoolStats, migration_states, pool_stats, readiness};
 pub use txn::begin_write;
 

@@ -153,6 +153,8 @@ pub fn check_key(key: &str) -> Result<(), FieldIssue> {
 pub struct Kv {
     db: DatabaseConnection,
     settings: KvSettings,
+    /// SQLite's direct point-read path (see `campus_db::SqliteReads`); `None` elsewhere.
+    reads: Option<std::sync::Arc<campus_db::SqliteReads>>,
 }
 
 fn live(now: DateTime<Utc>) -> sea_orm::Condition {
@@ -166,6 +168,7 @@ impl Kv {
         Self {
             db,
             settings: settings.clone(),
+            reads: None,
         }
     }
 
@@ -235,8 +238,23 @@ impl Kv {
             .await
     }
 
+    /// Serves [`get`](Self::get) from `reads` (SQLite's direct read path).
+    #[must_use]
+    pub fn with_reads(mut self, reads: Option<std::sync::Arc<campus_db::SqliteReads>>) -> Self {
+        self.reads = reads;
+        self
+    }
+
     pub async fn get(&self, owner: i64, key: &str) -> Result<KvEntry, KvError> {
         check_key(key).map_err(|e| KvError::Invalid(vec![e]))?;
+        if let Some(reads) = &self.reads {
+            let now = Utc::now();
+            return reads
+                .kv_entry(owner, key)?
+                .filter(|m| m.expires_at.is_none_or(|at| at > now))
+                .map(Into::into)
+                .ok_or(KvError::NotFound);
+        }
         kv_entries::Entity::find()
             .filter(kv_entries::Column::OwnerId.eq(owner))
             .filter(kv_entries::Column::EntryKey.eq(key))

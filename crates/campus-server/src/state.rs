@@ -46,7 +46,7 @@ impl AppState {
         let school = School::new(db.clone(), &settings.school);
         let finance = Finance::new(db.clone(), &settings.finance);
         let notifications = Notifications::new(db.clone());
-        let kv = Kv::new(db.clone(), &settings.kv);
+        let kv = Kv::new(db.clone(), &settings.kv).with_reads(sqlite_reads(&settings));
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -107,5 +107,18 @@ impl AppState {
 
     pub(crate) fn cors(&self) -> Option<&CorsLayer> {
         self.inner.cors.as_ref()
+    }
+}
+
+/// SQLite's direct read connections (one per runtime worker is enough: a read holds one for
+/// microseconds). On failure the pool serves the reads, as on the other backends.
+fn sqlite_reads(settings: &Settings) -> Option<Arc<campus_db::SqliteReads>> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    match campus_db::SqliteReads::open(&settings.database_url(), workers * 2) {
+        Ok(reads) => reads.map(Arc::new),
+        Err(e) => {
+            tracing::warn!(error = %e, "direct SQLite reads unavailable; using the pool");
+            None
+        }
     }
 }

@@ -297,8 +297,11 @@ backend_test!(async fn a_browser_registers_signs_in_and_manages_data(app) {
     assert!(missing.text.contains("KEY_NOT_FOUND"));
     let blank = b.get("/api/data/retrieve?key=").await;
     assert!(blank.text.contains("Key is required to retrieve data."));
+    let res = b.submit("/api/data", "/api/data", &[("key", "<i>k</i>"), ("value", "v")]).await;
+    assert_eq!(res.status, 200, "{}", res.text);
     let dash = b.get("/dashboard").await;
     assert!(dash.text.contains(">greeting</a>"));
+    assert!(!dash.text.contains("<i>k</i>"), "keys are escaped on the dashboard");
 
     let res = b.submit("/api/data/update", "/api/data/update", &[("key", "greeting"), ("value", "hello")]).await;
     assert!(res.text.contains("Data updated successfully."), "{}", res.text);
@@ -427,4 +430,28 @@ backend_test!(async fn the_003_004_dispatcher_routes_by_request_shape(app) {
     assert_eq!(res.status, 200, "{}", res.text);
     let after = app.send(app.request(Method::GET, "/dashboard").header("cookie", session)).await;
     assert_eq!(after.status, 302);
+});
+
+backend_test!(async fn a_session_ends_after_its_lifetime(app) settings(|s| {
+    s.web.session_ttl_secs = 1;
+    s.web.session_idle_secs = 1;
+}) {
+    let token = register_and_token(&app, "eve").await;
+    let mut b = Browser::new(&app);
+    let res = b.submit("/api/login", "/api/login", &[("username", "eve"), ("password", PASSWORD), ("access_token", &token)]).await;
+    assert_eq!(res.status, 302);
+    assert_eq!(b.get("/dashboard").await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let res = b.get("/dashboard").await;
+    assert_eq!((res.status, res.header("location")), (302, Some("/api/login")));
+    let res = app.send(app.request(Method::GET, "/api/v1/me").header("cookie", b.cookie_header())).await;
+    assert_eq!(res.status, 401);
+    // Signing out everywhere (v1) ends sessions too.
+    let mut b = Browser::new(&app);
+    let token = app.post_json("/api/token", &json!({"username": "eve", "password": PASSWORD})).await.json()["data"]["access_token"]
+        .as_str().unwrap().to_owned();
+    b.submit("/api/login", "/api/login", &[("username", "eve"), ("password", PASSWORD), ("access_token", &token)]).await;
+    let res = app.send(app.request(Method::POST, "/api/v1/auth/logout-all").bearer_auth(&token)).await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    assert_eq!(b.get("/dashboard").await.status, 302);
 });
