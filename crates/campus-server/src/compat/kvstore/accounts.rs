@@ -11,7 +11,7 @@ use campus_domain::identity::{IdentityError, LoginRequest, Registration, TokenLi
 use serde_json::{Value, json};
 
 use super::io::{Ctx, Fields, INVALID_TOKEN, Mode, error, found, signed_in, success};
-use crate::auth::{MaybeAuthUser, Meta, identity_error, session_cookie};
+use crate::auth::{MaybeAuthUser, Meta, identity_error};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::cookies::{SESSION_COOKIE, secure, set_cookie};
@@ -380,9 +380,7 @@ pub(crate) async fn logout_page(
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let (parts, _) = request.into_parts();
-    if let Some(session) =
-        session_cookie(&parts).or_else(|| crate::web::cookies::cookie(&parts.headers, SESSION_COOKIE))
-    {
+    if let Some(session) = crate::web::cookies::cookie(&parts.headers, SESSION_COOKIE) {
         state
             .identity()
             .close_web_session(session, &meta)
