@@ -271,8 +271,14 @@ impl Settings {
             );
         }
         let web = &self.web;
-        if web.session_idle_secs == 0 || web.session_ttl_secs < web.session_idle_secs {
-            return invalid("web", "1 <= session_idle_secs <= session_ttl_secs");
+        if web.session_idle_secs == 0
+            || web.session_ttl_secs < web.session_idle_secs
+            || web.session_ttl_secs > 366 * 24 * 3600
+        {
+            return invalid(
+                "web",
+                "1 <= session_idle_secs <= session_ttl_secs <= 31622400 (a year)",
+            );
         }
         let import = &self.school.import;
         if import.max_rows == 0 || import.max_upload_bytes < 1024 || import.max_expanded_bytes < 1024 * 1024 {

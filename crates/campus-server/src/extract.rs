@@ -98,3 +98,21 @@ fn inner_text(text: &str) -> String {
         .unwrap_or(text)
         .to_owned()
 }
+
+/// The request body's media type: the `Content-Type` before any parameter, trimmed and
+/// lower-cased (`"Application/JSON; charset=utf-8"` -> `"application/json"`); empty if none.
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// `application/json` or `application/<something>+json` (not `text/plain; x=+json`, which a
+/// browser sends cross-site without asking).
+pub fn is_json_body(headers: &axum::http::HeaderMap) -> bool {
+    let media = media_type(headers);
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+}

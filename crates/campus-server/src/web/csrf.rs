@@ -73,19 +73,23 @@ pub fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn content_type(headers: &HeaderMap) -> &str {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-}
-
 pub fn is_form(headers: &HeaderMap) -> bool {
-    content_type(headers).starts_with("application/x-www-form-urlencoded")
+    crate::extract::media_type(headers) == "application/x-www-form-urlencoded"
 }
 
 fn is_multipart(headers: &HeaderMap) -> bool {
-    content_type(headers).starts_with("multipart/form-data")
+    crate::extract::media_type(headers) == "multipart/form-data"
+}
+
+/// The browser says the request was made by a page of another site (`Sec-Fetch-Site`, sent
+/// by every current browser). `Origin` is not compared with `Host`: a reverse proxy may
+/// rewrite `Host`. Requests without the header (scripts, old browsers) rely on the token and
+/// SameSite=Lax.
+fn from_another_site(headers: &HeaderMap) -> bool {
+    matches!(
+        headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+        Some("cross-site" | "same-site")
+    )
 }
 
 /// Middleware of the web routes: works out this request's CSRF binding (setting a fresh
@@ -106,6 +110,11 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     };
     let mut body = Body::new(body);
     if is_unsafe(&parts.method) && !parts.headers.contains_key(header::AUTHORIZATION) {
+        // Nothing a page of another site sends here is accepted, whatever its body: this
+        // also stops a JSON-mode sign-in posted from another site (login CSRF).
+        if from_another_site(&parts.headers) {
+            return refused();
+        }
         if is_form(&parts.headers) {
             let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
                 Ok(bytes) => bytes,

@@ -455,3 +455,43 @@ backend_test!(async fn a_session_ends_after_its_lifetime(app) settings(|s| {
     assert_eq!(res.status, 204, "{}", res.text);
     assert_eq!(b.get("/dashboard").await.status, 302);
 });
+
+backend_test!(async fn other_sites_and_disguised_bodies_are_refused(app) {
+    let token = register_and_token(&app, "fay").await;
+    let body = json!({"username": "fay", "password": PASSWORD, "access_token": token});
+    // A page of another site may send `text/plain` without a preflight; `+json` in a parameter
+    // does not make it JSON, so it is not a 004 login.
+    let res = app
+        .send(app.request(Method::POST, "/api/login").header("content-type", "text/plain; x=+json").body(body.to_string()))
+        .await;
+    let no_session = |res: &TestResponse| {
+        res.headers.get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("campus_session"))
+    };
+    assert!(no_session(&res), "{}", res.text);
+    assert_eq!(res.json()["error"], "email and password are required");
+    // A browser that says the request comes from another site is refused, JSON or not.
+    for site in ["cross-site", "same-site"] {
+        let res = app
+            .send(app.request(Method::POST, "/api/login").header("sec-fetch-site", site).json(&body))
+            .await;
+        assert_eq!(res.status, 403, "{site}: {}", res.text);
+        assert!(no_session(&res));
+    }
+    let res = app
+        .send(app.request(Method::POST, "/api/login").header("sec-fetch-site", "same-origin").json(&body))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let session = res.header("set-cookie").unwrap().split(';').next().unwrap().to_owned();
+    // Upper-case form types are forms too: checked for the token.
+    let res = app
+        .send(app.request(Method::POST, "/api/token").header("content-type", "Application/X-WWW-Form-Urlencoded").body("username=fay&password=x"))
+        .await;
+    assert_eq!(res.status, 403, "{}", res.text);
+    // A logout that fails the CSRF check does not end the session.
+    let res = app
+        .send(app.request(Method::POST, "/api/logout").header("cookie", session.clone()).json(&json!({})))
+        .await;
+    assert_eq!(res.status, 403, "{}", res.text);
+    let still = app.send(app.request(Method::GET, "/dashboard").header("cookie", session)).await;
+    assert_eq!(still.status, 200);
+});

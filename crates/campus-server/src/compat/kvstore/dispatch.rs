@@ -50,11 +50,7 @@ async fn read(request: Request) -> Result<Shared, ApiError> {
     let bytes = axum::body::to_bytes(body, FORM_LIMIT)
         .await
         .map_err(|_| crate::extract::payload_too_large())?;
-    let is_json = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+    let is_json = crate::extract::is_json_body(&parts.headers);
     let form = is_form(&parts.headers).then(|| bytes.clone());
     let json = if is_json && !bytes.iter().all(u8::is_ascii_whitespace) {
         serde_json::from_slice(&bytes).map_err(|e| {
@@ -159,13 +155,15 @@ pub(crate) async fn logout(
     headers: HeaderMap,
     request_id: Option<axum::Extension<RequestId>>,
 ) -> Response {
+    let signed_out = who.is_ok();
     let mut response = match who {
         Ok(who) => achievement::logout(State(state.clone()), who, Meta(meta.clone()))
             .await
             .into_response(),
         Err(e) => e.into_response(),
     };
-    if let Some(session) = cookie(&headers, SESSION_COOKIE) {
+    // Only a logout that passed authentication (and so the CSRF check) ends a session.
+    if let Some(session) = cookie(&headers, SESSION_COOKIE).filter(|_| signed_out) {
         if let Err(e) = state.identity().close_web_session(session, &meta).await {
             tracing::warn!(error = %e, "ending the web session at logout failed");
         }

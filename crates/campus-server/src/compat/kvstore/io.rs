@@ -102,16 +102,12 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let is_json = crate::extract::is_json_body(req.headers());
+        let is_form = crate::web::csrf::is_form(req.headers());
         let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT)
             .await
             .map_err(|_| crate::extract::payload_too_large())?;
-        if content_type.contains("json") {
+        if is_json {
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Fields::default());
             }
@@ -123,7 +119,7 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
                 )
             })?;
             Ok(Fields::from_json(value))
-        } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        } else if is_form {
             Ok(Fields::from_form(&bytes))
         } else {
             Ok(Fields::default())
