@@ -5,6 +5,8 @@
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use tower::layer::util::{Identity, Stack};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::csrf::Csrf;
 
@@ -89,6 +91,24 @@ impl Chrome {
 /// Pages load only this server's stylesheet, run no script, and post forms only here.
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
                        frame-ancestors 'none'; base-uri 'none'";
+
+type HeaderLayer = SetResponseHeaderLayer<HeaderValue>;
+/// The layer [`page_headers`] builds.
+pub type PageHeaders = tower::ServiceBuilder<Stack<HeaderLayer, Stack<HeaderLayer, Identity>>>;
+
+/// `Cache-Control: no-store` and the CSP on every response of a page router (pages rendered
+/// by askama_web's `WebTemplate` get them here; [`render`] sets them itself).
+pub fn page_headers() -> PageHeaders {
+    tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+}
 
 /// Renders `template` with `status`. Pages are never cached: they show private data.
 pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {

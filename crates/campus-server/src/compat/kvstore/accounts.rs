@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -30,20 +31,20 @@ const INVALID_AGE: &str = "Invalid age value. Age must be a positive integer.";
 const GENDER_REQUIRED: &str = "Gender field is required. Please specify the gender.";
 const INVALID_CREDENTIALS: &str = "Invalid credentials. The provided username or password is incorrect.";
 
-#[derive(Template, Debug)]
+#[derive(Template, WebTemplate, Debug)]
 #[template(path = "register.html")]
 pub struct RegisterPage {
     pub chrome: Chrome,
 }
 
-#[derive(Template, Debug)]
+#[derive(Template, WebTemplate, Debug)]
 #[template(path = "token.html")]
 pub struct TokenPage {
     pub chrome: Chrome,
     pub access_token: Option<String>,
 }
 
-#[derive(Template, Debug)]
+#[derive(Template, WebTemplate, Debug)]
 #[template(path = "login.html")]
 pub struct LoginPage {
     pub chrome: Chrome,
@@ -62,37 +63,36 @@ pub(crate) async fn hello() -> &'static str {
     "Hello World"
 }
 
+// The empty forms are plain 200 pages: askama_web's `WebTemplate` renders them; the page
+// headers (CSP, no-store) come from the router's layer.
 pub(crate) async fn register_form(
     State(state): State<AppState>,
     ctx: Ctx,
     who: MaybeAuthUser,
-) -> Result<Response, ApiError> {
+) -> Result<RegisterPage, ApiError> {
     let chrome = chrome(&state, ctx, who).await?;
-    Ok(render(StatusCode::OK, &RegisterPage { chrome }))
+    Ok(RegisterPage { chrome })
 }
 
 pub(crate) async fn token_form(
     State(state): State<AppState>,
     ctx: Ctx,
     who: MaybeAuthUser,
-) -> Result<Response, ApiError> {
+) -> Result<TokenPage, ApiError> {
     let chrome = chrome(&state, ctx, who).await?;
-    Ok(render(
-        StatusCode::OK,
-        &TokenPage {
-            chrome,
-            access_token: None,
-        },
-    ))
+    Ok(TokenPage {
+        chrome,
+        access_token: None,
+    })
 }
 
 pub(crate) async fn login_form(
     State(state): State<AppState>,
     ctx: Ctx,
     who: MaybeAuthUser,
-) -> Result<Response, ApiError> {
+) -> Result<LoginPage, ApiError> {
     let chrome = chrome(&state, ctx, who).await?;
-    Ok(render(StatusCode::OK, &LoginPage { chrome }))
+    Ok(LoginPage { chrome })
 }
 
 /// An error as a page (the form again, with the seed's code and sentence) or as JSON.

@@ -36,4 +36,5 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
             state.clone(),
             crate::web::csrf::layer,
         ))
+        .route_layer(crate::web::pages::page_headers())
 }
