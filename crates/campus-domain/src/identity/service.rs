@@ -446,7 +446,7 @@ impl Identity {
     }
 }
 
-fn secs(n: u64) -> i64 {
+pub(crate) fn secs(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX / 1000)
 }
 

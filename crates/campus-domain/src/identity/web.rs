@@ -161,5 +161,5 @@ pub(crate) async fn delete_user_sessions(
 }
 
 fn seconds(n: u64) -> Duration {
-    Duration::seconds(i64::try_from(n).unwrap_or(i64::MAX / 1000))
+    Duration::seconds(super::service::secs(n))
 }

@@ -70,17 +70,23 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for SeedJson {
                 bad_request("Could not read the request body")
             }
         })?;
-        if !is_json || bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(SeedJson(Value::Null));
-        }
-        serde_json::from_slice(&bytes).map(SeedJson).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("Failed to decode JSON object: {e}"),
-            )
-        })
+        seed_json_value(is_json, &bytes).map(SeedJson)
     }
+}
+
+/// A facade body as Flask's `get_json(silent=True)` reads it: `Null` unless the body is JSON
+/// and not blank; JSON that does not parse is a 400.
+pub fn seed_json_value(is_json: bool, bytes: &[u8]) -> Result<Value, ApiError> {
+    if !is_json || bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("Failed to decode JSON object: {e}"),
+        )
+    })
 }
 
 /// How one seed's login endpoint reads its body and words its errors.

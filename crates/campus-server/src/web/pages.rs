@@ -56,6 +56,11 @@ impl Notice {
         }
     }
 
+    /// A client error as the page shows it: its code and sentence.
+    pub fn from_error(err: &crate::error::ApiError) -> Self {
+        Self::error(err.code(), err.report().detail.clone())
+    }
+
     #[must_use]
     pub fn with(mut self, label: &str, value: impl ToString) -> Self {
         self.data.push((label.to_owned(), value.to_string()));

@@ -100,7 +100,7 @@ fn failed(ctx: Ctx, err: ApiError, page: impl FnOnce(Chrome) -> Response) -> Res
     if ctx.mode == Mode::Json || err.status().is_server_error() {
         return err.into_response();
     }
-    let notice = Notice::error(err.code(), err.report().detail.clone());
+    let notice = Notice::from_error(&err);
     let mut response = page(ctx.chrome.notice(notice));
     *response.status_mut() = err.status();
     response

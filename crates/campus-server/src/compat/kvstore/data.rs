@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use campus_domain::identity::Principal;
 use campus_domain::kv::{KvError, KvWrite, Precondition};
 use campus_domain::pagination::PageRequest;
 use serde::Deserialize;
@@ -58,7 +59,7 @@ pub struct DataPage {
 
 /// The four data forms.
 #[derive(Debug, Clone, Copy)]
-enum Form {
+pub(crate) enum Form {
     Store,
     Retrieve,
     Update,
@@ -98,7 +99,7 @@ struct Done {
 async fn answer(
     state: &AppState,
     ctx: Ctx,
-    who: &crate::auth::AuthUser,
+    who: &Principal,
     form: Form,
     key: String,
     result: Result<Done, ApiError>,
@@ -113,7 +114,7 @@ async fn answer(
             Err(e) => e.into_response(),
         });
     }
-    let chrome = signed_in(state, ctx.chrome, &who.0).await?;
+    let chrome = signed_in(state, ctx.chrome, who).await?;
     let (status, notice) = match result {
         Ok(done) => {
             let mut notice = Notice::success(done.message);
@@ -129,7 +130,7 @@ async fn answer(
             } else {
                 e.status()
             };
-            (status, Notice::error(e.code(), e.report().detail.clone()))
+            (status, Notice::from_error(&e))
         }
     };
     Ok(render(status, &form.page(chrome.notice(notice), key)))
@@ -211,38 +212,20 @@ pub(crate) async fn dashboard(
     ))
 }
 
-async fn form_page(
-    state: &AppState,
-    ctx: Ctx,
-    who: &crate::auth::AuthUser,
-    form: Form,
-) -> Result<Response, ApiError> {
-    let chrome = signed_in(state, ctx.chrome, &who.0).await?;
+async fn form_page(state: &AppState, ctx: Ctx, who: &Principal, form: Form) -> Result<Response, ApiError> {
+    let chrome = signed_in(state, ctx.chrome, who).await?;
     Ok(render(StatusCode::OK, &form.page(chrome, String::new())))
 }
 
-pub(crate) async fn store_form(
+/// `GET /api/data`, `/api/data/update`, `/api/data/delete`: the empty form (the router
+/// passes which one).
+pub(crate) async fn form(
     State(state): State<AppState>,
     ctx: Ctx,
     Viewer(who): Viewer,
+    form: Form,
 ) -> Result<Response, ApiError> {
-    form_page(&state, ctx, &crate::auth::AuthUser(who), Form::Store).await
-}
-
-pub(crate) async fn update_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Viewer(who): Viewer,
-) -> Result<Response, ApiError> {
-    form_page(&state, ctx, &crate::auth::AuthUser(who), Form::Update).await
-}
-
-pub(crate) async fn delete_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Viewer(who): Viewer,
-) -> Result<Response, ApiError> {
-    form_page(&state, ctx, &crate::auth::AuthUser(who), Form::Delete).await
+    form_page(&state, ctx, &who, form).await
 }
 
 /// `POST /api/data`: stores a new pair; an existing key is refused (`KEY_EXISTS`).
@@ -268,16 +251,7 @@ pub(crate) async fn store(
         })
     }
     .await;
-    answer(
-        &state,
-        ctx,
-        &crate::auth::AuthUser(who),
-        Form::Store,
-        key,
-        result,
-        false,
-    )
-    .await
+    answer(&state, ctx, &who, Form::Store, key, result, false).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,7 +267,6 @@ pub(crate) async fn retrieve(
     query: Result<Query<RetrieveQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let asked = query.ok().and_then(|Query(q)| q.key);
-    let who = crate::auth::AuthUser(who);
     if asked.is_none() && ctx.mode == Mode::Html {
         return form_page(&state, ctx, &who, Form::Retrieve).await;
     }
@@ -309,7 +282,7 @@ pub(crate) async fn retrieve(
         if key.chars().count() > MAX_CHARS {
             return Err(error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND));
         }
-        let entry = state.kv().get(who.0.user_id, &key).await.map_err(|e| match e {
+        let entry = state.kv().get(who.user_id, &key).await.map_err(|e| match e {
             KvError::Invalid(_) => error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND),
             other => kv_error(other),
         })?;
@@ -370,16 +343,7 @@ pub(crate) async fn update(
         })
     }
     .await;
-    answer(
-        &state,
-        ctx,
-        &crate::auth::AuthUser(who),
-        Form::Update,
-        key,
-        result,
-        true,
-    )
-    .await
+    answer(&state, ctx, &who, Form::Update, key, result, true).await
 }
 
 /// `POST /api/data/delete`.
@@ -403,14 +367,5 @@ pub(crate) async fn delete(
         })
     }
     .await;
-    answer(
-        &state,
-        ctx,
-        &crate::auth::AuthUser(who),
-        Form::Delete,
-        key,
-        result,
-        true,
-    )
-    .await
+    answer(&state, ctx, &who, Form::Delete, key, result, true).await
 }

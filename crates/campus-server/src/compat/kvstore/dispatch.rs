@@ -22,7 +22,7 @@ use super::io::{Ctx, Fields};
 use crate::auth::Meta;
 use crate::compat::achievement;
 use crate::compat::envelopes::ACHIEVEMENT;
-use crate::compat::shared::SeedJson;
+use crate::compat::shared::{SeedJson, seed_json_value};
 use crate::error::ApiError;
 use crate::middleware::{RequestId, render_with};
 use crate::state::AppState;
@@ -52,17 +52,7 @@ async fn read(request: Request) -> Result<Shared, ApiError> {
         .map_err(|_| crate::extract::payload_too_large())?;
     let is_json = crate::extract::is_json_body(&parts.headers);
     let form = is_form(&parts.headers).then(|| bytes.clone());
-    let json = if is_json && !bytes.iter().all(u8::is_ascii_whitespace) {
-        serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::new(
-                axum::http::StatusCode::BAD_REQUEST,
-                "malformed_json",
-                format!("Failed to decode JSON object: {e}"),
-            )
-        })?
-    } else {
-        Value::Null
-    };
+    let json = seed_json_value(is_json, &bytes)?;
     Ok(Shared {
         headers: parts.headers,
         request_id,

@@ -10,11 +10,20 @@ pub mod dispatch;
 mod io;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::State;
+use axum::routing::{MethodRouter, get};
+
+use data::Form;
+use io::{Ctx, Viewer};
 
 use crate::compat::envelopes::KVSTORE;
 use crate::middleware::render_errors;
 use crate::state::AppState;
+
+/// `GET` showing one of the empty data forms.
+fn form(which: Form) -> MethodRouter<AppState> {
+    get(move |state: State<AppState>, ctx: Ctx, viewer: Viewer| data::form(state, ctx, viewer, which))
+}
 
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
     Router::new()
@@ -27,10 +36,10 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .route("/api/login", get(accounts::login_form).post(dispatch::login))
         .route("/api/logout", get(accounts::logout_page).post(dispatch::logout))
         .route("/dashboard", get(data::dashboard))
-        .route("/api/data", get(data::store_form).post(data::store))
+        .route("/api/data", form(Form::Store).post(data::store))
         .route("/api/data/retrieve", get(data::retrieve))
-        .route("/api/data/update", get(data::update_form).post(data::update))
-        .route("/api/data/delete", get(data::delete_form).post(data::delete))
+        .route("/api/data/update", form(Form::Update).post(data::update))
+        .route("/api/data/delete", form(Form::Delete).post(data::delete))
         .route_layer(axum::middleware::from_fn_with_state(KVSTORE, render_errors))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
