@@ -17,8 +17,9 @@ use campus_db::entities::kv_entries;
 
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::{FieldIssue, Principal, Role};
+use crate::identity::{Principal, Role};
 use crate::pagination::{Page, PageRequest};
+use crate::validation::FieldIssue;
 
 /// Longest key, in bytes.
 pub const MAX_KEY_BYTES: usize = 512;

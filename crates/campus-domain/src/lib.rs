@@ -17,5 +17,6 @@ pub mod pagination;
 pub mod ratelimit;
 mod retry;
 pub mod school;
+pub mod validation;
 
 pub use context::RequestMeta;

@@ -14,8 +14,10 @@ use campus_db::entities::{notifications, users};
 
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::{FieldIssue, Principal, Role};
+use crate::identity::roles::{RoleSet, SchoolStaff};
+use crate::identity::{Principal, Role};
 use crate::pagination::{Page, PageRequest};
+use crate::validation::FieldIssue;
 
 /// Notification kinds the services use (seed 002's names).
 pub mod kinds {
@@ -187,7 +189,7 @@ impl Notifications {
         message: String,
         meta: &RequestMeta,
     ) -> Result<Vec<Notification>, NotificationError> {
-        if !matches!(who.role, Role::Admin | Role::Teacher | Role::Finance) {
+        if !SchoolStaff::contains(who.role) {
             return Err(NotificationError::Forbidden);
         }
         let message = message.trim().to_owned();

@@ -15,7 +15,8 @@ use super::model::Course;
 use super::{Finance, is_finance_staff, money};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::{FieldIssue, Principal};
+use crate::identity::Principal;
+use crate::validation::FieldIssue;
 
 #[derive(Debug, Clone, Default)]
 pub struct CourseInput {

@@ -1,6 +1,6 @@
 //! What can go wrong with money.
 
-use crate::identity::FieldIssue;
+use crate::validation::FieldIssue;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FinanceError {

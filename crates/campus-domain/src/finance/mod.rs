@@ -24,6 +24,7 @@ pub use idempotency::{IdempotencyKey, Outcome};
 pub use model::{Balance, Course, Enrollment, EnrollmentReceipt, EntryReceipt, LedgerEntry, Statement};
 pub use payments::PaymentInput;
 
+use crate::identity::roles::{FinanceStaff, RoleSet};
 use crate::identity::{Principal, Role};
 
 /// The finance service. Cheap to clone.
@@ -45,7 +46,7 @@ pub(crate) enum Access {
 }
 
 pub(crate) fn is_finance_staff(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Finance)
+    FinanceStaff::contains(role)
 }
 
 impl Finance {
@@ -73,10 +74,7 @@ impl Finance {
         let role_ok = match access {
             Access::Staff => is_finance_staff(who.role),
             Access::Own => is_finance_staff(who.role) || who.role == Role::Student,
-            Access::Read => matches!(
-                who.role,
-                Role::Admin | Role::Finance | Role::Student | Role::Parent
-            ),
+            Access::Read => is_finance_staff(who.role) || matches!(who.role, Role::Student | Role::Parent),
         };
         if !role_ok {
             return Err(FinanceError::Forbidden);
@@ -86,7 +84,7 @@ impl Finance {
             .await?
             .ok_or(FinanceError::NotFound("Student"))?;
         let visible = match who.role {
-            Role::Admin | Role::Finance => true,
+            _ if is_finance_staff(who.role) => true,
             Role::Student => student.user_id == Some(who.user_id),
             Role::Parent => crate::school::policy::is_guardian(conn, who.user_id, student_id).await?,
             _ => false,

@@ -16,9 +16,10 @@ use super::model::{EntryReceipt, LedgerEntry, kinds};
 use super::{Access, Finance, is_finance_staff, money};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::{FieldIssue, Principal};
+use crate::identity::Principal;
 use crate::notifications::{self, kinds as notice};
 use crate::retry::retry_transient;
+use crate::validation::FieldIssue;
 
 /// A payment. `amount_cents` is positive; parse it with [`money::parse_amount`].
 #[derive(Debug, Clone, Default)]

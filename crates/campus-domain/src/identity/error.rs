@@ -2,6 +2,7 @@
 //! and message once.
 
 use super::model::Role;
+use crate::validation::FieldIssue;
 
 /// Why a presented access token does not authenticate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,24 +19,6 @@ pub enum AuthFailure {
     /// The user was deactivated or deleted.
     #[error("User account is not active")]
     Inactive,
-}
-
-/// One invalid input field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldIssue {
-    pub field: &'static str,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl FieldIssue {
-    pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field,
-            code,
-            message: message.into(),
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@ pub mod model;
 pub mod password;
 mod profile;
 pub mod repo;
+pub mod roles;
 mod service;
 pub mod sessions;
 mod throttle;
@@ -14,7 +15,7 @@ pub mod tokens;
 mod web;
 
 pub use admin::{AdminUserPatch, NewUserByAdmin};
-pub use error::{AuthFailure, FieldIssue, IdentityError};
+pub use error::{AuthFailure, IdentityError};
 pub use model::{Email, PasswordPolicy, Role, User, Username};
 pub use profile::{ContactInput, ContactPatch, EmergencyContact, ProfilePatch};
 pub use service::{Identity, LoginOutcome, LoginRequest, Registration, TokenLifetime};

@@ -55,11 +55,6 @@ impl Role {
             Role::User => "User",
         }
     }
-
-    /// Admin or teacher: may read and write school records.
-    pub fn is_staff(self) -> bool {
-        matches!(self, Role::Admin | Role::Teacher)
-    }
 }
 
 impl std::fmt::Display for Role {

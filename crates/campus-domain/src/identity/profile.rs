@@ -7,13 +7,14 @@ use serde_json::json;
 
 use campus_db::entities::emergency_contacts;
 
-use super::error::{FieldIssue, IdentityError};
+use super::error::IdentityError;
 use super::model::{Email, ICON_SIZES, TEXT_SIZES, User};
 use super::repo;
 use super::service::{Identity, LoginOutcome, TokenLifetime};
 use super::sessions::Principal;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry, actions};
+use crate::validation::FieldIssue;
 
 /// Changes to one's own profile. `None` leaves a field as it is; for nullable fields
 /// `Some(None)` clears it.

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use campus_db::entities::{emergency_contacts, users};
 
-use super::error::{AuthFailure, FieldIssue, IdentityError};
+use super::error::{AuthFailure, IdentityError};
 use super::model::{Email, PasswordPolicy, Role, User, Username};
 use super::password::PasswordHasher;
 use super::profile::ContactInput;
@@ -22,6 +22,7 @@ use super::tokens::{self, AccessClaims, TokenKeys};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry, actions};
 use crate::ratelimit::{DbRateLimiter, RateLimiter};
+use crate::validation::FieldIssue;
 
 /// A new account as any surface describes it.
 #[derive(Debug, Clone, Default)]

@@ -19,8 +19,9 @@ use super::policy::{self, Access};
 use super::service::School;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::{FieldIssue, Principal};
+use crate::identity::Principal;
 use crate::retry::retry_transient;
+use crate::validation::FieldIssue;
 
 /// A recorded mark.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

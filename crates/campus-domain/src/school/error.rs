@@ -1,6 +1,6 @@
 //! What can go wrong with school records.
 
-use crate::identity::FieldIssue;
+use crate::validation::FieldIssue;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchoolError {

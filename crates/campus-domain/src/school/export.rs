@@ -13,7 +13,8 @@ use super::error::SchoolError;
 use super::policy::{self, Access};
 use super::service::School;
 use super::students::StudentFilter;
-use crate::identity::{Principal, Role};
+use crate::identity::Principal;
+use crate::identity::roles::{RoleSet, SchoolStaff};
 
 const PAGE: u64 = 1000;
 
@@ -132,7 +133,7 @@ impl School {
         mut sink: impl FnMut(Vec<Cell>) -> Result<(), E>,
     ) -> Result<u64, ExportError<E>> {
         let allowed = match dataset {
-            Dataset::Students => matches!(who.role, Role::Admin | Role::Teacher | Role::Finance),
+            Dataset::Students => SchoolStaff::contains(who.role),
             Dataset::Grades | Dataset::Attendance => policy::role_allows(who.role, Access::Write),
         };
         if !allowed {

@@ -17,7 +17,9 @@ use super::policy::{self, Access};
 use super::service::School;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::{FieldIssue, Principal};
+use crate::identity::Principal;
+use crate::identity::roles::{RecordKeepers, RoleSet};
+use crate::validation::FieldIssue;
 
 /// A recorded grade.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -182,7 +184,7 @@ impl School {
         // Staff may read every student's grades, so for them the grades query alone decides:
         // rows prove the student exists (foreign key); only an empty result needs the
         // existence check. Everyone else is checked first.
-        let staff = who.role.is_staff();
+        let staff = RecordKeepers::contains(who.role);
         if !staff {
             policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
         }

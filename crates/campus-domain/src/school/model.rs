@@ -6,7 +6,7 @@ use serde::Serialize;
 use campus_db::entities::students;
 
 use super::error::SchoolError;
-use crate::identity::FieldIssue;
+use crate::validation::FieldIssue;
 
 /// Where a student is in their schooling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -17,6 +17,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, 
 use campus_db::entities::{guardianships, students};
 
 use super::error::SchoolError;
+use crate::identity::roles::{Admins, RecordKeepers, RoleSet, SchoolStaff};
 use crate::identity::{Principal, Role};
 
 /// What is being done to a student's records.
@@ -35,13 +36,10 @@ pub enum Access {
 /// Whether `who` may do `access` on any student at all (before looking at which one).
 pub fn role_allows(role: Role, access: Access) -> bool {
     match access {
-        Access::Delete => role == Role::Admin,
-        Access::Write => role.is_staff(),
-        Access::ReadRecord => matches!(
-            role,
-            Role::Admin | Role::Teacher | Role::Finance | Role::Parent | Role::Student
-        ),
-        Access::ReadProgress => matches!(role, Role::Admin | Role::Teacher | Role::Parent | Role::Student),
+        Access::Delete => Admins::contains(role),
+        Access::Write => RecordKeepers::contains(role),
+        Access::ReadRecord => SchoolStaff::contains(role) || matches!(role, Role::Parent | Role::Student),
+        Access::ReadProgress => RecordKeepers::contains(role) || matches!(role, Role::Parent | Role::Student),
     }
 }
 
@@ -60,10 +58,10 @@ pub async fn check(
         .await?
         .ok_or(SchoolError::NotFound)?;
     let allowed = match who.role {
-        Role::Admin | Role::Teacher | Role::Finance => true,
+        _ if SchoolStaff::contains(who.role) => true,
         Role::Student => student.user_id == Some(who.user_id),
         Role::Parent => is_guardian(conn, who.user_id, student_id).await?,
-        Role::User => false,
+        _ => false,
     };
     if allowed {
         Ok(())

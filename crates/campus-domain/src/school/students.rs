@@ -17,6 +17,7 @@ use super::policy::{self, Access};
 use super::service::School;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
+use crate::identity::roles::{RoleSet, SchoolStaff};
 use crate::identity::{Principal, Role};
 use crate::pagination::{Page, PageRequest};
 
@@ -188,7 +189,7 @@ impl School {
             .one(&self.db)
             .await?
             .ok_or(SchoolError::NotFound)?;
-        if matches!(who.role, Role::Admin | Role::Teacher | Role::Finance) {
+        if SchoolStaff::contains(who.role) {
             audit::record(
                 &self.db,
                 meta,

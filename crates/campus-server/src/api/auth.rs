@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::dto::UserResponse;
-use crate::auth::{AuthUser, Meta, identity_error};
+use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
@@ -119,10 +119,7 @@ pub async fn register(
         emergency_contact: None,
     };
     let role = Role::parse(&granted);
-    let user = identity
-        .register_public(registration, role, &meta)
-        .await
-        .map_err(identity_error)?;
+    let user = identity.register_public(registration, role, &meta).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -148,8 +145,7 @@ pub async fn login(
             },
             &meta,
         )
-        .await
-        .map_err(identity_error)?;
+        .await?;
     Ok(Json(outcome.into()))
 }
 
@@ -164,11 +160,7 @@ pub async fn refresh(
     Meta(meta): Meta,
     Json(body): Json<RefreshBody>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let outcome = state
-        .identity()
-        .refresh(&body.refresh_token, &meta)
-        .await
-        .map_err(identity_error)?;
+    let outcome = state.identity().refresh(&body.refresh_token, &meta).await?;
     Ok(Json(outcome.into()))
 }
 
@@ -180,11 +172,7 @@ pub async fn logout(
     AuthUser(principal): AuthUser,
     Meta(meta): Meta,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .identity()
-        .logout(&principal, &meta)
-        .await
-        .map_err(identity_error)?;
+    state.identity().logout(&principal, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -199,7 +187,6 @@ pub async fn logout_all(
     state
         .identity()
         .logout_all(principal.user_id, principal.user_id, &meta)
-        .await
-        .map_err(identity_error)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

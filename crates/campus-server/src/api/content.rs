@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{AuthUser, Meta, school_error};
+use crate::auth::{AuthUser, Meta, RecordKeepers, RoleSet};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// Staff (admin or teacher) only.
 pub(crate) fn require_staff(who: &Principal) -> Result<(), ApiError> {
-    if who.role.is_staff() {
+    if RecordKeepers::contains(who.role) {
         Ok(())
     } else {
         Err(ApiError::forbidden("Only staff may do this."))
@@ -78,7 +78,7 @@ pub async fn list_activities(
     AuthUser(who): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ActivityList>, ApiError> {
-    let activities = state.school().activities(&who, id).await.map_err(school_error)?;
+    let activities = state.school().activities(&who, id).await?;
     Ok(Json(ActivityList { activities }))
 }
 
@@ -101,8 +101,7 @@ pub async fn create_activity(
             b.participation_date,
             &meta,
         )
-        .await
-        .map_err(school_error)?;
+        .await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 
@@ -114,11 +113,7 @@ pub async fn delete_activity(
     Meta(meta): Meta,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .school()
-        .delete_activity(&who, id, &meta)
-        .await
-        .map_err(school_error)?;
+    state.school().delete_activity(&who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -147,9 +142,7 @@ pub async fn get_lookups(
     if is_personal(c) {
         require_staff(&who)?;
     }
-    let values = content::lookups::values(state.school().db(), c)
-        .await
-        .map_err(school_error)?;
+    let values = content::lookups::values(state.school().db(), c).await?;
     Ok(Json(LookupValues {
         column: c.seed_name().to_owned(),
         values,
@@ -167,9 +160,7 @@ pub async fn add_lookups(
 ) -> Result<Json<LookupValues>, ApiError> {
     require_staff(&who)?;
     let c = column(&col)?;
-    let values = content::lookups::add(state.school().db(), c, &b.values)
-        .await
-        .map_err(school_error)?;
+    let values = content::lookups::add(state.school().db(), c, &b.values).await?;
     Ok(Json(LookupValues {
         column: c.seed_name().to_owned(),
         values,
@@ -197,9 +188,7 @@ pub async fn get_document(
     AuthUser(_who): AuthUser,
     Path(key): Path<String>,
 ) -> Result<Json<Document>, ApiError> {
-    let doc = content::documents::get(state.school().db(), &key)
-        .await
-        .map_err(school_error)?;
+    let doc = content::documents::get(state.school().db(), &key).await?;
     doc.map(Json)
         .ok_or_else(|| ApiError::not_found(format!("No document `{key}`.")))
 }
@@ -214,9 +203,7 @@ pub async fn put_document(
     Json(b): Json<PutDocumentRequest>,
 ) -> Result<Json<Document>, ApiError> {
     require_staff(&who)?;
-    let doc = content::documents::set_text(state.school().db(), &key, &b.text, Some(who.user_id))
-        .await
-        .map_err(school_error)?;
+    let doc = content::documents::set_text(state.school().db(), &key, &b.text, Some(who.user_id)).await?;
     Ok(Json(doc))
 }
 
@@ -235,9 +222,7 @@ pub async fn patch_line(
         text: b.text,
         insert_at: b.insert_at,
     };
-    let outcome = content::documents::edit_line(state.school().db(), &key, edit, Some(who.user_id))
-        .await
-        .map_err(school_error)?;
+    let outcome = content::documents::edit_line(state.school().db(), &key, edit, Some(who.user_id)).await?;
     Ok(Json(outcome))
 }
 
@@ -276,8 +261,6 @@ pub async fn query_marks(
     .into_iter()
     .filter_map(|(c, v)| v.map(|v| (c, v)))
     .collect();
-    let rows = marks::by_columns(state.school().db(), &filters)
-        .await
-        .map_err(school_error)?;
+    let rows = marks::by_columns(state.school().db(), &filters).await?;
     Ok(Json(MarksResponse { marks: rows }))
 }

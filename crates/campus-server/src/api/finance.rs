@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{PageMeta, double_option, page_request};
-use crate::auth::{AuthUser, Meta, finance_error};
+use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -123,7 +123,7 @@ pub async fn list_courses(
     State(state): State<AppState>,
     Query(q): Query<CourseListQuery>,
 ) -> Result<Json<CourseList>, ApiError> {
-    let courses = state.finance().courses(q.all).await.map_err(finance_error)?;
+    let courses = state.finance().courses(q.all).await?;
     Ok(Json(CourseList { courses }))
 }
 
@@ -133,7 +133,7 @@ pub async fn get_course(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Course>, ApiError> {
-    Ok(Json(state.finance().course(id).await.map_err(finance_error)?))
+    Ok(Json(state.finance().course(id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -165,11 +165,7 @@ pub async fn create_course(
         fee_cents,
         description: b.description,
     };
-    let course = state
-        .finance()
-        .create_course(&who, input, &meta)
-        .await
-        .map_err(finance_error)?;
+    let course = state.finance().create_course(&who, input, &meta).await?;
     Ok((StatusCode::CREATED, Json(course)))
 }
 
@@ -207,13 +203,7 @@ pub async fn update_course(
         description: b.description,
         active: b.active,
     };
-    Ok(Json(
-        state
-            .finance()
-            .update_course(&who, id, patch, &meta)
-            .await
-            .map_err(finance_error)?,
-    ))
+    Ok(Json(state.finance().update_course(&who, id, patch, &meta).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/courses/{id}", tag = "finance", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -224,11 +214,7 @@ pub async fn delete_course(
     Meta(meta): Meta,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .finance()
-        .delete_course(&who, id, &meta)
-        .await
-        .map_err(finance_error)?;
+    state.finance().delete_course(&who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -256,13 +242,7 @@ pub async fn enroll(
     let finance = state.finance();
     let student_id = match b.student_id {
         Some(id) => id,
-        None => {
-            finance
-                .student_of_user(&who, true)
-                .await
-                .map_err(finance_error)?
-                .id
-        }
+        None => finance.student_of_user(&who, true).await?.id,
     };
     let outcome = finance
         .enroll(
@@ -273,8 +253,7 @@ pub async fn enroll(
             &render(StatusCode::CREATED),
             &meta,
         )
-        .await
-        .map_err(finance_error)?;
+        .await?;
     Ok(respond(outcome, StatusCode::CREATED))
 }
 
@@ -293,11 +272,7 @@ pub async fn drop_enrollment(
     Meta(meta): Meta,
     Path(id): Path<i64>,
 ) -> Result<Json<DropResponse>, ApiError> {
-    let (enrollment, refund) = state
-        .finance()
-        .drop_enrollment(&who, id, &meta)
-        .await
-        .map_err(finance_error)?;
+    let (enrollment, refund) = state.finance().drop_enrollment(&who, id, &meta).await?;
     Ok(Json(DropResponse { enrollment, refund }))
 }
 
@@ -319,11 +294,7 @@ pub async fn list_enrollments(
     AuthUser(who): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<Json<EnrollmentList>, ApiError> {
-    let rows = state
-        .finance()
-        .enrollments(&who, id)
-        .await
-        .map_err(finance_error)?;
+    let rows = state.finance().enrollments(&who, id).await?;
     Ok(Json(EnrollmentList {
         enrollments: rows
             .into_iter()
@@ -357,8 +328,7 @@ pub async fn ledger(
     let page = state
         .finance()
         .ledger(&who, id, page_request(q.limit, q.cursor.as_deref())?)
-        .await
-        .map_err(finance_error)?;
+        .await?;
     Ok(Json(LedgerPage {
         meta: PageMeta::of(&page),
         entries: page.items,
@@ -372,9 +342,7 @@ pub async fn balance(
     AuthUser(who): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Balance>, ApiError> {
-    Ok(Json(
-        state.finance().balance(&who, id).await.map_err(finance_error)?,
-    ))
+    Ok(Json(state.finance().balance(&who, id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -394,13 +362,7 @@ pub async fn statement(
     Path(id): Path<i64>,
     Query(q): Query<StatementQuery>,
 ) -> Result<Json<Statement>, ApiError> {
-    Ok(Json(
-        state
-            .finance()
-            .statement(&who, id, q.from, q.to)
-            .await
-            .map_err(finance_error)?,
-    ))
+    Ok(Json(state.finance().statement(&who, id, q.from, q.to).await?))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -446,8 +408,7 @@ pub async fn pay(
     let outcome = state
         .finance()
         .pay(&who, id, input, key.as_ref(), &render(StatusCode::CREATED), &meta)
-        .await
-        .map_err(finance_error)?;
+        .await?;
     Ok(respond(outcome, StatusCode::CREATED))
 }
 
@@ -484,8 +445,7 @@ pub async fn reverse(
             &render(StatusCode::CREATED),
             &meta,
         )
-        .await
-        .map_err(finance_error)?;
+        .await?;
     Ok(respond(outcome, StatusCode::CREATED))
 }
 
@@ -519,8 +479,7 @@ pub async fn contact(
     let a = state
         .finance()
         .contact(&who, id, b.method, b.notes, &meta)
-        .await
-        .map_err(finance_error)?;
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(ContactResponse {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
 
-use crate::auth::{AuthUser, finance_error};
+use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
@@ -110,15 +110,14 @@ pub async fn report(
                     cents(q.max_amount.as_deref(), "max_amount")?,
                     sort,
                 )
-                .await
-                .map_err(finance_error)?;
+                .await?;
             Table {
                 header: DUES_HEADER.to_vec(),
                 rows: rows.iter().map(|d| dues_row(d, None)).collect(),
             }
         }
         "unpaid" => {
-            let (_, b) = finance.buckets(&who).await.map_err(finance_error)?;
+            let (_, b) = finance.buckets(&who).await?;
             let mut header = DUES_HEADER.to_vec();
             header.push("bucket");
             let mut rows = Vec::new();
@@ -133,7 +132,7 @@ pub async fn report(
         }
         "pass-fail" => {
             let threshold = cents(q.threshold.as_deref(), "threshold")?.unwrap_or(0);
-            let (pass, fail) = finance.pass_fail(&who, threshold).await.map_err(finance_error)?;
+            let (pass, fail) = finance.pass_fail(&who, threshold).await?;
             let mut header = DUES_HEADER.to_vec();
             header.push("status");
             let mut rows: Vec<Vec<Cell>> = pass.iter().map(|d| dues_row(d, Some("PASS"))).collect();
@@ -141,7 +140,7 @@ pub async fn report(
             Table { header, rows }
         }
         "aging" => {
-            let rows = finance.aging(&who, Utc::now()).await.map_err(finance_error)?;
+            let rows = finance.aging(&who, Utc::now()).await?;
             Table {
                 header: vec![
                     "student_id",
@@ -172,7 +171,7 @@ pub async fn report(
             let today = Utc::now().date_naive();
             let from = q.from.unwrap_or(today - Duration::days(30));
             let to = q.to.unwrap_or(today + Duration::days(1));
-            let rows = finance.daily(&who, from, to).await.map_err(finance_error)?;
+            let rows = finance.daily(&who, from, to).await?;
             Table {
                 header: vec!["date", "kind", "count", "total"],
                 rows: rows
@@ -213,13 +212,13 @@ fn render(name: &str, table: Table, format: &str) -> Result<Response, ApiError> 
         }
         other => Format::parse(other).ok_or_else(|| bad("format must be one of: json, csv, xlsx".into()))?,
     };
-    let mut w = FileWriter::new(format, name).map_err(ApiError::internal)?;
+    let mut w = FileWriter::new(format, name)?;
     let header: Vec<Cell> = table.header.iter().map(|h| Cell::from(*h)).collect();
-    w.write_row(&header).map_err(ApiError::internal)?;
+    w.write_row(&header)?;
     for r in &table.rows {
-        w.write_row(r).map_err(ApiError::internal)?;
+        w.write_row(r)?;
     }
-    let body = w.finish().map_err(ApiError::internal)?;
+    let body = w.finish()?;
     Ok(super::transfer::attachment(
         body,
         format.content_type(),

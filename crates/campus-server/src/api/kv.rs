@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use campus_domain::kv::{BatchOp, Expiry, KvEntry, KvError, KvKey, KvWrite, Precondition};
+use campus_domain::kv::{BatchOp, Expiry, KvEntry, KvKey, KvWrite, Precondition};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -28,31 +28,6 @@ pub(crate) fn router() -> Router<AppState> {
             get(read).put(write).patch(patch_metadata).delete(remove),
         )
         .route("/admin/users/{id}/kv", get(admin_list))
-}
-
-pub(crate) fn kv_error(e: KvError) -> ApiError {
-    match e {
-        KvError::Invalid(issues) => crate::auth::validation_error(issues),
-        KvError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "key_not_found", "No such key."),
-        KvError::PreconditionFailed { current_version } => {
-            let mut err = ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
-                match current_version {
-                    Some(v) => format!("The key is at version {v}."),
-                    None => "The key does not exist in the state the precondition requires.".to_owned(),
-                },
-            );
-            if let Some(v) = current_version
-                && let Ok(h) = HeaderValue::from_str(&format!("\"{v}\""))
-            {
-                err = err.with_header(header::ETAG, h);
-            }
-            err
-        }
-        KvError::Forbidden => ApiError::forbidden("Administrators only."),
-        KvError::Db(e) => ApiError::from(e),
-    }
 }
 
 /// `If-Match: "3"` (or `3`) and `If-None-Match: *` as a precondition.
@@ -112,8 +87,7 @@ pub async fn list(
             q.prefix.as_deref().unwrap_or(""),
             page_request(q.limit, q.cursor.as_deref())?,
         )
-        .await
-        .map_err(kv_error)?;
+        .await?;
     Ok(Json(KvList {
         meta: PageMeta::of(&page),
         keys: page.items,
@@ -128,7 +102,7 @@ pub async fn read(
     AuthUser(who): AuthUser,
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
-    let entry = state.kv().get(who.user_id, &key).await.map_err(kv_error)?;
+    let entry = state.kv().get(who.user_id, &key).await?;
     Ok(with_etag(StatusCode::OK, entry))
 }
 
@@ -173,7 +147,7 @@ pub async fn write(
         expiry: expiry(b.ttl_seconds, b.expires_at)?,
         precondition: precondition(&headers)?,
     };
-    let (entry, created) = state.kv().put(who.user_id, &key, w).await.map_err(kv_error)?;
+    let (entry, created) = state.kv().put(who.user_id, &key, w).await?;
     Ok(with_etag(
         if created {
             StatusCode::CREATED
@@ -203,8 +177,7 @@ pub async fn patch_metadata(
     let entry = state
         .kv()
         .set_metadata(who.user_id, &key, b.metadata, precondition(&headers)?)
-        .await
-        .map_err(kv_error)?;
+        .await?;
     Ok(with_etag(StatusCode::OK, entry))
 }
 
@@ -219,8 +192,7 @@ pub async fn remove(
     state
         .kv()
         .delete(who.user_id, &key, precondition(&headers)?)
-        .await
-        .map_err(kv_error)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -298,7 +270,7 @@ pub async fn batch(
         });
     }
     let results = state.kv().batch(who.user_id, ops).await.map_err(|(i, e)| {
-        let err = kv_error(e);
+        let err = ApiError::from(e);
         let report = err.report().clone();
         ApiError::new(
             report.status,
@@ -328,8 +300,7 @@ pub async fn admin_list(
             page_request(q.limit, q.cursor.as_deref())?,
             &meta,
         )
-        .await
-        .map_err(kv_error)?;
+        .await?;
     Ok(Json(KvList {
         meta: PageMeta::of(&page),
         keys: page.items,

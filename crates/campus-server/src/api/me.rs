@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::auth::TokenResponse;
 use super::dto::{UserResponse, double_option};
-use crate::auth::{AuthUser, Meta, identity_error};
+use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
@@ -122,7 +122,7 @@ pub async fn get_me(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
 ) -> Result<Json<UserResponse>, ApiError> {
-    let user = state.identity().user(p.user_id).await.map_err(identity_error)?;
+    let user = state.identity().user(p.user_id).await?;
     Ok(Json(user.into()))
 }
 
@@ -145,11 +145,7 @@ pub async fn update_me(
         icon_size: body.icon_size,
         high_contrast_mode: body.high_contrast_mode,
     };
-    let user = state
-        .identity()
-        .update_profile(p.user_id, patch, &meta)
-        .await
-        .map_err(identity_error)?;
+    let user = state.identity().update_profile(p.user_id, patch, &meta).await?;
     Ok(Json(user.into()))
 }
 
@@ -167,8 +163,7 @@ pub async fn change_password(
     let outcome = state
         .identity()
         .change_password(&p, body.current_password, body.new_password, &meta)
-        .await
-        .map_err(identity_error)?;
+        .await?;
     Ok(Json(outcome.into()))
 }
 
@@ -178,11 +173,7 @@ pub async fn list_contacts(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
 ) -> Result<Json<ContactList>, ApiError> {
-    let contacts = state
-        .identity()
-        .contacts(p.user_id)
-        .await
-        .map_err(identity_error)?;
+    let contacts = state.identity().contacts(p.user_id).await?;
     Ok(Json(ContactList {
         emergency_contacts: contacts.into_iter().map(Into::into).collect(),
     }))
@@ -204,11 +195,7 @@ pub async fn create_contact(
         allow_alerts: body.allow_alerts,
         is_primary: body.is_primary,
     };
-    let contact = state
-        .identity()
-        .add_contact(p.user_id, input)
-        .await
-        .map_err(identity_error)?;
+    let contact = state.identity().add_contact(p.user_id, input).await?;
     Ok((StatusCode::CREATED, Json(contact.into())))
 }
 
@@ -229,11 +216,7 @@ pub async fn update_contact(
         allow_alerts: body.allow_alerts,
         is_primary: body.is_primary,
     };
-    let contact = state
-        .identity()
-        .update_contact(p.user_id, id, patch)
-        .await
-        .map_err(identity_error)?;
+    let contact = state.identity().update_contact(p.user_id, id, patch).await?;
     Ok(Json(contact.into()))
 }
 
@@ -245,10 +228,6 @@ pub async fn delete_contact(
     AuthUser(p): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .identity()
-        .delete_contact(p.user_id, id)
-        .await
-        .map_err(identity_error)?;
+    state.identity().delete_contact(p.user_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

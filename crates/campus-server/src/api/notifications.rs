@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{PageMeta, page_request};
-use crate::auth::{AuthUser, Meta, notification_error};
+use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -64,13 +64,7 @@ pub async fn read_one(
     AuthUser(who): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Notification>, ApiError> {
-    Ok(Json(
-        state
-            .notifications()
-            .mark_read(who.user_id, id)
-            .await
-            .map_err(notification_error)?,
-    ))
+    Ok(Json(state.notifications().mark_read(who.user_id, id).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -121,8 +115,7 @@ pub async fn send(
     let notifications = state
         .notifications()
         .send(&who, to, b.kind, b.message, &meta)
-        .await
-        .map_err(notification_error)?;
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(SendResponse {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::double_option;
-use crate::auth::{AuthUser, Meta, school_error};
+use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -146,7 +146,7 @@ pub async fn list_grades(
     AuthUser(who): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<Json<GradeList>, ApiError> {
-    let grades = state.school().grades(&who, id).await.map_err(school_error)?;
+    let grades = state.school().grades(&who, id).await?;
     Ok(Json(GradeList { grades }))
 }
 
@@ -167,11 +167,7 @@ pub async fn create_grade(
         credits: b.credits,
         graded_at: b.graded_at,
     };
-    let grade = state
-        .school()
-        .add_grade(&who, id, input, &meta)
-        .await
-        .map_err(school_error)?;
+    let grade = state.school().add_grade(&who, id, input, &meta).await?;
     Ok((StatusCode::CREATED, Json(grade)))
 }
 
@@ -193,13 +189,7 @@ pub async fn update_grade(
         credits: b.credits,
         graded_at: b.graded_at,
     };
-    Ok(Json(
-        state
-            .school()
-            .update_grade(&who, id, patch, &meta)
-            .await
-            .map_err(school_error)?,
-    ))
+    Ok(Json(state.school().update_grade(&who, id, patch, &meta).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/grades/{id}", tag = "grades", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -210,11 +200,7 @@ pub async fn delete_grade(
     Meta(meta): Meta,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .school()
-        .delete_grade(&who, id, &meta)
-        .await
-        .map_err(school_error)?;
+    state.school().delete_grade(&who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -227,7 +213,7 @@ pub async fn get_gpa(
     AuthUser(who): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<Json<GpaReport>, ApiError> {
-    Ok(Json(state.school().gpa(&who, id).await.map_err(school_error)?))
+    Ok(Json(state.school().gpa(&who, id).await?))
 }
 
 /// The GPA if hypothetical grades were added or replaced; nothing is written.
@@ -251,13 +237,7 @@ pub async fn gpa_what_if(
             term: g.term,
         })
         .collect();
-    Ok(Json(
-        state
-            .school()
-            .gpa_what_if(&who, id, changes)
-            .await
-            .map_err(school_error)?,
-    ))
+    Ok(Json(state.school().gpa_what_if(&who, id, changes).await?))
 }
 
 /// The average grade needed on the remaining credits to reach a target GPA.
@@ -272,8 +252,7 @@ pub async fn gpa_needed(
     let needed = state
         .school()
         .gpa_needed(&who, id, q.target, q.remaining_credits)
-        .await
-        .map_err(school_error)?;
+        .await?;
     Ok(Json(needed))
 }
 
@@ -285,11 +264,7 @@ pub async fn list_attendance(
     Path(id): Path<i64>,
     Query(q): Query<RangeQuery>,
 ) -> Result<Json<AttendanceList>, ApiError> {
-    let (records, summary) = state
-        .school()
-        .attendance(&who, id, q.from, q.to)
-        .await
-        .map_err(school_error)?;
+    let (records, summary) = state.school().attendance(&who, id, q.from, q.to).await?;
     Ok(Json(AttendanceList { records, summary }))
 }
 
@@ -309,11 +284,7 @@ pub async fn mark_attendance(
         status: b.status,
         note: b.note,
     };
-    let (record, created) = state
-        .school()
-        .mark_attendance(&who, id, mark, &meta)
-        .await
-        .map_err(school_error)?;
+    let (record, created) = state.school().mark_attendance(&who, id, mark, &meta).await?;
     Ok((
         if created {
             StatusCode::CREATED
@@ -342,10 +313,6 @@ pub async fn mark_bulk(
             note: m.note,
         })
         .collect();
-    let records = state
-        .school()
-        .mark_bulk(&who, b.date, marks, &meta)
-        .await
-        .map_err(school_error)?;
+    let records = state.school().mark_bulk(&who, b.date, marks, &meta).await?;
     Ok(Json(BulkResponse { records }))
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{PageMeta, double_option, page_request};
-use crate::auth::{AuthUser, Meta, school_error};
+use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -139,8 +139,7 @@ pub async fn list_students(
     let page = state
         .school()
         .list_students(&who, &filter, page_request(q.limit, q.cursor.as_deref())?)
-        .await
-        .map_err(school_error)?;
+        .await?;
     Ok(Json(StudentList {
         meta: PageMeta::of(&page),
         students: page.items,
@@ -170,11 +169,7 @@ pub async fn create_student(
         guardian_contact: b.guardian_contact,
         status: b.status,
     };
-    let student = state
-        .school()
-        .create_student(&who, input, &meta)
-        .await
-        .map_err(school_error)?;
+    let student = state.school().create_student(&who, input, &meta).await?;
     Ok((StatusCode::CREATED, Json(student)))
 }
 
@@ -187,13 +182,7 @@ pub async fn get_student(
     Meta(meta): Meta,
     Path(id): Path<i64>,
 ) -> Result<Json<Student>, ApiError> {
-    Ok(Json(
-        state
-            .school()
-            .student(&who, id, &meta)
-            .await
-            .map_err(school_error)?,
-    ))
+    Ok(Json(state.school().student(&who, id, &meta).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/students/{id}", tag = "students", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -218,13 +207,7 @@ pub async fn update_student(
         guardian_contact: b.guardian_contact,
         status: b.status,
     };
-    Ok(Json(
-        state
-            .school()
-            .update_student(&who, id, patch, &meta)
-            .await
-            .map_err(school_error)?,
-    ))
+    Ok(Json(state.school().update_student(&who, id, patch, &meta).await?))
 }
 
 /// Deletes a student with their grades, attendance and guardian links (administrators).
@@ -236,11 +219,7 @@ pub async fn delete_student(
     Meta(meta): Meta,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .school()
-        .delete_student(&who, id, &meta)
-        .await
-        .map_err(school_error)?;
+    state.school().delete_student(&who, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,7 +230,7 @@ pub async fn list_guardians(
     AuthUser(who): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<Json<GuardianList>, ApiError> {
-    let guardians = state.school().guardians(&who, id).await.map_err(school_error)?;
+    let guardians = state.school().guardians(&who, id).await?;
     Ok(Json(GuardianList { guardians }))
 }
 
@@ -269,9 +248,8 @@ pub async fn link_guardian(
     let school = state.school();
     school
         .link_guardian(&who, id, b.user_id, b.relationship, b.may_receive_notices, &meta)
-        .await
-        .map_err(school_error)?;
-    let guardians = school.guardians(&who, id).await.map_err(school_error)?;
+        .await?;
+    let guardians = school.guardians(&who, id).await?;
     Ok((StatusCode::CREATED, Json(GuardianList { guardians })))
 }
 
@@ -284,10 +262,6 @@ pub async fn unlink_guardian(
     Meta(meta): Meta,
     Path((id, user_id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .school()
-        .unlink_guardian(&who, id, user_id, &meta)
-        .await
-        .map_err(school_error)?;
+    state.school().unlink_guardian(&who, id, user_id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

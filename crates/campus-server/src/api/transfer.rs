@@ -8,13 +8,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use campus_domain::school::StudentFilter;
-use campus_domain::school::export::{self, Dataset, ExportError};
-use campus_domain::school::import::{ImportError, ImportKind, ImportReport};
-use campus_tabular::{FileWriter, Format, Input, Limits, TableReader, TabularError};
+use campus_domain::school::export::{self, Dataset};
+use campus_domain::school::import::{ImportKind, ImportReport};
+use campus_tabular::{FileWriter, Format, Input, Limits, TableReader};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::{AuthUser, Meta, school_error};
+use crate::auth::{AuthUser, Meta, RecordKeepers, RoleSet};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
@@ -46,10 +46,6 @@ pub(crate) fn limits(settings: &campus_config::ImportSettings) -> Limits {
     }
 }
 
-pub(crate) fn tabular_error(e: &TabularError) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string())
-}
-
 /// Upload a `students`, `grades` or `attendance` file (multipart field `file`, CSV or XLSX).
 /// Returns the diff: new, updated and unchanged rows and every row error with its row number.
 /// With `commit=true` everything is applied in one transaction, or nothing (422 with the
@@ -70,24 +66,17 @@ pub async fn import(
 ) -> Result<Response, ApiError> {
     let kind = ImportKind::parse(&kind)
         .ok_or_else(|| ApiError::not_found("Imports are: students, grades, attendance."))?;
-    if !who.role.is_staff() {
+    // Refused before the upload is read; the import service checks the same set again.
+    if !RecordKeepers::contains(who.role) {
         return Err(ApiError::forbidden("Your role does not allow this."));
     }
     let bytes = read_file_field(multipart).await?;
     let settings = &state.settings().school.import;
-    let table = TableReader::open(Input::Bytes(bytes), limits(settings))
-        .await
-        .map_err(|e| tabular_error(&e))?;
+    let table = TableReader::open(Input::Bytes(bytes), limits(settings)).await?;
     let report = state
         .school()
         .import(&who, kind, table, q.commit, &meta, &|_| {})
-        .await
-        .map_err(|e| match e {
-            ImportError::Forbidden => ApiError::forbidden("Your role does not allow this."),
-            ImportError::File(e) => tabular_error(&e),
-            ImportError::Header(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_header", m),
-            ImportError::Db(e) => ApiError::from(e),
-        })?;
+        .await?;
     if q.commit && !report.committed {
         return Ok(rejected(report));
     }
@@ -180,13 +169,14 @@ pub async fn export(
             let header = dataset.header();
             let mut rows = Vec::new();
             let mut first = true;
-            run(school.export(&who, dataset, &filter, |cells| {
-                if !std::mem::take(&mut first) {
-                    rows.push(export::json_object(header, cells));
-                }
-                Ok::<_, std::convert::Infallible>(())
-            }))
-            .await?;
+            school
+                .export(&who, dataset, &filter, |cells| {
+                    if !std::mem::take(&mut first) {
+                        rows.push(export::json_object(header, cells));
+                    }
+                    Ok::<_, std::convert::Infallible>(())
+                })
+                .await?;
             let body = serde_json::to_vec(&serde_json::json!({ dataset.as_str(): rows }))
                 .map_err(ApiError::internal)?;
             (body, "application/json", "json")
@@ -194,13 +184,11 @@ pub async fn export(
         other => {
             let format =
                 Format::parse(other).ok_or_else(|| bad_query("format must be one of: csv, xlsx, json"))?;
-            let mut w = FileWriter::new(format, dataset.as_str()).map_err(ApiError::internal)?;
-            run(school.export(&who, dataset, &filter, |cells| w.write_row(&cells))).await?;
-            (
-                w.finish().map_err(ApiError::internal)?,
-                format.content_type(),
-                format.extension(),
-            )
+            let mut w = FileWriter::new(format, dataset.as_str())?;
+            school
+                .export(&who, dataset, &filter, |cells| w.write_row(&cells))
+                .await?;
+            (w.finish()?, format.content_type(), format.extension())
         }
     };
     Ok(attachment(body, content_type, dataset.as_str(), extension))
@@ -220,14 +208,4 @@ pub(crate) fn attachment(body: Vec<u8>, content_type: &'static str, stem: &str, 
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     response
-}
-
-async fn run<E>(export: impl Future<Output = Result<u64, ExportError<E>>>) -> Result<u64, ApiError>
-where
-    E: std::error::Error + Send + Sync + 'static,
-{
-    export.await.map_err(|e| match e {
-        ExportError::School(e) => school_error(e),
-        ExportError::Sink(e) => ApiError::internal(e),
-    })
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{PageMeta, UserResponse, page_request};
-use crate::auth::{Admins, Meta, RequireRole, identity_error};
+use crate::auth::{Admins, Meta, RequireRole};
 use crate::error::{ApiError, FieldError};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -93,8 +93,7 @@ pub async fn list_users(
     let page = state
         .identity()
         .list_users(&filter, page_request(query.limit, query.cursor.as_deref())?)
-        .await
-        .map_err(identity_error)?;
+        .await?;
     Ok(Json(UserList {
         meta: PageMeta::of(&page),
         users: page.items.into_iter().map(Into::into).collect(),
@@ -127,8 +126,7 @@ pub async fn create_user(
     let user = state
         .identity()
         .create_user(Some(admin.user_id), input, &meta)
-        .await
-        .map_err(identity_error)?;
+        .await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -139,7 +137,7 @@ pub async fn get_user(
     _admin: RequireRole<Admins>,
     Path(id): Path<i64>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    let user = state.identity().user(id).await.map_err(identity_error)?;
+    let user = state.identity().user(id).await?;
     Ok(Json(user.into()))
 }
 
@@ -163,8 +161,7 @@ pub async fn update_user(
     let user = state
         .identity()
         .update_user(Some(admin.user_id), id, patch, &meta)
-        .await
-        .map_err(identity_error)?;
+        .await?;
     Ok(Json(user.into()))
 }
 
@@ -181,8 +178,7 @@ pub async fn deactivate_user(
     let user = state
         .identity()
         .deactivate(Some(admin.user_id), id, &meta)
-        .await
-        .map_err(identity_error)?;
+        .await?;
     Ok(Json(user.into()))
 }
 

@@ -3,10 +3,10 @@
 use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
-use axum::http::{HeaderValue, header, request::Parts};
-use campus_domain::identity::{AuthFailure, IdentityError, Principal, Role};
+use axum::http::{header, request::Parts};
+use campus_domain::identity::roles::RoleSet;
+use campus_domain::identity::{AuthFailure, Principal};
 
-use super::errors::identity_error;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::cookies::{SESSION_COOKIE, cookie};
@@ -57,11 +57,7 @@ impl FromRequestParts<AppState> for AuthUser {
         }
         let principal = match session_cookie(parts) {
             Some(session) => {
-                let principal = state
-                    .identity()
-                    .authenticate_web_session(session)
-                    .await
-                    .map_err(identity_error)?;
+                let principal = state.identity().authenticate_web_session(session).await?;
                 // A cookie is sent by the browser on its own: an unsafe request it
                 // authenticates must prove it came from our page.
                 if csrf::is_unsafe(&parts.method)
@@ -77,13 +73,8 @@ impl FromRequestParts<AppState> for AuthUser {
                 principal
             }
             None => {
-                let token =
-                    bearer_token(parts).map_err(|f| identity_error(IdentityError::Unauthenticated(f)))?;
-                state
-                    .identity()
-                    .authenticate(token)
-                    .await
-                    .map_err(identity_error)?
+                let token = bearer_token(parts)?;
+                state.identity().authenticate(token).await?
             }
         };
         parts.extensions.insert(principal.clone());
@@ -123,19 +114,6 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
     }
 }
 
-/// A set of roles allowed through a gate.
-pub trait RoleSet: Send + Sync + 'static {
-    const ROLES: &'static [Role];
-}
-
-/// Administrators only.
-#[derive(Debug)]
-pub struct Admins;
-
-impl RoleSet for Admins {
-    const ROLES: &'static [Role] = &[Role::Admin];
-}
-
 /// An authenticated user whose role is in `R`; others get 403.
 #[derive(Debug)]
 pub struct RequireRole<R: RoleSet>(pub Principal, pub PhantomData<R>);
@@ -145,14 +123,10 @@ impl<R: RoleSet> FromRequestParts<AppState> for RequireRole<R> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let AuthUser(principal) = AuthUser::from_request_parts(parts, state).await?;
-        if R::ROLES.contains(&principal.role) {
+        if R::contains(principal.role) {
             Ok(RequireRole(principal, PhantomData))
         } else {
             Err(ApiError::forbidden("Your role does not allow this action."))
         }
     }
-}
-
-pub(super) fn www_authenticate() -> HeaderValue {
-    HeaderValue::from_static("Bearer")
 }

@@ -2,15 +2,10 @@
 //! extractors (`RequireRole<Admins>`), so the roles an endpoint allows are visible in its
 //! signature. Record-level rules live in the domain services.
 
-mod errors;
 mod extract;
-mod school_errors;
 
-pub use errors::{identity_error, validation as validation_error};
-pub use extract::{
-    Admins, AuthUser, MaybeAuthUser, RequireRole, RoleSet, bearer_token, codes, session_cookie,
-};
-pub use school_errors::{finance_error, notification_error, school_error};
+pub use campus_domain::identity::roles::{Admins, FinanceStaff, RecordKeepers, RoleSet, SchoolStaff};
+pub use extract::{AuthUser, MaybeAuthUser, RequireRole, bearer_token, codes, session_cookie};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;

@@ -3,15 +3,12 @@
 //! `/api/v1` and renders its seed's shapes. See docs/COMPAT.md.
 
 mod achievement;
-mod achievement_notices;
-mod achievement_records;
 pub mod envelopes;
+mod error;
 mod finance;
-mod finance_money;
 mod kvstore;
 mod memopark;
 mod nurture;
-mod nurture_data;
 mod shared;
 
 use axum::Router;
@@ -25,15 +22,12 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(nurture::router())
         .merge(memopark::router())
         .merge(finance::router())
-        .merge(finance_money::router())
-        .merge(achievement_records::router())
-        .merge(achievement_notices::router())
+        .merge(achievement::router())
         .merge(kvstore::router(state))
-        .merge(nurture_data::router())
 }
 
 /// Seed 000's root catch-all `GET /{column}`. Registered after every other route: axum
 /// prefers literal segments, so it only sees single-segment paths nothing else claims.
 pub(crate) fn catch_all() -> Router<AppState> {
-    nurture_data::catch_all()
+    nurture::catch_all()
 }

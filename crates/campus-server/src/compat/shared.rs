@@ -1,12 +1,13 @@
 //! Helpers the facades share: JSON replies, request bodies that tolerate missing fields, and
-//! identity errors rendered with a seed's own sentences.
+//! a seed's login.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use campus_domain::identity::IdentityError;
 use serde_json::Value;
 
-use crate::auth::identity_error;
+pub use super::error::bad_request;
+use super::error::{Plain, Wording};
 use crate::error::ApiError;
 
 /// A JSON reply with `status`.
@@ -29,27 +30,6 @@ pub fn raw_text(body: &Value, key: &str) -> Option<String> {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
-}
-
-/// A 400 with a seed's sentence.
-pub fn bad_request(message: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
-}
-
-/// Identity errors for a facade: validation and weak passwords become 400 with the first
-/// problem's sentence (the seeds answer 400 for bad input); the rest map as everywhere.
-pub fn seed_identity_error(err: IdentityError) -> ApiError {
-    match err {
-        IdentityError::WeakPassword(message) => bad_request(&message),
-        IdentityError::Invalid(issues) => {
-            let message = issues
-                .first()
-                .map(|i| format!("{} {}", i.field, i.message))
-                .unwrap_or_else(|| "Invalid input".to_owned());
-            bad_request(&message)
-        }
-        other => identity_error(other),
-    }
 }
 
 /// A facade's JSON body. Like Flask's `request.get_json(silent=True)`: an empty body or a
@@ -123,21 +103,6 @@ pub async fn seed_login(
         IdentityError::InvalidCredentials => {
             ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", spec.invalid)
         }
-        other => seed_identity_error(other),
+        other => Plain::identity(other),
     })
-}
-
-/// School errors for a facade: invalid input is the seeds' 400 with the first problem's
-/// sentence; the rest map as on `/api/v1`.
-pub fn seed_school_error(err: campus_domain::school::SchoolError) -> ApiError {
-    match err {
-        campus_domain::school::SchoolError::Invalid(issues) => {
-            let message = issues
-                .first()
-                .map(|i| format!("{} {}", i.field, i.message))
-                .unwrap_or_else(|| "Invalid input".to_owned());
-            bad_request(&message)
-        }
-        other => crate::auth::school_error(other),
-    }
 }

@@ -14,10 +14,11 @@ use super::columns::{ColumnMap, ColumnSpec};
 use super::{ImportError, ImportReport};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::{FieldIssue, Principal};
+use crate::identity::Principal;
 use crate::school::AttendanceRecord;
 use crate::school::model::Checks;
 use crate::school::service::School;
+use crate::validation::FieldIssue;
 
 pub(super) const COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::required("roll_number").aka(&["roll", "roll_no"]),

@@ -212,7 +212,7 @@ pub(crate) fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
 /// spreadsheet; an import refuses it.
 fn refuse_formula(c: &mut super::model::Checks, field: &'static str, value: Option<&str>) {
     if value.is_some_and(|v| v.starts_with('=')) {
-        c.0.push(crate::identity::FieldIssue::new(
+        c.0.push(crate::validation::FieldIssue::new(
             field,
             "formula",
             "looks like a spreadsheet formula; enter the value itself",

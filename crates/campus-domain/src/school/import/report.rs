@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::ImportKind;
-use crate::identity::FieldIssue;
+use crate::validation::FieldIssue;
 
 /// Row details kept per list; counts are always complete.
 pub const MAX_DETAILS: usize = 1000;

@@ -14,8 +14,9 @@ use campus_db::entities::{guardianships, students, users};
 
 use super::columns::{ColumnMap, ColumnSpec};
 use super::{ImportError, ImportReport};
-use crate::identity::{Email, FieldIssue, Role, repo};
+use crate::identity::{Email, Role, repo};
 use crate::school::model::{Checks, StudentStatus};
+use crate::validation::FieldIssue;
 
 pub(super) const COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::required("roll_number").aka(&["roll", "roll_no"]),

@@ -12,7 +12,7 @@ use campus_domain::identity::{IdentityError, LoginRequest, Registration, TokenLi
 use serde_json::{Value, json};
 
 use super::io::{Ctx, Fields, INVALID_TOKEN, Mode, error, found, signed_in, success};
-use crate::auth::{MaybeAuthUser, Meta, identity_error};
+use crate::auth::{MaybeAuthUser, Meta};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::cookies::{SESSION_COOKIE, secure, set_cookie};
@@ -165,23 +165,10 @@ async fn register_user(state: &AppState, meta: &RequestMeta, f: &Fields) -> Resu
     };
     let (username, email) = (username.trim().to_owned(), email.trim().to_owned());
     let identity = state.identity();
-    let taken = |e: IdentityError| identity_error(e);
-    if !username.contains('@')
-        && identity
-            .find_by_identifier(&username)
-            .await
-            .map_err(taken)?
-            .is_some()
-    {
+    if !username.contains('@') && identity.find_by_identifier(&username).await?.is_some() {
         return Err(error(StatusCode::CONFLICT, "USERNAME_EXISTS", USERNAME_EXISTS));
     }
-    if email.contains('@')
-        && identity
-            .find_by_identifier(&email)
-            .await
-            .map_err(taken)?
-            .is_some()
-    {
+    if email.contains('@') && identity.find_by_identifier(&email).await?.is_some() {
         return Err(error(StatusCode::CONFLICT, "EMAIL_EXISTS", EMAIL_EXISTS));
     }
     if identity
@@ -229,7 +216,7 @@ async fn register_user(state: &AppState, meta: &RequestMeta, f: &Fields) -> Resu
                 ),
                 None => error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", INVALID_REQUEST),
             },
-            other => identity_error(other),
+            other => other.into(),
         })
 }
 
@@ -252,7 +239,7 @@ async fn check_credentials(
             "INVALID_CREDENTIALS",
             INVALID_CREDENTIALS,
         ),
-        other => identity_error(other),
+        other => other.into(),
     })
 }
 
@@ -365,11 +352,7 @@ async fn open_session(
         Ok(p) if p.user_id == outcome.user.id => {}
         _ => return Err(error(StatusCode::UNAUTHORIZED, "INVALID_TOKEN", INVALID_TOKEN)),
     }
-    let session = state
-        .identity()
-        .open_web_session(outcome.user.id, meta)
-        .await
-        .map_err(identity_error)?;
+    let session = state.identity().open_web_session(outcome.user.id, meta).await?;
     Ok((outcome.user, session))
 }
 
@@ -381,11 +364,7 @@ pub(crate) async fn logout_page(
 ) -> Result<Response, ApiError> {
     let (parts, _) = request.into_parts();
     if let Some(session) = crate::web::cookies::cookie(&parts.headers, SESSION_COOKIE) {
-        state
-            .identity()
-            .close_web_session(session, &meta)
-            .await
-            .map_err(identity_error)?;
+        state.identity().close_web_session(session, &meta).await?;
     }
     let mut response = found("/api/login");
     response.headers_mut().append(

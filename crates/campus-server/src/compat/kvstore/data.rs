@@ -154,7 +154,7 @@ fn kv_error(e: KvError) -> ApiError {
         KvError::NotFound => error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND),
         KvError::PreconditionFailed { .. } => error(StatusCode::CONFLICT, "KEY_EXISTS", KEY_EXISTS),
         KvError::Invalid(_) => error(StatusCode::BAD_REQUEST, "INVALID_KEY", INVALID_KEY),
-        other => crate::api::kv::kv_error(other),
+        other => other.into(),
     }
 }
 
@@ -164,11 +164,7 @@ pub(crate) async fn dashboard(
     ctx: Ctx,
     Viewer(who): Viewer,
 ) -> Result<Response, ApiError> {
-    let user = state
-        .identity()
-        .user(who.user_id)
-        .await
-        .map_err(crate::auth::identity_error)?;
+    let user = state.identity().user(who.user_id).await?;
     let username = user
         .username
         .clone()
@@ -189,8 +185,7 @@ pub(crate) async fn dashboard(
                 after_id: None,
             },
         )
-        .await
-        .map_err(crate::api::kv::kv_error)?;
+        .await?;
     let keys = page
         .items
         .into_iter()

@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::accounts;
 use super::io::{Ctx, Fields};
 use crate::auth::Meta;
-use crate::compat::achievement;
+use crate::compat::achievement::accounts as achievement;
 use crate::compat::envelopes::ACHIEVEMENT;
 use crate::compat::shared::{SeedJson, seed_json_value};
 use crate::error::ApiError;

@@ -166,11 +166,7 @@ impl FromRequestParts<AppState> for Viewer {
 
 /// The chrome of a signed-in page: the user's name and display preferences.
 pub async fn signed_in(state: &AppState, mut chrome: Chrome, who: &Principal) -> Result<Chrome, ApiError> {
-    let user = state
-        .identity()
-        .user(who.user_id)
-        .await
-        .map_err(crate::auth::identity_error)?;
+    let user = state.identity().user(who.user_id).await?;
     chrome.user = Some(
         user.username
             .clone()

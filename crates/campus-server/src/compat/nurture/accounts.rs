@@ -12,18 +12,35 @@ use axum::routing::post;
 use campus_domain::identity::{Identity, IdentityError, Registration};
 use serde_json::json;
 
-use super::envelopes::NURTURE_ACCOUNTS;
-use super::shared::{
-    SeedJson, SeedLogin, bad_request, raw_text, reply, seed_identity_error, seed_login, text,
-};
 use crate::auth::Meta;
+use crate::compat::envelopes::NURTURE_ACCOUNTS;
+use crate::compat::error::{Plain, SeedError, Wording};
+use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, seed_login, text};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
 use crate::state::AppState;
 
 const TOKEN_TTL: Duration = Duration::from_secs(3600);
 
-pub(super) fn router() -> Router<AppState> {
+/// Seed 000's words: one sentence for a taken username or email.
+struct Words;
+
+impl Wording for Words {
+    fn identity(err: IdentityError) -> ApiError {
+        match err {
+            IdentityError::UsernameTaken | IdentityError::EmailTaken => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Username or email already exists",
+            ),
+            other => Plain::identity(other),
+        }
+    }
+}
+
+type Answer<T = Response> = Result<T, SeedError<Words>>;
+
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/signup", post(signup))
         .route("/login", post(login))
@@ -34,7 +51,7 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// The seed collected no username; derive one from the email's local part, unique.
-async fn derive_username(identity: &Identity, email: &str) -> Result<Option<String>, ApiError> {
+async fn derive_username(identity: &Identity, email: &str) -> Answer<Option<String>> {
     let local: String = email
         .split('@')
         .next()
@@ -52,11 +69,7 @@ async fn derive_username(identity: &Identity, email: &str) -> Result<Option<Stri
         } else {
             format!("{local}{n}")
         };
-        let taken = identity
-            .find_by_identifier(&candidate)
-            .await
-            .map_err(seed_identity_error)?
-            .is_some();
+        let taken = identity.find_by_identifier(&candidate).await?.is_some();
         if !taken {
             return Ok(Some(candidate));
         }
@@ -64,15 +77,11 @@ async fn derive_username(identity: &Identity, email: &str) -> Result<Option<Stri
     Ok(None)
 }
 
-async fn signup(
-    State(state): State<AppState>,
-    Meta(meta): Meta,
-    SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+async fn signup(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): SeedJson) -> Answer {
     let name = text(&body, "full_name").or_else(|| text(&body, "name"));
     let (Some(name), Some(email), Some(password)) = (name, text(&body, "email"), raw_text(&body, "password"))
     else {
-        return Err(bad_request("All fields are required"));
+        return Err(bad_request("All fields are required").into());
     };
     let identity = state.identity();
     let username = match text(&body, "username") {
@@ -86,28 +95,14 @@ async fn signup(
         password,
         ..Registration::default()
     };
-    let user = identity
-        .register_public(registration, None, &meta)
-        .await
-        .map_err(|e| match e {
-            IdentityError::UsernameTaken | IdentityError::EmailTaken => ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "Username or email already exists",
-            ),
-            other => seed_identity_error(other),
-        })?;
+    let user = identity.register_public(registration, None, &meta).await?;
     Ok(reply(
         StatusCode::CREATED,
         json!({"success": true, "message": "User registered successfully", "user_id": user.id, "username": user.username}),
     ))
 }
 
-async fn login(
-    State(state): State<AppState>,
-    Meta(meta): Meta,
-    SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+async fn login(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): SeedJson) -> Answer {
     let outcome = seed_login(
         &state,
         &meta,

@@ -15,16 +15,17 @@ use campus_domain::school::marks::{self, MarkColumn, MarkRow};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::envelopes::NURTURE;
-use super::shared::{SeedJson, bad_request, reply, seed_school_error as school_error};
 use crate::api::content::is_personal;
 use crate::auth::AuthUser;
+use crate::compat::envelopes::NURTURE;
+use crate::compat::error::{Plain, SeedError};
+use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
 use crate::state::AppState;
 
 /// Literal routes of this facade. The catch-all is separate so it can be merged last.
-pub(super) fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/filter", get(filter))
         .route("/kv/{key}", get(kv_get).post(kv_post))
@@ -33,11 +34,13 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// `GET /{column}`: single segment, lowest precedence, GET/HEAD only.
-pub(super) fn catch_all() -> Router<AppState> {
+pub(crate) fn catch_all() -> Router<AppState> {
     Router::new()
         .route("/{column}", any(by_column))
         .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors))
 }
+
+type Answer = Result<Response, SeedError<Plain>>;
 
 #[derive(Debug, Deserialize)]
 struct Params {
@@ -102,23 +105,21 @@ async fn by_column(
     Path(segment): Path<String>,
     Query(p): Query<Params>,
     request: axum::extract::Request,
-) -> Result<Response, ApiError> {
+) -> Answer {
     if method != Method::GET && method != Method::HEAD {
-        return Err(ApiError::not_found(format!("No route for {method} /{segment}.")));
+        return Err(ApiError::not_found(format!("No route for {method} /{segment}.")).into());
     }
     let column = seed_column(&segment);
     let value = match (column, p.params) {
-        (None, None) => return Err(ApiError::not_found(format!("No route for /{segment}."))),
-        (None, Some(_)) => return Err(invalid_column(&segment)),
-        (Some(_), None) => return Err(bad_request("Missing 'params' query")),
+        (None, None) => return Err(ApiError::not_found(format!("No route for /{segment}.")).into()),
+        (None, Some(_)) => return Err(invalid_column(&segment).into()),
+        (Some(_), None) => return Err(bad_request("Missing 'params' query").into()),
         (Some(_), Some(v)) => v,
     };
     let column = column.unwrap_or(MarkColumn::Name);
     let (mut parts, _) = request.into_parts();
     staff(&mut parts, &state).await?;
-    let rows = marks::by_column(state.school().db(), column, &value)
-        .await
-        .map_err(school_error)?;
+    let rows = marks::by_column(state.school().db(), column, &value).await?;
     let name = column.seed_name();
     Ok(rows_reply(
         &rows,
@@ -131,9 +132,9 @@ async fn filter(
     State(state): State<AppState>,
     Query(p): Query<Params>,
     request: axum::extract::Request,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let Some((class, subject)) = p.params.as_deref().and_then(|v| v.split_once('_')) else {
-        return Err(bad_request("Expected: class_subject (e.g. 1_Science)"));
+        return Err(bad_request("Expected: class_subject (e.g. 1_Science)").into());
     };
     let (class, subject) = (class.to_owned(), subject.to_owned());
     let (mut parts, _) = request.into_parts();
@@ -142,9 +143,7 @@ async fn filter(
         (MarkColumn::Class, class.clone()),
         (MarkColumn::Subject, subject.clone()),
     ];
-    let rows = marks::by_columns(state.school().db(), &filters)
-        .await
-        .map_err(school_error)?;
+    let rows = marks::by_columns(state.school().db(), &filters).await?;
     Ok(rows_reply(
         &rows,
         format!("class={class}_subject={subject}"),
@@ -156,15 +155,13 @@ async fn kv_get(
     State(state): State<AppState>,
     Path(key): Path<String>,
     request: axum::extract::Request,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let column = seed_column(&key).ok_or_else(|| invalid_column(&key))?;
     if is_personal(column) {
         let (mut parts, _) = request.into_parts();
         staff(&mut parts, &state).await?;
     }
-    let values = content::lookups::values(state.school().db(), column)
-        .await
-        .map_err(school_error)?;
+    let values = content::lookups::values(state.school().db(), column).await?;
     Ok(reply(StatusCode::OK, json!({column.seed_name(): values})))
 }
 
@@ -173,7 +170,7 @@ async fn kv_post(
     Path(key): Path<String>,
     AuthUser(who): AuthUser,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     crate::api::content::require_staff(&who)?;
     let column = seed_column(&key).ok_or_else(|| invalid_column(&key))?;
     let stringify = |v: &Value| match v {
@@ -184,11 +181,9 @@ async fn kv_post(
     let new: Vec<String> = match (body.get("value"), body.get("values")) {
         (Some(v), _) if !v.is_null() => stringify(v).into_iter().collect(),
         (_, Some(Value::Array(list))) => list.iter().filter_map(stringify).collect(),
-        _ => return Err(bad_request("Send JSON with 'value' or 'values' (list).")),
+        _ => return Err(bad_request("Send JSON with 'value' or 'values' (list).").into()),
     };
-    let values = content::lookups::add(state.school().db(), column, &new)
-        .await
-        .map_err(school_error)?;
+    let values = content::lookups::add(state.school().db(), column, &new).await?;
     Ok(reply(StatusCode::OK, json!({column.seed_name(): values})))
 }
 
@@ -209,11 +204,10 @@ fn split_line_key(key: &str) -> (String, Option<usize>) {
     (key.to_owned(), None)
 }
 
-async fn kvdoc_get(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, ApiError> {
+async fn kvdoc_get(State(state): State<AppState>, Path(key): Path<String>) -> Answer {
     let (base, line) = split_line_key(&key);
     let doc = content::documents::get(state.school().db(), &base)
-        .await
-        .map_err(school_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found(format!("No value found for key '{base}'")))?;
     match line {
         None => Ok(reply(
@@ -225,9 +219,7 @@ async fn kvdoc_get(State(state): State<AppState>, Path(key): Path<String>) -> Re
                 StatusCode::OK,
                 json!({"key": format!("{base}_LINE{n}"), "line": n, "text": text}),
             )),
-            None => Err(ApiError::not_found(format!(
-                "Line {n} not found for key '{base}'"
-            ))),
+            None => Err(ApiError::not_found(format!("Line {n} not found for key '{base}'")).into()),
         },
     }
 }
@@ -237,7 +229,7 @@ async fn kvdoc_post(
     Path(key): Path<String>,
     AuthUser(who): AuthUser,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     crate::api::content::require_staff(&who)?;
     let (base, suffix_line) = split_line_key(&key);
     let db = state.school().db();
@@ -247,9 +239,7 @@ async fn kvdoc_post(
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let doc = content::documents::set_text(db, &base, &text, Some(who.user_id))
-            .await
-            .map_err(school_error)?;
+        let doc = content::documents::set_text(db, &base, &text, Some(who.user_id)).await?;
         return Ok(reply(
             StatusCode::OK,
             json!({"message": "Document updated", "key": doc.key, "line_count": doc.line_count}),
@@ -261,7 +251,7 @@ async fn kvdoc_post(
             .and_then(|n| usize::try_from(n).ok())
     });
     let Some(line) = line.filter(|n| *n >= 1) else {
-        return Err(bad_request("Provide a valid 1-based 'line' or use _LINEX in URL"));
+        return Err(bad_request("Provide a valid 1-based 'line' or use _LINEX in URL").into());
     };
     let text = match body.get("text") {
         Some(Value::String(s)) => s.clone(),
@@ -273,9 +263,7 @@ async fn kvdoc_post(
         text,
         insert_at: body.get("insert_at").and_then(Value::as_i64),
     };
-    let outcome = content::documents::edit_line(db, &base, edit, Some(who.user_id))
-        .await
-        .map_err(school_error)?;
+    let outcome = content::documents::edit_line(db, &base, edit, Some(who.user_id)).await?;
     Ok(reply(
         StatusCode::OK,
         json!({

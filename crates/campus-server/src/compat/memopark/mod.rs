@@ -11,18 +11,35 @@ use axum::routing::{get, post};
 use campus_domain::identity::{ContactInput, IdentityError, Registration, TokenLifetime};
 use serde_json::{Value, json};
 
-use super::envelopes::MEMOPARK;
-use super::shared::{
-    SeedJson, SeedLogin, bad_request, raw_text, reply, seed_identity_error, seed_login, text,
-};
 use crate::auth::{AuthUser, Meta};
+use crate::compat::envelopes::MEMOPARK;
+use crate::compat::error::{Plain, SeedError, Wording};
+use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, seed_login, text};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
 use crate::state::AppState;
 
 const TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 
-pub(super) fn router() -> Router<AppState> {
+/// Seed 001's words for a taken email.
+struct Words;
+
+impl Wording for Words {
+    fn identity(err: IdentityError) -> ApiError {
+        match err {
+            IdentityError::EmailTaken => ApiError::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "User with this email already exists",
+            ),
+            other => Plain::identity(other),
+        }
+    }
+}
+
+type Answer = Result<Response, SeedError<Words>>;
+
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/register", post(register))
         .route("/auth/login", post(login))
@@ -44,16 +61,12 @@ fn contact_from(body: &Value) -> Option<ContactInput> {
     })
 }
 
-async fn register(
-    State(state): State<AppState>,
-    Meta(meta): Meta,
-    SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+async fn register(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): SeedJson) -> Answer {
     let (Some(email), Some(password)) = (text(&body, "user_email"), raw_text(&body, "user_password")) else {
-        return Err(bad_request("Email and password are required"));
+        return Err(bad_request("Email and password are required").into());
     };
     let Some(name) = text(&body, "user_name") else {
-        return Err(bad_request("User name is required"));
+        return Err(bad_request("User name is required").into());
     };
     let identity = state.identity();
     let registration = Registration {
@@ -63,32 +76,17 @@ async fn register(
         emergency_contact: contact_from(&body),
         ..Registration::default()
     };
-    let user = identity
-        .register_public(registration, None, &meta)
-        .await
-        .map_err(|e| match e {
-            IdentityError::EmailTaken => ApiError::new(
-                StatusCode::CONFLICT,
-                "email_taken",
-                "User with this email already exists",
-            ),
-            other => seed_identity_error(other),
-        })?;
+    let user = identity.register_public(registration, None, &meta).await?;
     let outcome = identity
         .sign_in_new(user, TokenLifetime::Fixed(TOKEN_TTL))
-        .await
-        .map_err(seed_identity_error)?;
+        .await?;
     Ok(reply(
         StatusCode::CREATED,
         json!({"access_token": outcome.access_token}),
     ))
 }
 
-async fn login(
-    State(state): State<AppState>,
-    Meta(meta): Meta,
-    SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+async fn login(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): SeedJson) -> Answer {
     let outcome = seed_login(
         &state,
         &meta,
@@ -108,13 +106,13 @@ async fn login(
     ))
 }
 
-async fn profile(State(state): State<AppState>, AuthUser(p): AuthUser) -> Result<Response, ApiError> {
+async fn profile(State(state): State<AppState>, AuthUser(p): AuthUser) -> Answer {
     let identity = state.identity();
     let user = identity
         .user(p.user_id)
         .await
         .map_err(|_| ApiError::not_found("User not found"))?;
-    let contacts = identity.contacts(p.user_id).await.map_err(seed_identity_error)?;
+    let contacts = identity.contacts(p.user_id).await?;
     let contacts: Vec<Value> = contacts
         .into_iter()
         .map(|c| {
@@ -139,16 +137,8 @@ async fn profile(State(state): State<AppState>, AuthUser(p): AuthUser) -> Result
     ))
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    AuthUser(p): AuthUser,
-    Meta(meta): Meta,
-) -> Result<Response, ApiError> {
-    state
-        .identity()
-        .logout(&p, &meta)
-        .await
-        .map_err(seed_identity_error)?;
+async fn logout(State(state): State<AppState>, AuthUser(p): AuthUser, Meta(meta): Meta) -> Answer {
+    state.identity().logout(&p, &meta).await?;
     Ok(reply(
         StatusCode::OK,
         json!({"message": "Successfully logged out"}),

@@ -4,6 +4,10 @@
 //! [`crate::middleware::errors`]) turns it into problem+json for `/api/v1` or into a seed's
 //! own envelope for a compat facade.
 
+mod domain;
+
+pub use domain::overpayment;
+
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

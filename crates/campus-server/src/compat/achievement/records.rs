@@ -5,7 +5,6 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::get;
 use campus_domain::identity::{Principal, Role};
 use campus_domain::school::{
@@ -15,9 +14,11 @@ use campus_domain::school::{
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use super::envelopes::ACHIEVEMENT;
-use super::shared::{SeedJson, bad_request, reply, text};
+use super::{Answer, Words};
 use crate::auth::{AuthUser, Meta};
+use crate::compat::envelopes::ACHIEVEMENT;
+use crate::compat::error::Wording;
+use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Query;
 use crate::middleware::render_errors;
@@ -26,7 +27,7 @@ use crate::state::AppState;
 /// Most students `GET /api/students` returns (the seed's list is not paginated).
 const LIST_CAP: usize = 10_000;
 
-pub(super) fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/students", get(list).post(create))
         .route("/api/students/{id}", get(read).put(update).delete(remove))
@@ -39,22 +40,6 @@ pub(super) fn router() -> Router<AppState> {
 /// `{id}` is an integer in the seed (`<int:id>`): anything else is not a route.
 fn student_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found("Resource not found"))
-}
-
-fn school_error(err: SchoolError) -> ApiError {
-    match err {
-        SchoolError::Invalid(issues) => {
-            let message = issues
-                .first()
-                .map(|i| format!("{} {}", i.field, i.message))
-                .unwrap_or_default();
-            bad_request(&message)
-        }
-        SchoolError::NotFound => ApiError::not_found("Student not found"),
-        SchoolError::Forbidden => ApiError::forbidden("You do not have permission to do this"),
-        SchoolError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-        SchoolError::Db(e) => ApiError::from(e),
-    }
 }
 
 async fn student_json(state: &AppState, s: &Student) -> Value {
@@ -120,9 +105,9 @@ fn is_staff_or_finance(who: &Principal) -> bool {
     matches!(who.role, Role::Admin | Role::Teacher | Role::Finance)
 }
 
-async fn list(State(state): State<AppState>, AuthUser(who): AuthUser) -> Result<Response, ApiError> {
+async fn list(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
     if !is_staff_or_finance(&who) {
-        return Err(ApiError::forbidden("You do not have permission to do this"));
+        return Err(ApiError::forbidden("You do not have permission to do this").into());
     }
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
@@ -132,8 +117,7 @@ async fn list(State(state): State<AppState>, AuthUser(who): AuthUser) -> Result<
         let page = state
             .school()
             .list_students(&who, &StudentFilter::default(), page)
-            .await
-            .map_err(school_error)?;
+            .await?;
         for s in &page.items {
             out.push(student_json(&state, s).await);
         }
@@ -150,9 +134,9 @@ async fn create(
     AuthUser(who): AuthUser,
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     if !body.is_object() {
-        return Err(bad_request("Request body must be a JSON object"));
+        return Err(bad_request("Request body must be a JSON object").into());
     }
     let user_id = body.get("user_id").and_then(Value::as_i64);
     let mut name = text(&body, "name");
@@ -191,7 +175,7 @@ async fn create(
                 "conflict",
                 "User already has a student profile",
             ),
-            other => school_error(other),
+            other => Words::school(other),
         })?;
     Ok(reply(StatusCode::CREATED, student_json(&state, &student).await))
 }
@@ -201,12 +185,8 @@ async fn read(
     AuthUser(who): AuthUser,
     Meta(meta): Meta,
     axum::extract::Path(id): axum::extract::Path<String>,
-) -> Result<Response, ApiError> {
-    let student = state
-        .school()
-        .student(&who, student_id(&id)?, &meta)
-        .await
-        .map_err(school_error)?;
+) -> Answer {
+    let student = state.school().student(&who, student_id(&id)?, &meta).await?;
     Ok(reply(StatusCode::OK, student_json(&state, &student).await))
 }
 
@@ -216,7 +196,7 @@ async fn update(
     Meta(meta): Meta,
     axum::extract::Path(id): axum::extract::Path<String>,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let id = student_id(&id)?;
     let opt = |key: &str| body.get(key).map(|_| text(&body, key));
     let patch = StudentPatch {
@@ -232,11 +212,7 @@ async fn update(
         guardian_contact: opt("guardian_contact"),
         ..StudentPatch::default()
     };
-    let student = state
-        .school()
-        .update_student(&who, id, patch, &meta)
-        .await
-        .map_err(school_error)?;
+    let student = state.school().update_student(&who, id, patch, &meta).await?;
     Ok(reply(StatusCode::OK, student_json(&state, &student).await))
 }
 
@@ -245,12 +221,11 @@ async fn remove(
     AuthUser(who): AuthUser,
     Meta(meta): Meta,
     axum::extract::Path(id): axum::extract::Path<String>,
-) -> Result<Response, ApiError> {
+) -> Answer {
     state
         .school()
         .delete_student(&who, student_id(&id)?, &meta)
-        .await
-        .map_err(school_error)?;
+        .await?;
     Ok(reply(StatusCode::OK, json!({"message": "Student deleted"})))
 }
 
@@ -258,12 +233,8 @@ async fn grades(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
     axum::extract::Path(id): axum::extract::Path<String>,
-) -> Result<Response, ApiError> {
-    let grades = state
-        .school()
-        .grades(&who, student_id(&id)?)
-        .await
-        .map_err(school_error)?;
+) -> Answer {
+    let grades = state.school().grades(&who, student_id(&id)?).await?;
     Ok(reply(
         StatusCode::OK,
         Value::Array(grades.iter().map(grade_json).collect()),
@@ -276,11 +247,11 @@ async fn add_grade(
     Meta(meta): Meta,
     axum::extract::Path(id): axum::extract::Path<String>,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let id = student_id(&id)?;
     let (Some(subject), Some(grade)) = (text(&body, "subject"), body.get("grade").filter(|g| !g.is_null()))
     else {
-        return Err(bad_request("subject and grade are required"));
+        return Err(bad_request("subject and grade are required").into());
     };
     // A number (or numeric text) is a 0-100 score; anything else a letter grade.
     let (score, letter) = match grade {
@@ -290,9 +261,9 @@ async fn add_grade(
             Err(_) => (None, Some(s.clone())),
         },
         _ => {
-            return Err(bad_request(
-                "grade must be a letter (A-F with + or -) or a number from 0 to 100",
-            ));
+            return Err(
+                bad_request("grade must be a letter (A-F with + or -) or a number from 0 to 100").into(),
+            );
         }
     };
     let input = GradeInput {
@@ -301,11 +272,7 @@ async fn add_grade(
         letter,
         ..GradeInput::default()
     };
-    let g = state
-        .school()
-        .add_grade(&who, id, input, &meta)
-        .await
-        .map_err(school_error)?;
+    let g = state.school().add_grade(&who, id, input, &meta).await?;
     Ok(reply(StatusCode::CREATED, grade_json(&g)))
 }
 
@@ -313,9 +280,9 @@ async fn gpa(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
     axum::extract::Path(id): axum::extract::Path<String>,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let id = student_id(&id)?;
-    let report = state.school().gpa(&who, id).await.map_err(school_error)?;
+    let report = state.school().gpa(&who, id).await?;
     Ok(reply(
         StatusCode::OK,
         json!({
@@ -338,12 +305,11 @@ async fn attendance(
     AuthUser(who): AuthUser,
     axum::extract::Path(id): axum::extract::Path<String>,
     Query(range): Query<Range>,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let (records, summary) = state
         .school()
         .attendance(&who, student_id(&id)?, range.from, range.to)
-        .await
-        .map_err(school_error)?;
+        .await?;
     let count = |code: &str| summary.counts.get(code).copied().unwrap_or(0);
     Ok(reply(
         StatusCode::OK,
@@ -367,21 +333,17 @@ async fn mark(
     Meta(meta): Meta,
     axum::extract::Path(id): axum::extract::Path<String>,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let id = student_id(&id)?;
     let Some(status) = text(&body, "status") else {
-        return Err(bad_request("status is required"));
+        return Err(bad_request("status is required").into());
     };
     let mark = AttendanceMark {
         date: date_field(&body, "date")?,
         status,
         note: text(&body, "note"),
     };
-    let (record, created) = state
-        .school()
-        .mark_attendance(&who, id, mark, &meta)
-        .await
-        .map_err(school_error)?;
+    let (record, created) = state.school().mark_attendance(&who, id, mark, &meta).await?;
     Ok(reply(
         if created {
             StatusCode::CREATED

@@ -3,35 +3,21 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use campus_domain::identity::{IdentityError, Registration, Role, User};
+use campus_domain::identity::{Registration, Role, User};
 use serde_json::json;
 
-use super::envelopes::FINANCE;
-use super::shared::{
-    SeedJson, SeedLogin, bad_request, raw_text, reply, seed_identity_error, seed_login, text,
-};
+use super::Answer;
 use crate::auth::{MaybeAuthUser, Meta};
+use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, seed_login, text};
 use crate::error::ApiError;
-use crate::middleware::render_errors;
 use crate::state::AppState;
 
 const TOKEN_TTL: Duration = Duration::from_secs(8 * 3600);
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/health", get(health))
-        .route("/api/auth/register", post(register))
-        .route("/api/auth/login", post(login))
-        .route("/api/auth/register-admin", post(register_admin))
-        .route_layer(axum::middleware::from_fn_with_state(FINANCE, render_errors))
-}
-
-async fn health() -> Response {
+pub(super) async fn health() -> Response {
     reply(
         StatusCode::OK,
         json!({"status": "ok", "message": "Student Management and Finance System API is running"}),
@@ -51,21 +37,6 @@ fn registration(body: &serde_json::Value) -> Result<Registration, ApiError> {
     })
 }
 
-fn taken(err: IdentityError) -> ApiError {
-    match err {
-        IdentityError::UsernameTaken => {
-            ApiError::new(StatusCode::CONFLICT, "username_taken", "Username already exists")
-        }
-        IdentityError::EmailTaken => {
-            ApiError::new(StatusCode::CONFLICT, "email_taken", "Email already registered")
-        }
-        IdentityError::Forbidden => {
-            ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Admin access required")
-        }
-        other => seed_identity_error(other),
-    }
-}
-
 fn username_of(user: &User) -> &str {
     user.username
         .as_deref()
@@ -74,27 +45,26 @@ fn username_of(user: &User) -> &str {
 }
 
 /// Registers a student (the finance seed's users are the students who enroll and pay).
-async fn register(
+pub(super) async fn register(
     State(state): State<AppState>,
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let user = state
         .identity()
         .register_public(registration(&body)?, Some(Role::Student), &meta)
-        .await
-        .map_err(taken)?;
+        .await?;
     Ok(reply(
         StatusCode::CREATED,
         json!({"msg": "User registered successfully", "user_id": user.id, "username": username_of(&user)}),
     ))
 }
 
-async fn login(
+pub(super) async fn login(
     State(state): State<AppState>,
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let outcome = seed_login(
         &state,
         &meta,
@@ -138,18 +108,17 @@ async fn dues_of(state: &AppState, user: &User) -> Result<i64, ApiError> {
 }
 
 /// Creates an administrator when none exists yet, or when an administrator asks.
-async fn register_admin(
+pub(super) async fn register_admin(
     State(state): State<AppState>,
     MaybeAuthUser(caller): MaybeAuthUser,
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let registration = registration(&body)?;
     let user = state
         .identity()
         .bootstrap_admin(caller.as_ref(), registration, &meta)
-        .await
-        .map_err(taken)?;
+        .await?;
     Ok(reply(
         StatusCode::CREATED,
         json!({

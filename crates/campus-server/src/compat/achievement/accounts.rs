@@ -6,15 +6,12 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
-use campus_domain::identity::{IdentityError, Registration, Role, User};
+use campus_domain::identity::{Registration, Role, User};
 use serde_json::{Value, json};
 
-use super::shared::{
-    SeedJson, SeedLogin, bad_request, raw_text, reply, seed_identity_error, seed_login, text,
-};
+use super::Answer;
 use crate::auth::{AuthUser, Meta};
-use crate::error::ApiError;
+use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, seed_login, text};
 use crate::state::AppState;
 
 const TOKEN_TTL: Duration = Duration::from_secs(3600);
@@ -35,19 +32,19 @@ pub(crate) async fn register(
     State(state): State<AppState>,
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let (Some(name), Some(email), Some(password)) = (
         text(&body, "name"),
         text(&body, "email"),
         raw_text(&body, "password"),
     ) else {
-        return Err(bad_request("name, email and password are required"));
+        return Err(bad_request("name, email and password are required").into());
     };
     let role = match text(&body, "role") {
         None => Some(Role::Student),
         Some(r) => match Role::parse(&r) {
             Some(role @ (Role::Admin | Role::Teacher | Role::Student | Role::Parent)) => Some(role),
-            _ => return Err(bad_request("role must be one of Admin, Teacher, Student, Parent")),
+            _ => return Err(bad_request("role must be one of Admin, Teacher, Student, Parent").into()),
         },
     };
     let registration = Registration {
@@ -59,24 +56,7 @@ pub(crate) async fn register(
     let user = state
         .identity()
         .register_public(registration, role, &meta)
-        .await
-        .map_err(|e| match e {
-            IdentityError::EmailTaken => {
-                ApiError::new(StatusCode::CONFLICT, "email_taken", "Email already registered")
-            }
-            IdentityError::RoleNotAllowed(role) => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "role_not_allowed",
-                format!(
-                    "The {} role cannot be self-assigned; an administrator grants it",
-                    role.title_case()
-                ),
-            ),
-            IdentityError::Invalid(issues) if issues.iter().any(|i| i.field == "email") => {
-                bad_request("email is not a valid email address")
-            }
-            other => seed_identity_error(other),
-        })?;
+        .await?;
     Ok(reply(
         StatusCode::CREATED,
         json!({"message": "User registered successfully", "user": user_json(&user)}),
@@ -87,7 +67,7 @@ pub(crate) async fn login(
     State(state): State<AppState>,
     Meta(meta): Meta,
     SeedJson(body): SeedJson,
-) -> Result<Response, ApiError> {
+) -> Answer {
     let outcome = seed_login(
         &state,
         &meta,
@@ -111,16 +91,8 @@ pub(crate) async fn login(
     ))
 }
 
-pub(crate) async fn logout(
-    State(state): State<AppState>,
-    AuthUser(p): AuthUser,
-    Meta(meta): Meta,
-) -> Result<Response, ApiError> {
-    state
-        .identity()
-        .logout(&p, &meta)
-        .await
-        .map_err(seed_identity_error)?;
+pub(crate) async fn logout(State(state): State<AppState>, AuthUser(p): AuthUser, Meta(meta): Meta) -> Answer {
+    state.identity().logout(&p, &meta).await?;
     Ok(reply(
         StatusCode::OK,
         json!({"message": "Logged out successfully"}),

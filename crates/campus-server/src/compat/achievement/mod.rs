@@ -1,0 +1,65 @@
+//! Seed 003 Student Achievement Tracking: accounts (reached through the 003/004 dispatcher,
+//! which tells the seeds' `/api/register` and `/api/login` apart by request shape), student
+//! records with grades, GPA and attendance, and notifications.
+
+pub(crate) mod accounts;
+mod notices;
+mod records;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+use campus_domain::identity::IdentityError;
+use campus_domain::notifications::NotificationError;
+use campus_domain::school::SchoolError;
+
+use crate::compat::error::{Plain, SeedError, Wording, bad_request, first_issue};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    records::router().merge(notices::router())
+}
+
+/// Seed 003's words.
+pub(crate) struct Words;
+
+impl Wording for Words {
+    fn identity(err: IdentityError) -> ApiError {
+        match err {
+            IdentityError::RoleNotAllowed(role) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "role_not_allowed",
+                format!(
+                    "The {} role cannot be self-assigned; an administrator grants it",
+                    role.title_case()
+                ),
+            ),
+            IdentityError::Invalid(issues) if issues.iter().any(|i| i.field == "email") => {
+                bad_request("email is not a valid email address")
+            }
+            other => Plain::identity(other),
+        }
+    }
+
+    fn school(err: SchoolError) -> ApiError {
+        match err {
+            SchoolError::Invalid(issues) => first_issue(&issues, "", ""),
+            SchoolError::NotFound => ApiError::not_found("Student not found"),
+            SchoolError::Forbidden => ApiError::forbidden("You do not have permission to do this"),
+            other => other.into(),
+        }
+    }
+
+    fn notification(err: NotificationError) -> ApiError {
+        match err {
+            NotificationError::NotFound => {
+                ApiError::new(StatusCode::NOT_FOUND, "user_not_found", "User not found")
+            }
+            NotificationError::Forbidden => ApiError::forbidden("Access denied"),
+            other => Plain::notification(other),
+        }
+    }
+}
+
+pub(crate) type Answer = Result<Response, SeedError<Words>>;

@@ -1,0 +1,256 @@
+//! Every domain error as an HTTP error, mapped once: handlers write `?`. The status, the
+//! stable `code` and the detail chosen here are what `/api/v1` answers; a compat facade that
+//! words an error differently converts it in its own `error.rs` and falls back to these.
+
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use campus_domain::finance::{FinanceError, money};
+use campus_domain::identity::{AuthFailure, IdentityError};
+use campus_domain::kv::KvError;
+use campus_domain::notifications::NotificationError;
+use campus_domain::school::SchoolError;
+use campus_domain::school::export::ExportError;
+use campus_domain::school::import::ImportError;
+use campus_domain::validation::FieldIssue;
+
+use super::{ApiError, FieldError};
+use crate::auth::codes;
+
+impl From<Vec<FieldIssue>> for ApiError {
+    /// Field issues as a 422 with one entry per field.
+    fn from(issues: Vec<FieldIssue>) -> Self {
+        ApiError::validation(
+            issues
+                .into_iter()
+                .map(|i| FieldError {
+                    field: i.field.to_owned(),
+                    code: i.code.to_owned(),
+                    message: i.message,
+                })
+                .collect(),
+        )
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(err: IdentityError) -> Self {
+        match err {
+            IdentityError::Invalid(issues) => issues.into(),
+            IdentityError::WeakPassword(message) => ApiError::validation(vec![FieldError {
+                field: "password".to_owned(),
+                code: "weak_password".to_owned(),
+                message,
+            }]),
+            IdentityError::UsernameTaken => {
+                ApiError::new(StatusCode::CONFLICT, "username_taken", "Username already exists")
+            }
+            IdentityError::EmailTaken => {
+                ApiError::new(StatusCode::CONFLICT, "email_taken", "Email already registered")
+            }
+            IdentityError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid credentials",
+            ),
+            IdentityError::WrongPassword => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "wrong_password",
+                "The current password is not correct.",
+            ),
+            IdentityError::RateLimited {
+                retry_after_secs,
+                limit,
+            } => rate_limited(retry_after_secs, Some(limit)),
+            IdentityError::Locked { retry_after_secs } => rate_limited(retry_after_secs, None),
+            IdentityError::RegistrationClosed => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "registration_closed",
+                "Public registration is disabled.",
+            ),
+            IdentityError::RoleNotAllowed(role) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "role_not_allowed",
+                format!("The role `{role}` cannot be requested here."),
+            ),
+            IdentityError::Unauthenticated(failure) => failure.into(),
+            IdentityError::RefreshInvalid => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "refresh_invalid",
+                "The refresh token is invalid, expired or revoked.",
+            ),
+            IdentityError::RefreshReused => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "refresh_reused",
+                "The refresh token was already used; that session has been revoked. Log in again.",
+            ),
+            IdentityError::NotFound => ApiError::not_found("Not found."),
+            IdentityError::Forbidden => ApiError::forbidden("You are not allowed to do this."),
+            IdentityError::SelfLockout => ApiError::new(
+                StatusCode::CONFLICT,
+                "self_lockout",
+                "You cannot deactivate yourself or remove your own administrator role.",
+            ),
+            IdentityError::Db(e) => e.into(),
+            IdentityError::Hash(e) => ApiError::internal(e),
+            IdentityError::Signing(e) => ApiError::internal(std::io::Error::other(e)),
+        }
+    }
+}
+
+impl From<AuthFailure> for ApiError {
+    /// A 401 with the failure's code and a `WWW-Authenticate: Bearer` challenge.
+    fn from(failure: AuthFailure) -> Self {
+        let code = match &failure {
+            AuthFailure::Missing => codes::TOKEN_MISSING,
+            AuthFailure::Expired => codes::TOKEN_EXPIRED,
+            AuthFailure::Revoked => codes::TOKEN_REVOKED,
+            AuthFailure::Invalid(_) => codes::TOKEN_INVALID,
+            AuthFailure::Inactive => codes::ACCOUNT_INACTIVE,
+        };
+        ApiError::new(StatusCode::UNAUTHORIZED, code, failure.to_string())
+            .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
+    }
+}
+
+fn rate_limited(retry_after_secs: u64, limit: Option<u32>) -> ApiError {
+    let mut err = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("Too many attempts. Try again in {retry_after_secs} seconds."),
+    )
+    .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    if let Some(limit) = limit {
+        err = err
+            .with_header(
+                HeaderName::from_static("ratelimit-limit"),
+                HeaderValue::from(limit),
+            )
+            .with_header(
+                HeaderName::from_static("ratelimit-remaining"),
+                HeaderValue::from(0u32),
+            )
+            .with_header(
+                HeaderName::from_static("ratelimit-reset"),
+                HeaderValue::from(retry_after_secs),
+            );
+    }
+    err
+}
+
+impl From<SchoolError> for ApiError {
+    fn from(err: SchoolError) -> Self {
+        match err {
+            SchoolError::Invalid(issues) => issues.into(),
+            SchoolError::NotFound => ApiError::not_found("No such record."),
+            SchoolError::Forbidden => ApiError::forbidden("Your role does not allow this."),
+            SchoolError::Conflict(message) => ApiError::conflict(message),
+            SchoolError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<FinanceError> for ApiError {
+    fn from(err: FinanceError) -> Self {
+        match err {
+            FinanceError::Invalid(issues) => issues.into(),
+            FinanceError::NotFound(what) => ApiError::not_found(format!("{what} not found.")),
+            FinanceError::Forbidden => ApiError::forbidden("Your role does not allow this."),
+            FinanceError::Conflict(message) => ApiError::conflict(message),
+            FinanceError::Overpayment {
+                amount_cents,
+                dues_cents,
+            } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "overpayment",
+                overpayment(amount_cents, dues_cents),
+            ),
+            FinanceError::KeyReused => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "This Idempotency-Key was used with a different request.",
+            ),
+            FinanceError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// The sentence every surface uses for a student paying more than they owe.
+pub fn overpayment(amount_cents: i64, dues_cents: i64) -> String {
+    format!(
+        "Payment amount (${}) exceeds outstanding dues (${})",
+        money::format(amount_cents),
+        money::format(dues_cents)
+    )
+}
+
+impl From<NotificationError> for ApiError {
+    fn from(err: NotificationError) -> Self {
+        match err {
+            NotificationError::Invalid(issues) => issues.into(),
+            NotificationError::NotFound => ApiError::not_found("No such notification or user."),
+            NotificationError::Forbidden => ApiError::forbidden("Your role does not allow this."),
+            NotificationError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<KvError> for ApiError {
+    fn from(err: KvError) -> Self {
+        match err {
+            KvError::Invalid(issues) => issues.into(),
+            KvError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "key_not_found", "No such key."),
+            KvError::PreconditionFailed { current_version } => {
+                let mut err = ApiError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "precondition_failed",
+                    match current_version {
+                        Some(v) => format!("The key is at version {v}."),
+                        None => "The key does not exist in the state the precondition requires.".to_owned(),
+                    },
+                );
+                if let Some(v) = current_version
+                    && let Ok(h) = HeaderValue::from_str(&format!("\"{v}\""))
+                {
+                    err = err.with_header(header::ETAG, h);
+                }
+                err
+            }
+            KvError::Forbidden => ApiError::forbidden("Administrators only."),
+            KvError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<campus_tabular::TabularError> for ApiError {
+    /// An unreadable upload: 422 with the reader's code and advice.
+    fn from(e: campus_tabular::TabularError) -> Self {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string())
+    }
+}
+
+impl From<ImportError> for ApiError {
+    fn from(err: ImportError) -> Self {
+        match err {
+            ImportError::Forbidden => ApiError::forbidden("Your role does not allow this."),
+            ImportError::File(e) => e.into(),
+            ImportError::Header(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_header", m),
+            ImportError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<ExportError<E>> for ApiError {
+    fn from(err: ExportError<E>) -> Self {
+        match err {
+            ExportError::School(e) => e.into(),
+            // The sink is the response or a file: its failure is ours, not the client's.
+            ExportError::Sink(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    /// Writing a response body or a file in memory failed: ours, not the client's.
+    fn from(err: std::io::Error) -> Self {
+        ApiError::internal(err)
+    }
+}
