@@ -4,16 +4,14 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use campus_db::entities::{grades, students};
 
 use crate::RequestMeta;
-use crate::content;
+use crate::content::{Content, MarkColumn};
 use crate::identity::{Identity, IdentityError, Principal, Registration, Role};
-use crate::school::marks::MarkColumn;
 use crate::school::{GradeInput, School, SchoolError, StudentInput};
 
 /// Seed 000's marks rows: (roll, name, subject, class, marks).
@@ -62,6 +60,8 @@ pub enum DemoError {
     #[error(transparent)]
     School(#[from] SchoolError),
     #[error(transparent)]
+    Content(#[from] crate::content::ContentError),
+    #[error(transparent)]
     Db(#[from] DbErr),
 }
 
@@ -101,7 +101,7 @@ pub async fn load_demo(identity: &Identity, school: &School) -> Result<DemoRepor
     let admin = Principal::acting_as(ids[0], Role::Admin);
     let exists = students::Entity::find()
         .filter(students::Column::RollNumber.eq("101"))
-        .one(school.db())
+        .one(&school.db)
         .await?
         .is_some();
     if exists {
@@ -140,21 +140,24 @@ pub async fn load_demo(identity: &Identity, school: &School) -> Result<DemoRepor
         }
         report.students_created += 1;
     }
-    let db = school.db();
-    content::lookups::add(
-        db,
-        MarkColumn::Subject,
-        &["SANSKRIT".to_owned(), "ART".to_owned()],
-    )
-    .await?;
-    content::lookups::add(db, MarkColumn::Class, &["4".to_owned(), "5".to_owned()]).await?;
-    content::documents::set_text(
-        db,
-        "APP_INTRO",
-        "Hello! This is your app intro.\nYou can edit any line via the kvdoc API.",
-        Some(ids[0]),
-    )
-    .await?;
+    let content = Content::new(school.db.clone());
+    content
+        .add_lookups(
+            &admin,
+            MarkColumn::Subject,
+            &["SANSKRIT".to_owned(), "ART".to_owned()],
+        )
+        .await?;
+    content
+        .add_lookups(&admin, MarkColumn::Class, &["4".to_owned(), "5".to_owned()])
+        .await?;
+    content
+        .set_document(
+            &admin,
+            "APP_INTRO",
+            "Hello! This is your app intro.\nYou can edit any line via the kvdoc API.",
+        )
+        .await?;
     Ok(report)
 }
 
@@ -174,11 +177,12 @@ const SUBJECTS: [&str; 10] = [
 /// Generates `count` synthetic students (roll numbers `G0000001`...) with `grades_each`
 /// grades, in batches of 1000 students. Calls `progress` after each batch.
 pub async fn generate(
-    db: &DatabaseConnection,
+    school: &School,
     count: usize,
     grades_each: usize,
     mut progress: impl FnMut(usize),
 ) -> Result<(), DbErr> {
+    let db = &school.db;
     let now = Utc::now();
     let today = now.date_naive();
     let start = i64::try_from(students::Entity::find().count(db).await?).unwrap_or(0);

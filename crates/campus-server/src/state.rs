@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use campus_config::Settings;
+use campus_domain::audit::Audit;
+use campus_domain::content::Content;
 use campus_domain::finance::Finance;
 use campus_domain::identity::Identity;
 use campus_domain::kv::Kv;
@@ -29,7 +31,9 @@ struct Inner {
     signing_secret: SecretString,
     cors: Option<CorsLayer>,
     identity: Identity,
+    audit: Audit,
     school: School,
+    content: Content,
     finance: Finance,
     notifications: Notifications,
     kv: Kv,
@@ -44,6 +48,8 @@ impl AppState {
         identity: Identity,
     ) -> Self {
         let school = School::new(db.clone(), &settings.school);
+        let audit = Audit::new(db.clone());
+        let content = Content::new(db.clone());
         let finance = Finance::new(db.clone(), &settings.finance);
         let notifications = Notifications::new(db.clone());
         let kv = Kv::new(db.clone(), &settings.kv).with_reads(sqlite_reads(&settings));
@@ -54,7 +60,9 @@ impl AppState {
                 metrics: Arc::new(Metrics::new()),
                 signing_secret,
                 cors,
+                audit,
                 school,
+                content,
                 finance,
                 notifications,
                 kv,
@@ -85,9 +93,19 @@ impl AppState {
         &self.inner.identity
     }
 
+    /// The audit trail.
+    pub fn audit(&self) -> &Audit {
+        &self.inner.audit
+    }
+
     /// The school-records service.
     pub fn school(&self) -> &School {
         &self.inner.school
+    }
+
+    /// Lookups, documents and the marks query.
+    pub fn content(&self) -> &Content {
+        &self.inner.content
     }
 
     /// Courses, enrollments, the ledger and finance reports.

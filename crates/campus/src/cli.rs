@@ -125,9 +125,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::User(cmd)) => crate::user_cmd::run(&settings, cmd).await,
         Some(Command::Seed(args)) => crate::seed_cmd::run(&settings, args).await,
         Some(Command::Finance(FinanceCommand::Verify)) => {
-            let db = campus_db::connect(&settings.database_url(), &settings.database).await?;
-            Migrator::up(&db, None).await?;
-            let finance = campus_domain::finance::Finance::new(db, &settings.finance);
+            let finance = crate::services::open(&settings, true).await?.finance;
             let bad = finance.verify().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             if bad.is_empty() {
                 println!("ledger consistent: every balance equals its ledger sum");

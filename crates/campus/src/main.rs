@@ -3,6 +3,7 @@
 mod cli;
 mod logging;
 mod seed_cmd;
+mod services;
 mod transfer_cmd;
 mod user_cmd;
 

@@ -2,13 +2,11 @@
 
 use std::io::Write;
 
+use crate::services::Services;
 use anyhow::bail;
 use campus_config::Settings;
 use campus_domain::demo::{self, DEMO_USERS};
-use campus_domain::identity::Identity;
-use campus_domain::school::School;
 use clap::Args;
-use sea_orm_migration::MigratorTrait;
 
 #[derive(Debug, Args)]
 pub struct SeedArgs {
@@ -28,13 +26,12 @@ pub async fn run(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
     if !args.demo && args.size.is_none() {
         bail!("say what to seed: --demo, --size N, or both");
     }
-    let url = settings.database_url();
-    let db = campus_db::connect(&url, &settings.database).await?;
-    campus_db::Migrator::up(&db, None).await?;
+    let Services {
+        identity,
+        school,
+        finance,
+    } = crate::services::open(settings, true).await?;
     if args.demo {
-        let secret = campus_server::signing_secret(settings, url.backend())?;
-        let identity = Identity::new(db.clone(), &settings.auth, &secret)?;
-        let school = School::new(db.clone(), &settings.school);
         let report = demo::load_demo(&identity, &school).await?;
         if report.already_loaded {
             println!("demo data already loaded");
@@ -44,7 +41,6 @@ pub async fn run(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
                 report.students_created
             );
         }
-        let finance = campus_domain::finance::Finance::new(db.clone(), &settings.finance);
         let finance_students = demo::load_finance_demo(&identity, &finance).await?;
         if !finance_students.is_empty() {
             println!(
@@ -67,7 +63,7 @@ pub async fn run(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
             bail!("--size must be between 1 and 10000000");
         }
         let started = std::time::Instant::now();
-        demo::generate(&db, n, args.grades_per_student.min(100), |done| {
+        demo::generate(&school, n, args.grades_per_student.min(100), |done| {
             eprint!("\rgenerated {done}/{n} students");
             let _ = std::io::stderr().flush();
         })

@@ -7,14 +7,14 @@ use std::path::PathBuf;
 use anyhow::{Context, anyhow, bail};
 use campus_config::Settings;
 use campus_domain::RequestMeta;
-use campus_domain::identity::{Principal, Role, repo};
+use campus_domain::identity::repo::UserFilter;
+use campus_domain::identity::{Identity, Principal, Role};
+use campus_domain::pagination::PageRequest;
 use campus_domain::school::export::{self, Dataset, ExportError};
 use campus_domain::school::import::{ImportKind, ImportReport};
-use campus_domain::school::{School, StudentFilter, StudentStatus};
+use campus_domain::school::{StudentFilter, StudentStatus};
 use campus_tabular::{CsvWriter, Format, Input, Limits, TableReader, XlsxWriter};
 use clap::Args;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
-use sea_orm_migration::MigratorTrait;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -57,36 +57,40 @@ pub struct ExportArgs {
     as_user: Option<String>,
 }
 
-async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    let db = campus_db::connect(&settings.database_url(), &settings.database).await?;
-    campus_db::Migrator::up(&db, None).await?;
-    Ok(db)
-}
-
-/// The operator acts as a named staff account, or the first administrator.
-async fn operator(db: &DatabaseConnection, as_user: Option<&str>) -> anyhow::Result<Principal> {
-    use campus_db::entities::users;
+/// The operator acts as a named account, or the first active administrator.
+async fn operator(identity: &Identity, as_user: Option<&str>) -> anyhow::Result<Principal> {
     let user = match as_user {
-        Some(who) => repo::find_by_identifier(db, who)
+        Some(who) => identity
+            .find_by_identifier(who)
             .await?
             .ok_or_else(|| anyhow!("no user `{who}`"))?,
-        None => users::Entity::find()
-            .filter(users::Column::Role.eq(Role::Admin.as_str()))
-            .filter(users::Column::IsActive.eq(true))
-            .order_by_asc(users::Column::Id)
-            .one(db)
-            .await?
-            .ok_or_else(|| {
-                anyhow!(
-                    "no administrator exists; create one (campus user create --role admin) or pass --as USER"
-                )
-            })?,
+        None => {
+            let admins = UserFilter {
+                role: Some(Role::Admin),
+                active: Some(true),
+                search: None,
+            };
+            let first = PageRequest {
+                limit: 1,
+                after_id: None,
+            };
+            identity
+                .list_users(&admins, first)
+                .await?
+                .items
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    anyhow!(
+                        "no administrator exists; create one (campus user create --role admin) or pass --as USER"
+                    )
+                })?
+        }
     };
-    let role = Role::parse(&user.role).unwrap_or(Role::User);
     if !user.is_active {
         bail!("the account `{}` is deactivated", user.id);
     }
-    Ok(Principal::acting_as(user.id, role))
+    Ok(Principal::acting_as(user.id, user.role))
 }
 
 pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
@@ -96,8 +100,8 @@ pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()>
             args.kind
         )
     })?;
-    let db = open(settings).await?;
-    let who = operator(&db, args.as_user.as_deref()).await?;
+    let services = crate::services::open(settings, true).await?;
+    let who = operator(&services.identity, args.as_user.as_deref()).await?;
     let limits = Limits {
         max_rows: settings.school.import.max_rows,
         max_expanded_bytes: settings.school.import.max_expanded_bytes,
@@ -111,7 +115,7 @@ pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()>
         indicatif::ProgressStyle::with_template("{spinner} {pos} rows read ({per_sec}) {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
-    let school = School::new(db, &settings.school);
+    let school = services.school;
     let meta = RequestMeta::default();
     let report = school
         .import(&who, kind, table, args.commit, &meta, &|n| bar.set_position(n))
@@ -178,9 +182,9 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()>
         status,
         name: None,
     };
-    let db = open(settings).await?;
-    let who = operator(&db, args.as_user.as_deref()).await?;
-    let school = School::new(db, &settings.school);
+    let services = crate::services::open(settings, true).await?;
+    let who = operator(&services.identity, args.as_user.as_deref()).await?;
+    let school = services.school;
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,

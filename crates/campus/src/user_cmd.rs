@@ -66,15 +66,8 @@ fn generated_password() -> String {
 }
 
 async fn identity(settings: &Settings) -> anyhow::Result<Identity> {
-    let url = settings.database_url();
-    let db = campus_db::connect(&url, &settings.database).await?;
-    // A fresh installation may create its first administrator before ever serving.
-    if settings.database.migrate_on_start {
-        use sea_orm_migration::MigratorTrait;
-        campus_db::Migrator::up(&db, None).await?;
-    }
-    let secret = campus_server::signing_secret(settings, url.backend())?;
-    Ok(Identity::new(db, &settings.auth, &secret)?)
+    let services = crate::services::open(settings, settings.database.migrate_on_start).await?;
+    Ok(services.identity)
 }
 
 async fn find(identity: &Identity, who: &str) -> anyhow::Result<User> {

@@ -1,7 +1,14 @@
-//! Content: lookup values per student-data column and named, line-editable documents
-//! (seed 000's `/kv` and `/kvdoc`).
+//! Content: lookup values per student-data column (seed 000's `/kv/<column>`), named,
+//! line-editable documents (`/kvdoc`), and the marks view (one row per scored grade with its
+//! student) that both read.
 
-pub mod documents;
-pub mod lookups;
+mod error;
+pub mod model;
+pub mod policy;
+mod repo;
+mod service;
 
-pub use documents::{Document, LineEdit, LineEditOutcome};
+pub use error::ContentError;
+pub use model::{Document, DocumentKey, LineEdit, LineEditOutcome, MarkColumn, MarkRow};
+pub use repo::{MAX_DISTINCT, MAX_ROWS};
+pub use service::Content;

@@ -122,9 +122,4 @@ impl School {
         txn.commit().await?;
         Ok(())
     }
-
-    /// The database, for the content and marks functions that take it directly.
-    pub fn db(&self) -> &sea_orm::DatabaseConnection {
-        &self.db
-    }
 }

@@ -8,15 +8,13 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch};
-use campus_domain::content::{self, Document, LineEdit, LineEditOutcome};
-use campus_domain::identity::Principal;
+use campus_domain::content::{self, Document, LineEdit, LineEditOutcome, MarkColumn, MarkRow};
 use campus_domain::school::Activity;
-use campus_domain::school::marks::{self, MarkColumn, MarkRow};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{AuthUser, Meta, RecordKeepers, RoleSet};
+use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -32,20 +30,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/documents/{key}", get(get_document).put(put_document))
         .route("/documents/{key}/lines/{n}", patch(patch_line))
         .route("/marks", get(query_marks))
-}
-
-/// Staff (admin or teacher) only.
-pub(crate) fn require_staff(who: &Principal) -> Result<(), ApiError> {
-    if RecordKeepers::contains(who.role) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("Only staff may do this."))
-    }
-}
-
-/// Columns whose values identify children.
-pub(crate) fn is_personal(column: MarkColumn) -> bool {
-    matches!(column, MarkColumn::Roll | MarkColumn::Name | MarkColumn::Marks)
 }
 
 pub(crate) fn column(text: &str) -> Result<MarkColumn, ApiError> {
@@ -139,10 +123,7 @@ pub async fn get_lookups(
     Path(col): Path<String>,
 ) -> Result<Json<LookupValues>, ApiError> {
     let c = column(&col)?;
-    if is_personal(c) {
-        require_staff(&who)?;
-    }
-    let values = content::lookups::values(state.school().db(), c).await?;
+    let values = state.content().lookups(Some(&who), c).await?;
     Ok(Json(LookupValues {
         column: c.seed_name().to_owned(),
         values,
@@ -158,9 +139,10 @@ pub async fn add_lookups(
     Path(col): Path<String>,
     Json(b): Json<AddLookupsRequest>,
 ) -> Result<Json<LookupValues>, ApiError> {
-    require_staff(&who)?;
+    // Refused before the column is read; the service checks again.
+    content::policy::check_staff(&who)?;
     let c = column(&col)?;
-    let values = content::lookups::add(state.school().db(), c, &b.values).await?;
+    let values = state.content().add_lookups(&who, c, &b.values).await?;
     Ok(Json(LookupValues {
         column: c.seed_name().to_owned(),
         values,
@@ -188,7 +170,7 @@ pub async fn get_document(
     AuthUser(_who): AuthUser,
     Path(key): Path<String>,
 ) -> Result<Json<Document>, ApiError> {
-    let doc = content::documents::get(state.school().db(), &key).await?;
+    let doc = state.content().document(&key).await?;
     doc.map(Json)
         .ok_or_else(|| ApiError::not_found(format!("No document `{key}`.")))
 }
@@ -202,8 +184,7 @@ pub async fn put_document(
     Path(key): Path<String>,
     Json(b): Json<PutDocumentRequest>,
 ) -> Result<Json<Document>, ApiError> {
-    require_staff(&who)?;
-    let doc = content::documents::set_text(state.school().db(), &key, &b.text, Some(who.user_id)).await?;
+    let doc = state.content().set_document(&who, &key, &b.text).await?;
     Ok(Json(doc))
 }
 
@@ -216,13 +197,12 @@ pub async fn patch_line(
     Path((key, n)): Path<(String, usize)>,
     Json(b): Json<PatchLineRequest>,
 ) -> Result<Json<LineEditOutcome>, ApiError> {
-    require_staff(&who)?;
     let edit = LineEdit {
         line: n,
         text: b.text,
         insert_at: b.insert_at,
     };
-    let outcome = content::documents::edit_line(state.school().db(), &key, edit, Some(who.user_id)).await?;
+    let outcome = state.content().edit_line(&who, &key, edit).await?;
     Ok(Json(outcome))
 }
 
@@ -250,7 +230,6 @@ pub async fn query_marks(
     AuthUser(who): AuthUser,
     Query(q): Query<MarksQuery>,
 ) -> Result<Json<MarksResponse>, ApiError> {
-    require_staff(&who)?;
     let filters: Vec<(MarkColumn, String)> = [
         (MarkColumn::Roll, q.roll_number),
         (MarkColumn::Name, q.name),
@@ -261,6 +240,6 @@ pub async fn query_marks(
     .into_iter()
     .filter_map(|(c, v)| v.map(|v| (c, v)))
     .collect();
-    let rows = marks::by_columns(state.school().db(), &filters).await?;
+    let rows = state.content().marks(&who, &filters).await?;
     Ok(Json(MarksResponse { marks: rows }))
 }

@@ -4,7 +4,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use campus_domain::audit::{self, AuditFilter, AuditRecord};
+use campus_domain::audit::{AuditFilter, AuditRecord};
 use campus_domain::identity::repo::UserFilter;
 use campus_domain::identity::{AdminUserPatch, NewUserByAdmin, Registration, Role};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -243,7 +243,7 @@ pub struct AuditList {
     responses((status = 200, body = AuditList), (status = 403, description = "Not an administrator")))]
 pub async fn list_audit(
     State(state): State<AppState>,
-    _admin: RequireRole<Admins>,
+    RequireRole(admin, _): RequireRole<Admins>,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<AuditList>, ApiError> {
     let filter = AuditFilter {
@@ -254,12 +254,14 @@ pub async fn list_audit(
         from: query.from,
         to: query.to,
     };
-    let page = audit::list(
-        state.db(),
-        &filter,
-        page_request(query.limit, query.cursor.as_deref())?,
-    )
-    .await?;
+    let page = state
+        .audit()
+        .trail(
+            &admin,
+            &filter,
+            page_request(query.limit, query.cursor.as_deref())?,
+        )
+        .await?;
     Ok(Json(AuditList {
         meta: PageMeta::of(&page),
         audit: page.items.into_iter().map(Into::into).collect(),

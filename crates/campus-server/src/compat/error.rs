@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use campus_domain::content::ContentError;
 use campus_domain::finance::FinanceError;
 use campus_domain::identity::IdentityError;
 use campus_domain::kv::KvError;
@@ -46,6 +47,13 @@ pub trait Wording: Send + 'static {
     fn school(err: SchoolError) -> ApiError {
         match err {
             SchoolError::Invalid(issues) => first_issue(&issues, "", "Invalid input"),
+            other => other.into(),
+        }
+    }
+
+    fn content(err: ContentError) -> ApiError {
+        match err {
+            ContentError::Invalid(issues) => first_issue(&issues, "", "Invalid input"),
             other => other.into(),
         }
     }
@@ -115,6 +123,7 @@ macro_rules! worded {
 worded! {
     IdentityError => identity,
     SchoolError => school,
+    ContentError => content,
     FinanceError => finance,
     NotificationError => notification,
     KvError => kv,

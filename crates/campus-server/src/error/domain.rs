@@ -3,6 +3,8 @@
 //! words an error differently converts it in its own `error.rs` and falls back to these.
 
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use campus_domain::audit::AuditError;
+use campus_domain::content::ContentError;
 use campus_domain::finance::{FinanceError, money};
 use campus_domain::identity::{AuthFailure, IdentityError};
 use campus_domain::kv::KvError;
@@ -144,6 +146,25 @@ impl From<SchoolError> for ApiError {
             SchoolError::Forbidden => ApiError::forbidden("Your role does not allow this."),
             SchoolError::Conflict(message) => ApiError::conflict(message),
             SchoolError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<AuditError> for ApiError {
+    fn from(err: AuditError) -> Self {
+        match err {
+            AuditError::Forbidden => ApiError::forbidden("Your role does not allow this action."),
+            AuditError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<ContentError> for ApiError {
+    fn from(err: ContentError) -> Self {
+        match err {
+            ContentError::Invalid(issues) => issues.into(),
+            ContentError::Forbidden => ApiError::forbidden("Only staff may do this."),
+            ContentError::Db(e) => e.into(),
         }
     }
 }

@@ -1,16 +1,11 @@
-//! Named text documents with line-level editing. The text rules (any newline convention on
-//! the way in, `\n` on the way out, 1-based lines padded with empty ones) are pure functions.
+//! Content values: lookup columns of the marks view, document keys and texts, line edits.
+//! The text rules (any newline convention on the way in, `\n` on the way out, 1-based lines
+//! padded with empty ones) are pure functions.
 
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter,
-};
+use sea_orm::FromQueryResult;
 use serde::Serialize;
 
-use campus_db::entities::documents;
-
-use crate::school::SchoolError;
+use crate::validation::FieldIssue;
 
 /// Largest stored document.
 pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
@@ -28,7 +23,7 @@ pub struct Document {
 }
 
 impl Document {
-    fn new(key: String, text: String) -> Self {
+    pub(crate) fn new(key: String, text: String) -> Self {
         let lines = split_lines(&text);
         Self {
             key,
@@ -97,20 +92,31 @@ pub fn apply_edit(text: &str, edit: &LineEdit) -> (String, &'static str, String)
     (lines.join("\n"), operation, new_line)
 }
 
-fn check_key(key: &str) -> Result<(), SchoolError> {
-    if key.is_empty() || key.chars().count() > 200 || key.chars().any(char::is_control) {
-        return Err(SchoolError::invalid(
-            "key",
-            "invalid_format",
-            "must be 1 to 200 characters without control characters",
-        ));
+/// A document key: 1 to 200 characters without control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentKey(String);
+
+impl DocumentKey {
+    pub fn parse(key: &str) -> Result<Self, FieldIssue> {
+        if key.is_empty() || key.chars().count() > 200 || key.chars().any(char::is_control) {
+            return Err(FieldIssue::new(
+                "key",
+                "invalid_format",
+                "must be 1 to 200 characters without control characters",
+            ));
+        }
+        Ok(Self(key.to_owned()))
     }
-    Ok(())
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-fn check_size(text: &str) -> Result<(), SchoolError> {
+/// A document's text within [`MAX_DOCUMENT_BYTES`].
+pub(crate) fn check_size(text: &str) -> Result<(), FieldIssue> {
     if text.len() > MAX_DOCUMENT_BYTES {
-        return Err(SchoolError::invalid(
+        return Err(FieldIssue::new(
             "text",
             "too_long",
             format!("a document holds at most {MAX_DOCUMENT_BYTES} bytes"),
@@ -119,89 +125,105 @@ fn check_size(text: &str) -> Result<(), SchoolError> {
     Ok(())
 }
 
-/// The document at `key`, if any.
-pub async fn get(db: &DatabaseConnection, key: &str) -> Result<Option<Document>, SchoolError> {
-    check_key(key)?;
-    let row = documents::Entity::find()
-        .filter(documents::Column::DocKey.eq(key))
-        .one(db)
-        .await?;
-    Ok(row.map(|r| Document::new(r.doc_key, r.body)))
-}
-
-/// Replaces the whole text (lines re-joined with `\n`).
-pub async fn set_text(
-    db: &DatabaseConnection,
-    key: &str,
-    text: &str,
-    by: Option<i64>,
-) -> Result<Document, SchoolError> {
-    check_key(key)?;
-    let normalised = split_lines(text).join("\n");
-    check_size(&normalised)?;
-    save(db, key, normalised, by).await
-}
-
-/// Edits one line, creating the document if it does not exist.
-pub async fn edit_line(
-    db: &DatabaseConnection,
-    key: &str,
-    edit: LineEdit,
-    by: Option<i64>,
-) -> Result<LineEditOutcome, SchoolError> {
-    check_key(key)?;
-    if edit.line == 0 || edit.line > MAX_LINE {
-        return Err(SchoolError::invalid(
+/// The line an edit addresses, 1 to [`MAX_LINE`].
+pub(crate) fn check_line(line: usize) -> Result<(), FieldIssue> {
+    if line == 0 || line > MAX_LINE {
+        return Err(FieldIssue::new(
             "line",
             "out_of_range",
             format!("must be between 1 and {MAX_LINE}"),
         ));
     }
-    let current = get(db, key).await?.map(|d| d.text).unwrap_or_default();
-    let (text, operation, new_line_text) = apply_edit(&current, &edit);
-    check_size(&text)?;
-    let document = save(db, key, text, by).await?;
-    Ok(LineEditOutcome {
-        operation,
-        line: edit.line,
-        new_line_text,
-        document,
-    })
+    Ok(())
 }
 
-async fn save(
-    db: &DatabaseConnection,
-    key: &str,
-    text: String,
-    by: Option<i64>,
-) -> Result<Document, SchoolError> {
-    let now = Utc::now();
-    match documents::Entity::find()
-        .filter(documents::Column::DocKey.eq(key))
-        .one(db)
-        .await?
-    {
-        Some(row) => {
-            let mut a = row.into_active_model();
-            a.body = Set(text.clone());
-            a.updated_by = Set(by);
-            a.updated_at = Set(now);
-            a.update(db).await?;
+/// Most values one lookup addition takes.
+pub const MAX_LOOKUP_ADD: usize = 100;
+
+/// Lookup values to add: trimmed, blanks dropped; at most [`MAX_LOOKUP_ADD`], each at most 200
+/// characters without control characters.
+pub(crate) fn lookup_values(new: &[String]) -> Result<Vec<String>, FieldIssue> {
+    if new.len() > MAX_LOOKUP_ADD {
+        return Err(FieldIssue::new(
+            "values",
+            "out_of_range",
+            "at most 100 values at once",
+        ));
+    }
+    let mut out = Vec::with_capacity(new.len());
+    for raw in new {
+        let value = raw.trim();
+        if value.is_empty() {
+            continue;
         }
-        None => {
-            documents::ActiveModel {
-                doc_key: Set(key.to_owned()),
-                body: Set(text.clone()),
-                updated_by: Set(by),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(db)
-            .await
-            .map_err(crate::school::conflict)?;
+        if value.chars().count() > 200 || value.chars().any(char::is_control) {
+            return Err(FieldIssue::new(
+                "values",
+                "invalid_format",
+                "each value must be at most 200 characters without control characters",
+            ));
+        }
+        out.push(value.to_owned());
+    }
+    Ok(out)
+}
+
+/// A column of the marks view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkColumn {
+    Roll,
+    Name,
+    Subject,
+    Class,
+    Marks,
+}
+
+impl MarkColumn {
+    /// Seed 000's spelling, in its order.
+    pub const SEED_NAMES: [&'static str; 5] = ["roll", "name", "subject", "class", "marks"];
+
+    /// Seed 000 names or the canonical ones (`roll_number`, `class_level`, `score`),
+    /// case-insensitively.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "roll" | "roll_number" => Some(Self::Roll),
+            "name" => Some(Self::Name),
+            "subject" => Some(Self::Subject),
+            "class" | "class_level" => Some(Self::Class),
+            "marks" | "score" => Some(Self::Marks),
+            _ => None,
         }
     }
-    Ok(Document::new(key.to_owned(), text))
+
+    pub fn seed_name(self) -> &'static str {
+        match self {
+            Self::Roll => "roll",
+            Self::Name => "name",
+            Self::Subject => "subject",
+            Self::Class => "class",
+            Self::Marks => "marks",
+        }
+    }
+}
+
+/// One row of the marks view.
+#[derive(Debug, Clone, PartialEq, Serialize, FromQueryResult)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MarkRow {
+    pub roll: String,
+    pub name: String,
+    pub subject: String,
+    pub class: Option<i32>,
+    pub marks: Option<f64>,
+}
+
+/// `88` for 88.0, `88.5` otherwise.
+pub fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        x.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -1,66 +1,99 @@
-//! The marks view of seed 000: one row per grade with its student, as
-//! `(roll, name, subject, class, marks)`. Columns are an allowlist; values are bound
-//! parameters, so request text never becomes SQL.
+//! Content queries. Each takes any connection, so it runs inside a transaction too. Marks
+//! columns are an allowlist and values are bound parameters: request text never becomes SQL.
 
+use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoColumnRef, Order, Query, SelectStatement};
-use sea_orm::{DatabaseConnection, FromQueryResult};
-use serde::Serialize;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    IntoActiveModel, QueryFilter, QueryOrder,
+};
 
-use campus_db::entities::{grades, students};
+use campus_db::entities::{documents, grades, lookups, students};
 
-use super::error::SchoolError;
+use super::model::{DocumentKey, MarkColumn, MarkRow, format_number};
+
+/// The values added to a lookup column, oldest first.
+pub async fn added_lookups(db: &impl ConnectionTrait, column: MarkColumn) -> Result<Vec<String>, DbErr> {
+    Ok(lookups::Entity::find()
+        .filter(lookups::Column::ColumnName.eq(column.seed_name()))
+        .order_by_asc(lookups::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.value)
+        .collect())
+}
+
+/// Adds a value to a lookup column unless it is there already (a concurrent add of the same
+/// value is fine: it is there now).
+pub async fn add_lookup(db: &impl ConnectionTrait, column: MarkColumn, value: &str) -> Result<(), DbErr> {
+    let exists = lookups::Entity::find()
+        .filter(lookups::Column::ColumnName.eq(column.seed_name()))
+        .filter(lookups::Column::Value.eq(value))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    let row = lookups::ActiveModel {
+        column_name: Set(column.seed_name().to_owned()),
+        value: Set(value.to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    match lookups::Entity::insert(row).exec_without_returning(db).await {
+        Err(e) if campus_db::constraint_violation(&e) != Some(campus_db::ConstraintKind::Unique) => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// The text of the document at `key`, if any.
+pub async fn document_text(db: &impl ConnectionTrait, key: &DocumentKey) -> Result<Option<String>, DbErr> {
+    Ok(documents::Entity::find()
+        .filter(documents::Column::DocKey.eq(key.as_str()))
+        .one(db)
+        .await?
+        .map(|r| r.body))
+}
+
+/// Writes the document at `key`, creating it if needed.
+pub async fn save_document(
+    db: &impl ConnectionTrait,
+    key: &DocumentKey,
+    text: &str,
+    by: i64,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    match documents::Entity::find()
+        .filter(documents::Column::DocKey.eq(key.as_str()))
+        .one(db)
+        .await?
+    {
+        Some(row) => {
+            let mut a = row.into_active_model();
+            a.body = Set(text.to_owned());
+            a.updated_by = Set(Some(by));
+            a.updated_at = Set(now);
+            a.update(db).await?;
+        }
+        None => {
+            documents::ActiveModel {
+                doc_key: Set(key.as_str().to_owned()),
+                body: Set(text.to_owned()),
+                updated_by: Set(Some(by)),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
 
 /// Most rows one marks query returns.
 pub const MAX_ROWS: u64 = 5_000;
-
-/// A column of the marks view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkColumn {
-    Roll,
-    Name,
-    Subject,
-    Class,
-    Marks,
-}
-
-impl MarkColumn {
-    /// Seed 000's spelling, in its order.
-    pub const SEED_NAMES: [&'static str; 5] = ["roll", "name", "subject", "class", "marks"];
-
-    /// Seed 000 names or the canonical ones (`roll_number`, `class_level`, `score`),
-    /// case-insensitively.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.to_ascii_lowercase().as_str() {
-            "roll" | "roll_number" => Some(Self::Roll),
-            "name" => Some(Self::Name),
-            "subject" => Some(Self::Subject),
-            "class" | "class_level" => Some(Self::Class),
-            "marks" | "score" => Some(Self::Marks),
-            _ => None,
-        }
-    }
-
-    pub fn seed_name(self) -> &'static str {
-        match self {
-            Self::Roll => "roll",
-            Self::Name => "name",
-            Self::Subject => "subject",
-            Self::Class => "class",
-            Self::Marks => "marks",
-        }
-    }
-}
-
-/// One row of the marks view.
-#[derive(Debug, Clone, PartialEq, Serialize, FromQueryResult)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MarkRow {
-    pub roll: String,
-    pub name: String,
-    pub subject: String,
-    pub class: Option<i32>,
-    pub marks: Option<f64>,
-}
 
 fn base() -> SelectStatement {
     Query::select()
@@ -113,28 +146,16 @@ fn where_eq(mut q: SelectStatement, column: MarkColumn, value: &str) -> Option<S
     Some(q)
 }
 
-async fn run(db: &DatabaseConnection, q: SelectStatement) -> Result<Vec<MarkRow>, SchoolError> {
+async fn run(db: &impl ConnectionTrait, q: SelectStatement) -> Result<Vec<MarkRow>, DbErr> {
     let stmt = db.get_database_backend().build(&q);
-    Ok(MarkRow::find_by_statement(stmt).all(db).await?)
-}
-
-/// Rows where `column` equals `value`.
-pub async fn by_column(
-    db: &DatabaseConnection,
-    column: MarkColumn,
-    value: &str,
-) -> Result<Vec<MarkRow>, SchoolError> {
-    match where_eq(base(), column, value) {
-        Some(q) => run(db, q).await,
-        None => Ok(Vec::new()),
-    }
+    MarkRow::find_by_statement(stmt).all(db).await
 }
 
 /// Rows matching every `(column, value)` pair.
-pub async fn by_columns(
-    db: &DatabaseConnection,
+pub async fn marks(
+    db: &impl ConnectionTrait,
     filters: &[(MarkColumn, String)],
-) -> Result<Vec<MarkRow>, SchoolError> {
+) -> Result<Vec<MarkRow>, DbErr> {
     let mut q = base();
     for (column, value) in filters {
         match where_eq(q, *column, value) {
@@ -149,10 +170,7 @@ pub async fn by_columns(
 pub const MAX_DISTINCT: u64 = 1_000;
 
 /// Distinct values of a column in the marks view, in first-seen order, as text.
-pub async fn distinct_values(
-    db: &DatabaseConnection,
-    column: MarkColumn,
-) -> Result<Vec<String>, SchoolError> {
+pub async fn distinct_values(db: &impl ConnectionTrait, column: MarkColumn) -> Result<Vec<String>, DbErr> {
     let col = match column {
         MarkColumn::Roll => Expr::col((students::Entity, students::Column::RollNumber)),
         MarkColumn::Name => Expr::col((students::Entity, students::Column::Name)),
@@ -180,7 +198,7 @@ pub async fn distinct_values(
         .order_by_expr(Expr::col((grades::Entity, grades::Column::Id)).min(), Order::Asc)
         .limit(MAX_DISTINCT)
         .to_owned();
-    let rows = sea_orm::ConnectionTrait::query_all(db, &q).await?;
+    let rows = db.query_all(&q).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let text = match column {
@@ -191,13 +209,4 @@ pub async fn distinct_values(
         out.push(text);
     }
     Ok(out)
-}
-
-/// `88` for 88.0, `88.5` otherwise.
-pub fn format_number(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        x.to_string()
-    }
 }

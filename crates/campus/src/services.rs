@@ -1,0 +1,47 @@
+//! The services a command works through, built from the settings as the server builds them.
+//! Commands never hold a database connection: they call the same services as the HTTP
+//! surfaces, so the same rules and audit apply at the command line.
+
+use campus_config::Settings;
+use campus_domain::finance::Finance;
+use campus_domain::identity::Identity;
+use campus_domain::school::School;
+use sea_orm_migration::MigratorTrait;
+
+/// Identity, school records and finance on one database.
+#[derive(Debug)]
+pub struct Services {
+    pub identity: Identity,
+    pub school: School,
+    pub finance: Finance,
+}
+
+/// Connects, applies pending migrations when `migrate` (a fresh installation may import or
+/// create its first administrator before it has ever served) and builds the services.
+pub async fn open(settings: &Settings, migrate: bool) -> anyhow::Result<Services> {
+    let url = settings.database_url();
+    let db = campus_db::connect(&url, &settings.database).await?;
+    if migrate {
+        campus_db::Migrator::up(&db, None).await?;
+    }
+    // Commands sign no tokens: without a configured key on a server database (where serving
+    // requires one) a throwaway key will do; on SQLite the persisted key is used as by `serve`.
+    let secret = match campus_server::signing_secret(settings, url.backend()) {
+        Ok(secret) => secret,
+        Err(campus_server::StartupError::SecretRequired(_)) => throwaway_key(),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Services {
+        identity: Identity::new(db.clone(), &settings.auth, &secret)?,
+        school: School::new(db.clone(), &settings.school),
+        finance: Finance::new(db, &settings.finance),
+    })
+}
+
+fn throwaway_key() -> secrecy::SecretString {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    secrecy::SecretString::from(text)
+}
