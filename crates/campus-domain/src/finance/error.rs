@@ -12,6 +12,9 @@ pub enum FinanceError {
     NotFound(&'static str),
     #[error("not allowed")]
     Forbidden,
+    /// The account named is finance staff, which holds no money.
+    #[error("a staff account has no dues")]
+    StaffAccount,
     #[error("{0}")]
     Conflict(&'static str),
     /// A student paying more than they owe.

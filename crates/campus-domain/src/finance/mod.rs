@@ -159,6 +159,28 @@ impl Finance {
         }
     }
 
+    /// The student record of account `user_id`, for finance staff acting on it (seed 002 names
+    /// students by their user id). Staff accounts hold no money (`StaffAccount`); a
+    /// student-role account without a record gets one.
+    pub async fn student_of_account(
+        &self,
+        who: &Principal,
+        user_id: i64,
+    ) -> Result<students::Model, FinanceError> {
+        if !is_finance_staff(who.role) {
+            return Err(FinanceError::Forbidden);
+        }
+        let user = crate::identity::repo::find(&self.db, user_id)
+            .await?
+            .ok_or(FinanceError::NotFound("Student"))?;
+        let role = Role::parse(&user.role).unwrap_or(Role::User);
+        if is_finance_staff(role) {
+            return Err(FinanceError::StaffAccount);
+        }
+        self.student_of_user(&Principal::acting_as(user_id, role), true)
+            .await
+    }
+
     /// Students whose running balance differs from their ledger sum: `(student, balance,
     /// ledger sum)`. Empty means the books agree (`campus finance verify`).
     pub async fn verify(&self) -> Result<Vec<(i64, i64, i64)>, FinanceError> {

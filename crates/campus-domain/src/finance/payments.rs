@@ -16,7 +16,7 @@ use super::model::{EntryReceipt, LedgerEntry, kinds};
 use super::{Access, Finance, is_finance_staff, money};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::Principal;
+use crate::identity::{Principal, Role};
 use crate::notifications::{self, kinds as notice};
 use crate::retry::retry_transient;
 use crate::validation::FieldIssue;
@@ -109,6 +109,24 @@ impl Finance {
     /// A payment against `student_id`'s dues. A student paying their own may not pay more than
     /// they owe (seed 002); finance staff record external payments of any size (an excess is
     /// a credit on the ledger).
+    /// A user paying their own dues (seed 002's student endpoint): their linked student record,
+    /// held to a student's rules (no overpayment) whatever their role elsewhere.
+    pub async fn pay_own_dues(
+        &self,
+        who: &Principal,
+        input: PaymentInput,
+        key: Option<&IdempotencyKey>,
+        render: Render<'_, EntryReceipt>,
+        meta: &RequestMeta,
+    ) -> Result<Outcome<EntryReceipt>, FinanceError> {
+        let student = self.student_of_user(who, false).await?;
+        let as_student = Principal {
+            role: Role::Student,
+            ..who.clone()
+        };
+        self.pay(&as_student, student.id, input, key, render, meta).await
+    }
+
     pub async fn pay(
         &self,
         who: &Principal,

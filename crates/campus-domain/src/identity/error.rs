@@ -43,6 +43,9 @@ pub enum IdentityError {
     RegistrationClosed,
     #[error("the role `{0}` cannot be granted here")]
     RoleNotAllowed(Role),
+    /// A registration that may not choose its role asked for one.
+    #[error("registration cannot choose a role")]
+    RoleChoiceRefused,
     #[error(transparent)]
     Unauthenticated(#[from] AuthFailure),
     #[error("refresh token is invalid or expired")]

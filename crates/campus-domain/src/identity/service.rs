@@ -105,10 +105,6 @@ impl Identity {
         self
     }
 
-    pub fn db(&self) -> &DatabaseConnection {
-        &self.db
-    }
-
     pub fn policy(&self) -> &PasswordPolicy {
         &self.policy
     }
@@ -120,6 +116,23 @@ impl Identity {
     /// Public self-registration. `requested_role` is what the body asked for (seed 003's
     /// `role`); `None` grants `auth.registration_role`. Roles outside `auth.public_roles`
     /// are refused.
+    /// Self-registration with the configured role only (`/api/v1`): asking for any other role,
+    /// or for administrator rights, is refused before anything else; roles are an
+    /// administrator's to assign.
+    pub async fn register_self(
+        &self,
+        input: Registration,
+        asked_role: Option<&str>,
+        asks_admin: bool,
+        meta: &RequestMeta,
+    ) -> Result<User, IdentityError> {
+        let granted = &self.settings.registration_role;
+        if asks_admin || asked_role.is_some_and(|r| !r.eq_ignore_ascii_case(granted)) {
+            return Err(IdentityError::RoleChoiceRefused);
+        }
+        self.register_public(input, Role::parse(granted), meta).await
+    }
+
     pub async fn register_public(
         &self,
         input: Registration,

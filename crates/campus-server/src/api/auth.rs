@@ -4,7 +4,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use campus_domain::identity::{LoginRequest, Registration, Role, TokenLifetime};
+use campus_domain::identity::{LoginRequest, Registration, TokenLifetime};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -95,19 +95,6 @@ pub async fn register(
     Meta(meta): Meta,
     Json(body): Json<RegisterRequest>,
 ) -> Result<(StatusCode, Json<UserResponse>), ApiError> {
-    let identity = state.identity();
-    let granted = identity.settings().registration_role.clone();
-    let asks_other_role = body
-        .role
-        .as_deref()
-        .is_some_and(|r| !r.eq_ignore_ascii_case(&granted));
-    if asks_other_role || body.is_admin == Some(true) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "role_not_allowed",
-            "Registration cannot choose a role; an administrator assigns roles.",
-        ));
-    }
     let registration = Registration {
         username: body.username,
         email: body.email,
@@ -118,8 +105,15 @@ pub async fn register(
         gender: body.gender,
         emergency_contact: None,
     };
-    let role = Role::parse(&granted);
-    let user = identity.register_public(registration, role, &meta).await?;
+    let user = state
+        .identity()
+        .register_self(
+            registration,
+            body.role.as_deref(),
+            body.is_admin == Some(true),
+            &meta,
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 

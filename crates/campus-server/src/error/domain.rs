@@ -73,6 +73,11 @@ impl From<IdentityError> for ApiError {
                 "role_not_allowed",
                 format!("The role `{role}` cannot be requested here."),
             ),
+            IdentityError::RoleChoiceRefused => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "role_not_allowed",
+                "Registration cannot choose a role; an administrator assigns roles.",
+            ),
             IdentityError::Unauthenticated(failure) => failure.into(),
             IdentityError::RefreshInvalid => ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -175,6 +180,11 @@ impl From<FinanceError> for ApiError {
             FinanceError::Invalid(issues) => issues.into(),
             FinanceError::NotFound(what) => ApiError::not_found(format!("{what} not found.")),
             FinanceError::Forbidden => ApiError::forbidden("Your role does not allow this."),
+            FinanceError::StaffAccount => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "staff_account",
+                "That account is staff, not a student; staff accounts have no dues.",
+            ),
             FinanceError::Conflict(message) => ApiError::conflict(message),
             FinanceError::Overpayment {
                 amount_cents,

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use campus_domain::identity::{Principal, Role};
+use campus_domain::identity::roles::{RoleSet, SchoolStaff};
 use campus_domain::school::{
     AttendanceMark, AttendanceRecord, Grade, GradeInput, SchoolError, Student, StudentFilter, StudentInput,
     StudentPatch,
@@ -101,12 +101,9 @@ fn date_field(body: &Value, key: &str) -> Result<Option<NaiveDate>, ApiError> {
     }
 }
 
-fn is_staff_or_finance(who: &Principal) -> bool {
-    matches!(who.role, Role::Admin | Role::Teacher | Role::Finance)
-}
-
 async fn list(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
-    if !is_staff_or_finance(&who) {
+    // Seed 003's list is the whole school: staff only (parents and students read one record).
+    if !SchoolStaff::contains(who.role) {
         return Err(ApiError::forbidden("You do not have permission to do this").into());
     }
     let mut out = Vec::new();

@@ -14,7 +14,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use campus_domain::finance::{FinanceError, Outcome};
-use campus_domain::identity::{IdentityError, Principal, Role};
+use campus_domain::identity::roles::{FinanceStaff, RoleSet};
+use campus_domain::identity::{IdentityError, Principal};
 use chrono::Utc;
 use serde_json::Value;
 
@@ -72,6 +73,8 @@ impl Wording for Words {
             FinanceError::Invalid(issues) => first_issue(&issues, "Invalid input: ", "Invalid input"),
             FinanceError::NotFound(what) => error(StatusCode::NOT_FOUND, format!("{what} not found")),
             FinanceError::Forbidden => error(StatusCode::FORBIDDEN, "Admin access required"),
+            // A staff account named as a student: the seed knew no such student.
+            FinanceError::StaffAccount => error(StatusCode::NOT_FOUND, "Student not found"),
             FinanceError::Conflict(m) => error(StatusCode::CONFLICT, m),
             FinanceError::Overpayment {
                 amount_cents,
@@ -94,7 +97,7 @@ pub(super) fn error(status: StatusCode, message: impl Into<String>) -> ApiError 
 }
 
 pub(super) fn require_admin(who: &Principal) -> Result<(), ApiError> {
-    if matches!(who.role, Role::Admin | Role::Finance) {
+    if FinanceStaff::contains(who.role) {
         Ok(())
     } else {
         Err(error(StatusCode::FORBIDDEN, "Admin access required"))

@@ -4,8 +4,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use campus_domain::finance::reports::{DuesSort, StudentDues};
-use campus_domain::finance::{PaymentInput, money};
-use campus_domain::identity::{Principal, Role};
+use campus_domain::finance::{FinanceError, PaymentInput, money};
 use chrono::Utc;
 use serde_json::{Value, json};
 
@@ -130,29 +129,6 @@ pub(super) async fn unpaid_report(State(state): State<AppState>, AuthUser(who): 
     ))
 }
 
-/// The student record of a seed 002 user id; admin accounts are refused with `admin_error`.
-pub(super) async fn student_of(
-    state: &AppState,
-    user_id: i64,
-    admin_error: ApiError,
-) -> Result<i64, ApiError> {
-    let user = state
-        .identity()
-        .user(user_id)
-        .await
-        .map_err(|_| error(StatusCode::NOT_FOUND, "Student not found"))?;
-    if matches!(user.role, Role::Admin | Role::Finance) {
-        return Err(admin_error);
-    }
-    let who = Principal::acting_as(user_id, user.role);
-    state
-        .finance()
-        .student_of_user(&who, true)
-        .await
-        .map(|s| s.id)
-        .map_err(|_| error(StatusCode::NOT_FOUND, "Student not found"))
-}
-
 pub(super) async fn contact(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -164,7 +140,11 @@ pub(super) async fn contact(
     if empty(&body) {
         return Err(bad_request("No data provided").into());
     }
-    let student = student_of(&state, student_user_id, bad_request("Cannot contact admin users")).await?;
+    let student = match state.finance().student_of_account(&who, student_user_id).await {
+        Ok(student) => student.id,
+        Err(FinanceError::StaffAccount) => return Err(bad_request("Cannot contact admin users").into()),
+        Err(e) => return Err(e.into()),
+    };
     let action = state
         .finance()
         .contact(
@@ -216,12 +196,11 @@ pub(super) async fn record_payment(
         "/api/finance/record-payment",
         &body,
     )?;
-    let student = student_of(
-        &state,
-        student_user_id,
-        error(StatusCode::NOT_FOUND, "Student not found"),
-    )
-    .await?;
+    let student = state
+        .finance()
+        .student_of_account(&who, student_user_id)
+        .await?
+        .id;
     let (method, reference, notes) = payment_fields(&body);
     let input = PaymentInput {
         amount_cents: amount,

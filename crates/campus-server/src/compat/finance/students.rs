@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use campus_domain::finance::{FinanceError, PaymentInput, money};
-use campus_domain::identity::{Principal, Role};
 use serde_json::{Value, json};
 
 use super::{Answer, answer, date, empty, error, payment_fields, stored};
@@ -65,7 +64,6 @@ pub(super) async fn pay(
         .map_err(|()| bad_request("Amount must be a number greater than 0"))?;
     let key = idempotency_key(&headers, "002.pay", "/api/students/pay", &body)?;
     let finance = state.finance();
-    let student = finance.student_of_user(&who, false).await?;
     let (method, reference, notes) = payment_fields(&body);
     let input = PaymentInput {
         amount_cents: amount,
@@ -73,11 +71,6 @@ pub(super) async fn pay(
         reference,
         notes,
         status: None,
-    };
-    // A student pays as a student, even when the caller is also finance staff elsewhere.
-    let as_student = Principal {
-        role: Role::Student,
-        ..who.clone()
     };
     let render = |r: &campus_domain::finance::EntryReceipt| {
         stored(&(
@@ -92,7 +85,7 @@ pub(super) async fn pay(
         ))
     };
     let result = finance
-        .pay(&as_student, student.id, input, key.as_ref(), &render, &meta)
+        .pay_own_dues(&who, input, key.as_ref(), &render, &meta)
         .await?;
     Ok(answer(result, &render))
 }
