@@ -169,7 +169,7 @@ pub fn router(state: &AppState) -> Router {
     let routes = Router::new()
         .merge(crate::ops::router(state))
         .merge(crate::openapi::router())
-        .nest("/api/v1", crate::api::router())
+        .merge(Router::from(crate::api::router(crate::api::routes())))
         .merge(crate::web::router())
         .merge(crate::compat::router(state))
         .merge(crate::compat::catch_all())

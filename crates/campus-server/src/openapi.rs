@@ -5,6 +5,7 @@ use axum::Router;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::api::Routes;
 use crate::state::AppState;
 
 /// Path of the machine-readable document.
@@ -17,36 +18,6 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         description = "One server for a school's student data and the apps around it. \
                        Errors are RFC 9457 problem documents (application/problem+json).",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
-    ),
-    paths(
-        crate::ops::healthz, crate::ops::readyz, crate::api::index,
-        crate::api::auth::register, crate::api::auth::login, crate::api::auth::refresh,
-        crate::api::auth::logout, crate::api::auth::logout_all,
-        crate::api::me::get_me, crate::api::me::update_me, crate::api::me::change_password,
-        crate::api::me::list_contacts, crate::api::me::create_contact, crate::api::me::update_contact,
-        crate::api::me::delete_contact,
-        crate::api::users::list_users, crate::api::users::create_user, crate::api::users::get_user,
-        crate::api::users::update_user, crate::api::users::deactivate_user, crate::api::users::list_audit,
-        crate::api::students::list_students, crate::api::students::create_student, crate::api::students::get_student,
-        crate::api::students::update_student, crate::api::students::delete_student,
-        crate::api::students::list_guardians, crate::api::students::link_guardian, crate::api::students::unlink_guardian,
-        crate::api::progress::list_grades, crate::api::progress::create_grade, crate::api::progress::update_grade,
-        crate::api::progress::delete_grade, crate::api::progress::get_gpa, crate::api::progress::gpa_what_if,
-        crate::api::progress::gpa_needed, crate::api::progress::list_attendance, crate::api::progress::mark_attendance,
-        crate::api::progress::mark_bulk,
-        crate::api::content::list_activities, crate::api::content::create_activity, crate::api::content::delete_activity,
-        crate::api::content::get_lookups, crate::api::content::add_lookups, crate::api::content::get_document,
-        crate::api::content::put_document, crate::api::content::patch_line, crate::api::content::query_marks,
-        crate::api::transfer::import, crate::api::transfer::export,
-        crate::api::finance::list_courses, crate::api::finance::get_course, crate::api::finance::create_course,
-        crate::api::finance::update_course, crate::api::finance::delete_course, crate::api::finance::enroll,
-        crate::api::finance::drop_enrollment, crate::api::finance::list_enrollments, crate::api::finance::ledger,
-        crate::api::finance::balance, crate::api::finance::statement, crate::api::finance::pay,
-        crate::api::finance::reverse, crate::api::finance::contact, crate::api::finance_reports::report,
-        crate::api::notifications::list_mine, crate::api::notifications::read_one,
-        crate::api::notifications::read_all, crate::api::notifications::send,
-        crate::api::kv::list, crate::api::kv::read, crate::api::kv::write, crate::api::kv::patch_metadata,
-        crate::api::kv::remove, crate::api::kv::batch, crate::api::kv::admin_list,
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::middleware::errors::Problem, crate::error::FieldError)),
@@ -86,11 +57,39 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The OpenAPI document for the canonical API.
+/// Every documented route: the probes and `/api/v1`.
+fn documented_routes() -> Routes {
+    [crate::ops::routes(), crate::api::routes()].concat()
+}
+
+/// The OpenAPI document for the canonical API, built from the same route list as the router.
 pub fn spec() -> utoipa::openapi::OpenApi {
     let mut spec = ApiDoc::openapi();
+    spec.merge(crate::api::router(documented_routes()).into_openapi());
     spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
     spec
+}
+
+/// Schema names that stand for two different schemas. The document keeps one schema per name,
+/// so a second type of the same name would silently describe the first one's endpoints.
+pub fn schema_name_collisions() -> Vec<String> {
+    let mut seen = std::collections::BTreeMap::<String, String>::new();
+    let mut collisions = std::collections::BTreeSet::new();
+    for (schemas, _, _) in documented_routes() {
+        for (name, schema) in schemas {
+            let shape = serde_json::to_string(&schema).unwrap_or_default();
+            match seen.get(&name) {
+                Some(known) if *known != shape => {
+                    collisions.insert(name);
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(name, shape);
+                }
+            }
+        }
+    }
+    collisions.into_iter().collect()
 }
 
 /// Serves the spec and the browsable UI at `/api/docs` (assets embedded in the binary; the

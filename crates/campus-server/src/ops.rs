@@ -11,14 +11,19 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use utoipa_axum::routes;
 
 /// How long readiness waits for the database before declaring it unreachable.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The probes, with their OpenAPI operations.
+pub(crate) fn routes() -> crate::api::Routes {
+    vec![routes!(healthz), routes!(readyz)]
+}
+
+/// The probes, and `/metrics` when enabled (for Prometheus, not in the OpenAPI document).
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
-    let router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz));
+    let router = Router::from(crate::api::router(routes()));
     if state.settings().server.metrics_enabled {
         router.route("/metrics", get(metrics))
     } else {

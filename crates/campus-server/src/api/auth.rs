@@ -1,27 +1,29 @@
 //! `/api/v1/auth`: register, login, refresh, logout.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
 use campus_domain::identity::{LoginRequest, Registration, TokenLifetime};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::Routes;
 use super::dto::UserResponse;
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/register", post(register))
-        .route("/login", post(login))
-        .route("/refresh", post(refresh))
-        .route("/logout", post(logout))
-        .route("/logout-all", post(logout_all))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(register),
+        routes!(login),
+        routes!(refresh),
+        routes!(logout),
+        routes!(logout_all),
+    ]
 }
 
 /// A new account. Give an email, a username, or both.

@@ -4,32 +4,31 @@
 //! student data: staff only. Subject and class lookups and documents are readable by any
 //! signed-in user; changes are staff only.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch};
 use campus_domain::content::{self, Document, LineEdit, LineEditOutcome, MarkColumn, MarkRow};
 use campus_domain::school::Activity;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Routes;
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/students/{id}/activities",
-            get(list_activities).post(create_activity),
-        )
-        .route("/activities/{id}", delete(delete_activity))
-        .route("/lookups/{column}", get(get_lookups).post(add_lookups))
-        .route("/documents/{key}", get(get_document).put(put_document))
-        .route("/documents/{key}/lines/{n}", patch(patch_line))
-        .route("/marks", get(query_marks))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(list_activities, create_activity),
+        routes!(delete_activity),
+        routes!(get_lookups, add_lookups),
+        routes!(get_document, put_document),
+        routes!(patch_line),
+        routes!(query_marks),
+    ]
 }
 
 pub(crate) fn column(text: &str) -> Result<MarkColumn, ApiError> {

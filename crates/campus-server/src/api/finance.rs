@@ -1,11 +1,9 @@
 //! `/api/v1` finance: courses, enrollments, ledger, balance, statement, payments, reversals,
 //! contact actions. Money-moving POSTs honour `Idempotency-Key`.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use campus_domain::finance::{
     Balance, Course, CourseInput, CoursePatch, Enrollment, EnrollmentReceipt, EntryReceipt, IdempotencyKey,
     LedgerEntry, Outcome, PaymentInput, Statement, money,
@@ -16,28 +14,29 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Routes;
 use super::dto::{PageMeta, double_option, page_request};
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/courses", get(list_courses).post(create_course))
-        .route(
-            "/courses/{id}",
-            get(get_course).patch(update_course).delete(delete_course),
-        )
-        .route("/enrollments", post(enroll))
-        .route("/enrollments/{id}/drop", post(drop_enrollment))
-        .route("/students/{id}/enrollments", get(list_enrollments))
-        .route("/students/{id}/ledger", get(ledger))
-        .route("/students/{id}/balance", get(balance))
-        .route("/students/{id}/statement", get(statement))
-        .route("/students/{id}/payments", post(pay))
-        .route("/students/{id}/contact", post(contact))
-        .route("/ledger/{id}/reverse", post(reverse))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(list_courses, create_course),
+        routes!(get_course, update_course, delete_course),
+        routes!(enroll),
+        routes!(drop_enrollment),
+        routes!(list_enrollments),
+        routes!(ledger),
+        routes!(balance),
+        routes!(statement),
+        routes!(pay),
+        routes!(contact),
+        routes!(reverse),
+    ]
 }
 
 /// The `Idempotency-Key` of a request, bound to its path and body.
@@ -458,7 +457,7 @@ pub struct ContactRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ContactResponse {
+pub struct ContactActionResponse {
     pub id: i64,
     pub student_id: i64,
     pub method: String,
@@ -468,21 +467,21 @@ pub struct ContactResponse {
 
 /// Logs a contact with a student about their dues (finance staff); the student is notified.
 #[utoipa::path(post, path = "/api/v1/students/{id}/contact", tag = "finance", security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body = ContactRequest, responses((status = 201, body = ContactResponse)))]
+    request_body = ContactRequest, responses((status = 201, body = ContactActionResponse)))]
 pub async fn contact(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
     Meta(meta): Meta,
     Path(id): Path<i64>,
     Json(b): Json<ContactRequest>,
-) -> Result<(StatusCode, Json<ContactResponse>), ApiError> {
+) -> Result<(StatusCode, Json<ContactActionResponse>), ApiError> {
     let a = state
         .finance()
         .contact(&who, id, b.method, b.notes, &meta)
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(ContactResponse {
+        Json(ContactActionResponse {
             id: a.id,
             student_id: a.student_id,
             method: a.method,

@@ -1,11 +1,9 @@
 //! `/api/v1/finance/reports/{report}` (finance staff): outstanding, unpaid (buckets),
 //! pass-fail, aging and daily, each as JSON (default), CSV or XLSX.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use campus_domain::finance::money;
 use campus_domain::finance::reports::{DuesSort, StudentDues};
 use campus_tabular::{Cell, FileWriter, Format};
@@ -14,13 +12,16 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
 
+use super::Routes;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/finance/reports/{report}", get(report))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![routes!(report)]
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -2,32 +2,31 @@
 //! (`If-Match`), create-only (`If-None-Match: *`), expiry and prefix listing; and the audited
 //! administrator read of another user's keys.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use campus_domain::kv::{BatchOp, Expiry, KvEntry, KvKey, KvWrite, Precondition};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use super::Routes;
 use super::dto::{PageMeta, page_request};
 use crate::auth::{Admins, AuthUser, Meta, RequireRole};
 use crate::error::{ApiError, FieldError};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/kv", get(list))
-        .route("/kv/batch", post(batch))
-        .route(
-            "/kv/{key}",
-            get(read).put(write).patch(patch_metadata).delete(remove),
-        )
-        .route("/admin/users/{id}/kv", get(admin_list))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(list),
+        routes!(batch),
+        routes!(read, write, patch_metadata, remove),
+        routes!(admin_list),
+    ]
 }
 
 /// `If-Match: "3"` (or `3`) and `If-None-Match: *` as a precondition.

@@ -1,30 +1,29 @@
 //! `/api/v1/me`: the signed-in user's profile, preferences, password and emergency contacts.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
 use campus_domain::identity::{ContactInput, ContactPatch, EmergencyContact, ProfilePatch};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::Routes;
 use super::auth::TokenResponse;
 use super::dto::{UserResponse, double_option};
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(get_me).patch(update_me))
-        .route("/password", post(change_password))
-        .route("/emergency-contacts", get(list_contacts).post(create_contact))
-        .route(
-            "/emergency-contacts/{id}",
-            patch(update_contact).delete(delete_contact),
-        )
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(get_me, update_me),
+        routes!(change_password),
+        routes!(list_contacts, create_contact),
+        routes!(update_contact, delete_contact),
+    ]
 }
 
 /// Profile fields the user may change. Absent fields stay as they are; `null` clears.

@@ -1,9 +1,10 @@
 //! The canonical REST API under `/api/v1`. Conventions: docs/API-DESIGN.md.
 
 use axum::Json;
-use axum::Router;
-use axum::routing::get;
 use serde::Serialize;
+
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
@@ -20,20 +21,50 @@ pub mod students;
 pub mod transfer;
 pub mod users;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(index))
-        .nest("/auth", auth::router())
-        .nest("/me", me::router())
-        .merge(users::router())
-        .merge(students::router())
-        .merge(progress::router())
-        .merge(content::router())
-        .merge(transfer::router())
-        .merge(finance::router())
-        .merge(finance_reports::router())
-        .merge(notifications::router())
-        .merge(kv::router())
+/// Handlers with their OpenAPI operations and the schemas they use, one entry per path (what
+/// `utoipa_axum::routes!` makes). A path is written once, in its handler's `#[utoipa::path]`;
+/// the router and the OpenAPI document are both built from these.
+pub(crate) type Routes = Vec<UtoipaMethodRouter<AppState>>;
+
+/// Every `/api/v1` route.
+pub(crate) fn routes() -> Routes {
+    [
+        vec![routes!(index)],
+        auth::routes(),
+        me::routes(),
+        users::routes(),
+        students::routes(),
+        progress::routes(),
+        content::routes(),
+        transfer::routes(),
+        finance::routes(),
+        finance_reports::routes(),
+        notifications::routes(),
+        kv::routes(),
+    ]
+    .concat()
+}
+
+/// The routes as one router (its OpenAPI document comes with it).
+pub(crate) fn router(routes: Routes) -> OpenApiRouter<AppState> {
+    routes
+        .into_iter()
+        .fold(OpenApiRouter::new(), OpenApiRouter::routes)
+}
+
+/// Wraps one path's handlers in `layer` (for a per-route body limit, say).
+pub(crate) fn with_layer<L>(
+    (schemas, paths, handlers): UtoipaMethodRouter<AppState>,
+    layer: L,
+) -> UtoipaMethodRouter<AppState>
+where
+    L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+    L::Service: tower::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+    <L::Service as tower::Service<axum::extract::Request>>::Response: axum::response::IntoResponse + 'static,
+    <L::Service as tower::Service<axum::extract::Request>>::Error: Into<std::convert::Infallible> + 'static,
+    <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
+{
+    (schemas, paths, handlers.layer(layer))
 }
 
 /// Where to find the API's description.

@@ -1,26 +1,28 @@
 //! `/api/v1/me/notifications` (the caller's own) and `/api/v1/notifications` (staff send).
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use campus_domain::identity::Role;
 use campus_domain::notifications::{Notification, Recipients};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Routes;
 use super::dto::{PageMeta, page_request};
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/notifications", get(list_mine))
-        .route("/me/notifications/read-all", post(read_all))
-        .route("/me/notifications/{id}/read", post(read_one))
-        .route("/notifications", post(send))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(list_mine),
+        routes!(read_all),
+        routes!(read_one),
+        routes!(send),
+    ]
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,9 +1,7 @@
 //! `/api/v1`: grades, GPA (cumulative, per term, per subject, what-if, needed) and attendance.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
 use campus_domain::school::gpa::GpaReport;
 use campus_domain::school::{
     AttendanceMark, AttendanceRecord, AttendanceSummary, BulkMark, Grade, GradeInput, GradePatch,
@@ -13,24 +11,25 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Routes;
 use super::dto::double_option;
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/students/{id}/grades", get(list_grades).post(create_grade))
-        .route("/grades/{id}", patch(update_grade).delete(delete_grade))
-        .route("/students/{id}/gpa", get(get_gpa))
-        .route("/students/{id}/gpa/what-if", post(gpa_what_if))
-        .route("/students/{id}/gpa/needed", get(gpa_needed))
-        .route(
-            "/students/{id}/attendance",
-            get(list_attendance).post(mark_attendance),
-        )
-        .route("/attendance/bulk", post(mark_bulk))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(list_grades, create_grade),
+        routes!(update_grade, delete_grade),
+        routes!(get_gpa),
+        routes!(gpa_what_if),
+        routes!(gpa_needed),
+        routes!(list_attendance, mark_attendance),
+        routes!(mark_bulk),
+    ]
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,32 +1,28 @@
 //! `/api/v1/students`: student records and their guardians.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
 use campus_domain::school::{Guardian, Student, StudentFilter, StudentInput, StudentPatch, StudentStatus};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Routes;
 use super::dto::{PageMeta, double_option, page_request};
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/students", get(list_students).post(create_student))
-        .route(
-            "/students/{id}",
-            get(get_student).patch(update_student).delete(delete_student),
-        )
-        .route(
-            "/students/{id}/guardians",
-            get(list_guardians).post(link_guardian),
-        )
-        .route("/students/{id}/guardians/{user_id}", delete(unlink_guardian))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(list_students, create_student),
+        routes!(get_student, update_student, delete_student),
+        routes!(list_guardians, link_guardian),
+        routes!(unlink_guardian),
+    ]
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,12 +1,10 @@
 //! `/api/v1/imports/{kind}` (CSV or XLSX upload, dry run by default) and
 //! `/api/v1/exports/{dataset}` (CSV, XLSX or JSON download).
 
-use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use campus_domain::school::StudentFilter;
 use campus_domain::school::export::{self, Dataset};
 use campus_domain::school::import::{ImportKind, ImportReport};
@@ -14,19 +12,20 @@ use campus_tabular::{FileWriter, Format, Input, Limits, TableReader};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::{Routes, with_layer};
 use crate::auth::{AuthUser, Meta, RecordKeepers, RoleSet};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/imports/{kind}",
-            // The stack's body limit for this prefix is `school.import.max_upload_bytes`.
-            post(import).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/exports/{dataset}", get(export))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        // The stack's body limit for this prefix is `school.import.max_upload_bytes`.
+        with_layer(routes!(import), DefaultBodyLimit::disable()),
+        routes!(export),
+    ]
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

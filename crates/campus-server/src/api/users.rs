@@ -1,9 +1,7 @@
 //! `/api/v1/users` and `/api/v1/audit`: user administration and the audit trail (admins).
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use campus_domain::audit::{AuditFilter, AuditRecord};
 use campus_domain::identity::repo::UserFilter;
 use campus_domain::identity::{AdminUserPatch, NewUserByAdmin, Registration, Role};
@@ -11,18 +9,22 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Routes;
 use super::dto::{PageMeta, UserResponse, page_request};
 use crate::auth::{Admins, Meta, RequireRole};
 use crate::error::{ApiError, FieldError};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list_users).post(create_user))
-        .route("/users/{id}", get(get_user).patch(update_user))
-        .route("/users/{id}/deactivate", post(deactivate_user))
-        .route("/audit", get(list_audit))
+/// This module's handlers, each at the path its OpenAPI operation names.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(list_users, create_user),
+        routes!(get_user, update_user),
+        routes!(deactivate_user),
+        routes!(list_audit),
+    ]
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

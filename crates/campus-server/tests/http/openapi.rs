@@ -56,3 +56,12 @@ backend_test!(async fn docs_ui_is_self_contained(app) {
     assert!(init.text.contains(r#""validatorUrl": "none""#), "{}", init.text);
     assert!(!res.text.contains("https://"), "no absolute URL in the page: {}", res.text);
 });
+
+#[test]
+fn every_schema_name_stands_for_one_schema() {
+    let collisions = campus_server::openapi::schema_name_collisions();
+    assert!(
+        collisions.is_empty(),
+        "these schema names describe two different types (rename one, or give it #[schema(as = ...)]): {collisions:?}"
+    );
+}
