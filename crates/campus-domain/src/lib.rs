@@ -6,6 +6,7 @@
 //! a transaction) and `error`.
 
 pub mod audit;
+pub mod clock;
 pub mod content;
 pub mod context;
 pub mod demo;

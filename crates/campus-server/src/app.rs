@@ -3,10 +3,12 @@
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use campus_config::{Backend, Settings};
+use campus_domain::clock::{SharedClock, SystemClock};
 use campus_domain::identity::Identity;
 use sea_orm_migration::MigratorTrait;
 use secrecy::SecretString;
@@ -57,6 +59,12 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies migrations if configured, and binds the listener.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// Like [`build`](Self::build), with the services reading time from `clock` (tests move
+    /// a `TestClock` forward instead of sleeping).
+    pub async fn build_with_clock(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         settings.validate()?;
         let url = settings.database_url();
         let db = campus_db::connect(&url, &settings.database).await?;
@@ -68,7 +76,8 @@ impl Application {
         let secret = signing_secret(&settings, url.backend())?;
         let identity = Identity::new(db.clone(), &settings.auth, &secret)
             .map_err(StartupError::Identity)?
-            .with_web(&settings.web);
+            .with_web(&settings.web)
+            .with_clock(clock.clone());
         if identity.admin_count().await.map_err(StartupError::Identity)? == 0 {
             tracing::warn!(
                 "no administrator exists yet; create one with: campus user create --role admin --email you@school.example"
@@ -86,7 +95,7 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let state = AppState::new(settings, db, secret, cors, identity);
+        let state = AppState::new(settings, db, secret, cors, identity, clock);
         let router = router(&state);
         Ok(Self {
             listener,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use campus_config::Settings;
 use campus_domain::audit::Audit;
+use campus_domain::clock::SharedClock;
 use campus_domain::content::Content;
 use campus_domain::finance::Finance;
 use campus_domain::identity::Identity;
@@ -28,6 +29,7 @@ struct Inner {
     settings: Settings,
     db: DatabaseConnection,
     metrics: Arc<Metrics>,
+    clock: SharedClock,
     signing_secret: SecretString,
     cors: Option<CorsLayer>,
     identity: Identity,
@@ -46,18 +48,22 @@ impl AppState {
         signing_secret: SecretString,
         cors: Option<CorsLayer>,
         identity: Identity,
+        clock: SharedClock,
     ) -> Self {
         let school = School::new(db.clone(), &settings.school);
         let audit = Audit::new(db.clone());
         let content = Content::new(db.clone());
         let finance = Finance::new(db.clone(), &settings.finance);
         let notifications = Notifications::new(db.clone());
-        let kv = Kv::new(db.clone(), &settings.kv).with_reads(sqlite_reads(&settings));
+        let kv = Kv::new(db.clone(), &settings.kv)
+            .with_reads(sqlite_reads(&settings))
+            .with_clock(clock.clone());
         Self {
             inner: Arc::new(Inner {
                 db,
                 settings,
                 metrics: Arc::new(Metrics::new()),
+                clock,
                 signing_secret,
                 cors,
                 audit,
@@ -75,6 +81,12 @@ impl AppState {
         &self.inner.settings
     }
 
+    /// The clock services read expiry times from.
+    pub fn clock(&self) -> &SharedClock {
+        &self.inner.clock
+    }
+
+    /// The pool, for readiness probes and metrics; handlers reach data through the services.
     pub fn db(&self) -> &DatabaseConnection {
         &self.inner.db
     }

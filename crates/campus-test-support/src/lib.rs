@@ -13,8 +13,11 @@ mod client;
 mod database;
 mod sessions;
 
+use std::sync::Arc;
+
 pub use campus_config::Backend;
 use campus_config::Settings;
+use campus_domain::clock::TestClock;
 use campus_server::Application;
 pub use client::TestResponse;
 pub use database::TestDatabase;
@@ -31,6 +34,9 @@ pub struct TestApp {
     pub settings: Settings,
     /// The server's state, for tests that mount extra routes on the real stack.
     pub state: campus_server::AppState,
+    /// The time the server's services read: move it forward to expire keys and sessions
+    /// instead of sleeping.
+    pub clock: Arc<TestClock>,
     server: tokio::task::JoinHandle<()>,
     users_made: std::sync::atomic::AtomicU32,
     // Dropped last: removes the database after the server stopped using it.
@@ -146,7 +152,8 @@ impl TestApp {
             "test-signing-secret-0123456789abcdef".to_owned(),
         ));
         adjust(&mut settings);
-        let app = Application::build(settings.clone())
+        let clock = Arc::new(TestClock::default());
+        let app = Application::build_with_clock(settings.clone(), clock.clone())
             .await
             .unwrap_or_else(|e| panic!("test app failed to start on {backend}: {e}"));
         let addr = app.local_addr();
@@ -165,6 +172,7 @@ impl TestApp {
             db,
             settings,
             state,
+            clock,
             server,
             users_made: std::sync::atomic::AtomicU32::new(0),
             _database: database,
@@ -181,7 +189,9 @@ impl TestApp {
         let mut settings = self.settings.clone();
         settings.database.migrate_on_start = false;
         adjust(&mut settings);
-        let app = Application::build(settings).await.expect("sibling starts");
+        let app = Application::build_with_clock(settings, self.clock.clone())
+            .await
+            .expect("sibling starts");
         let addr = app.local_addr();
         let server = tokio::spawn(async move {
             let _ = app.run_until(std::future::pending()).await;

@@ -21,6 +21,7 @@ use super::throttle::{self, Action};
 use super::tokens::{self, AccessClaims, TokenKeys};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry, actions};
+use crate::clock::{SharedClock, SystemClock};
 use crate::ratelimit::{DbRateLimiter, RateLimiter};
 use crate::validation::FieldIssue;
 
@@ -76,6 +77,8 @@ pub struct Identity {
     pub(crate) limiter: Arc<dyn RateLimiter>,
     pub(crate) settings: Arc<AuthSettings>,
     pub(crate) web: Arc<WebSettings>,
+    /// The time web sessions expire by.
+    pub(crate) clock: SharedClock,
 }
 
 impl Identity {
@@ -94,8 +97,16 @@ impl Identity {
             limiter: Arc::new(DbRateLimiter::new(db.clone())),
             settings: Arc::new(settings.clone()),
             web: Arc::new(WebSettings::default()),
+            clock: Arc::new(SystemClock),
             db,
         })
+    }
+
+    /// Reads the time web sessions expire by from `clock`.
+    #[must_use]
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Uses `web`'s session lifetimes instead of the defaults.

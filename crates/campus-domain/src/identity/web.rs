@@ -36,13 +36,16 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<NewWebSession, IdentityError> {
         let (token, id_hash) = new_refresh_token();
-        let now = Utc::now();
+        // Creation is compared with sign-out-everywhere cut-offs (system time); the session's
+        // end and idle time follow the clock.
+        let created_at = Utc::now();
+        let now = self.clock.now();
         let expires_at = now + seconds(self.web.session_ttl_secs);
         let txn = campus_db::begin_write(&self.db).await?;
         web_sessions::ActiveModel {
             id_hash: Set(id_hash),
             user_id: Set(user_id),
-            created_at: Set(now),
+            created_at: Set(created_at),
             last_seen_at: Set(now),
             expires_at: Set(expires_at),
         }
@@ -64,7 +67,7 @@ impl Identity {
     /// idled out, and its user is active and has not signed out everywhere since.
     pub async fn authenticate_web_session(&self, token: &str) -> Result<Principal, IdentityError> {
         let id_hash = hash_refresh_token(token);
-        let now = Utc::now();
+        let now = self.clock.now();
         let row = web_sessions::Entity::find_by_id(id_hash.clone())
             .one(&self.db)
             .await?
@@ -135,7 +138,7 @@ impl Identity {
 
     /// Deletes sessions past their end or idle time; run by each instance's purge task.
     pub async fn purge_web_sessions(&self) -> Result<u64, IdentityError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let idle_cutoff = now - seconds(self.web.session_idle_secs);
         let result = web_sessions::Entity::delete_many()
             .filter(

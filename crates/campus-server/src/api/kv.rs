@@ -82,7 +82,7 @@ pub async fn list(
     let page = state
         .kv()
         .list(
-            who.user_id,
+            &who,
             q.prefix.as_deref().unwrap_or(""),
             page_request(q.limit, q.cursor.as_deref())?,
         )
@@ -101,7 +101,7 @@ pub async fn read(
     AuthUser(who): AuthUser,
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
-    let entry = state.kv().get(who.user_id, &key).await?;
+    let entry = state.kv().get(&who, &key).await?;
     Ok(with_etag(StatusCode::OK, entry))
 }
 
@@ -146,7 +146,7 @@ pub async fn write(
         expiry: expiry(b.ttl_seconds, b.expires_at)?,
         precondition: precondition(&headers)?,
     };
-    let (entry, created) = state.kv().put(who.user_id, &key, w).await?;
+    let (entry, created) = state.kv().put(&who, &key, w).await?;
     Ok(with_etag(
         if created {
             StatusCode::CREATED
@@ -175,7 +175,7 @@ pub async fn patch_metadata(
 ) -> Result<Response, ApiError> {
     let entry = state
         .kv()
-        .set_metadata(who.user_id, &key, b.metadata, precondition(&headers)?)
+        .set_metadata(&who, &key, b.metadata, precondition(&headers)?)
         .await?;
     Ok(with_etag(StatusCode::OK, entry))
 }
@@ -188,10 +188,7 @@ pub async fn remove(
     Path(key): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .kv()
-        .delete(who.user_id, &key, precondition(&headers)?)
-        .await?;
+    state.kv().delete(&who, &key, precondition(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -268,7 +265,7 @@ pub async fn batch(
             }
         });
     }
-    let results = state.kv().batch(who.user_id, ops).await.map_err(|(i, e)| {
+    let results = state.kv().batch(&who, ops).await.map_err(|(i, e)| {
         let err = ApiError::from(e);
         let report = err.report().clone();
         ApiError::new(

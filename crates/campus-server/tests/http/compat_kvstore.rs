@@ -441,7 +441,7 @@ backend_test!(async fn a_session_ends_after_its_lifetime(app) settings(|s| {
     let res = b.submit("/api/login", "/api/login", &[("username", "eve"), ("password", PASSWORD), ("access_token", &token)]).await;
     assert_eq!(res.status, 302);
     assert_eq!(b.get("/dashboard").await.status, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.clock.advance(std::time::Duration::from_secs(2));
     let res = b.get("/dashboard").await;
     assert_eq!((res.status, res.header("location")), (302, Some("/api/login")));
     let res = app.send(app.request(Method::GET, "/api/v1/me").header("cookie", b.cookie_header())).await;

@@ -96,7 +96,7 @@ backend_test!(async fn expired_keys_vanish_at_once_and_are_purged(app) {
     assert_eq!(put(&app, &s, "short", json!({"value": "v", "ttl_seconds": 1}), None).await.status, 201);
     assert_eq!(put(&app, &s, "long", json!({"value": "v", "ttl_seconds": 3600}), None).await.status, 201);
     assert_eq!(app.get_with_token("/api/v1/kv/short", &s.token).await.status, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    app.clock.advance(std::time::Duration::from_secs(2));
     app.get_with_token("/api/v1/kv/short", &s.token).await.assert_problem(404, "key_not_found");
     let keys = app.get_with_token("/api/v1/kv", &s.token).await.json();
     assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
@@ -104,7 +104,7 @@ backend_test!(async fn expired_keys_vanish_at_once_and_are_purged(app) {
     let again = put(&app, &s, "short", json!({"value": "w"}), Some(("if-none-match", "*"))).await;
     assert_eq!(again.status, 201, "{}", again.text);
     assert_eq!(put(&app, &s, "gone", json!({"value": "v", "ttl_seconds": 1}), None).await.status, 201);
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    app.clock.advance(std::time::Duration::from_secs(2));
     assert_eq!(app.state.kv().purge_expired().await.unwrap(), 1);
     for (body, field) in [
         (json!({"value": "v", "ttl_seconds": 0}), "ttl_seconds"),

@@ -307,7 +307,7 @@ pub(crate) async fn login(
         tracing::warn!(error = %e, "ending the previous web session failed");
     }
     // Rounded up: a cookie must not be told to expire before its session does.
-    let max_age = ((session.expires_at - chrono::Utc::now()).num_milliseconds() + 999).max(1000) / 1000;
+    let max_age = ((session.expires_at - state.clock().now()).num_milliseconds() + 999).max(1000) / 1000;
     let cookie = set_cookie(
         SESSION_COOKIE,
         &session.token,

@@ -178,7 +178,7 @@ pub(crate) async fn dashboard(
     let page = state
         .kv()
         .list(
-            who.user_id,
+            &who,
             "",
             PageRequest {
                 limit: DASHBOARD_KEYS,
@@ -239,7 +239,7 @@ pub(crate) async fn store(
             precondition: Precondition::Absent,
             ..KvWrite::default()
         };
-        state.kv().put(who.user_id, &key, write).await.map_err(kv_error)?;
+        state.kv().put(&who, &key, write).await.map_err(kv_error)?;
         Ok(Done {
             message: "Data stored successfully.",
             data: None,
@@ -277,7 +277,7 @@ pub(crate) async fn retrieve(
         if key.chars().count() > MAX_CHARS {
             return Err(error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND));
         }
-        let entry = state.kv().get(who.user_id, &key).await.map_err(|e| match e {
+        let entry = state.kv().get(&who, &key).await.map_err(|e| match e {
             KvError::Invalid(_) => error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND),
             other => kv_error(other),
         })?;
@@ -301,7 +301,7 @@ pub(crate) async fn update(
     let result = async {
         let key = check_key(&fields)?;
         // Read, then write at that version: a concurrent delete is not undone by an update.
-        let current = state.kv().get(who.user_id, &key).await.map_err(kv_error)?;
+        let current = state.kv().get(&who, &key).await.map_err(kv_error)?;
         let Some(value) = fields.trimmed("value") else {
             return Err(error(
                 StatusCode::BAD_REQUEST,
@@ -316,22 +316,18 @@ pub(crate) async fn update(
             precondition: Precondition::Version(current.version),
             ..KvWrite::default()
         };
-        state
-            .kv()
-            .put(who.user_id, &key, write)
-            .await
-            .map_err(|e| match e {
-                // Changed or deleted since the read: report what a retry would see.
-                KvError::PreconditionFailed {
-                    current_version: None,
-                } => error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND),
-                KvError::PreconditionFailed { .. } => ApiError::new(
-                    StatusCode::CONFLICT,
-                    "CONFLICT",
-                    "The value was changed by another request at the same time; try again.",
-                ),
-                other => kv_error(other),
-            })?;
+        state.kv().put(&who, &key, write).await.map_err(|e| match e {
+            // Changed or deleted since the read: report what a retry would see.
+            KvError::PreconditionFailed {
+                current_version: None,
+            } => error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND),
+            KvError::PreconditionFailed { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "CONFLICT",
+                "The value was changed by another request at the same time; try again.",
+            ),
+            other => kv_error(other),
+        })?;
         Ok(Done {
             message: "Data updated successfully.",
             data: None,
@@ -353,7 +349,7 @@ pub(crate) async fn delete(
         let key = check_key(&fields)?;
         state
             .kv()
-            .delete(who.user_id, &key, Precondition::None)
+            .delete(&who, &key, Precondition::None)
             .await
             .map_err(kv_error)?;
         Ok(Done {

@@ -1,0 +1,128 @@
+//! Key-value queries. Each takes any connection, so it runs inside a transaction too; times
+//! are passed in, so expiry follows the service's clock.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+
+use campus_db::entities::kv_entries::{self, Column, Entity, Model};
+
+use crate::pagination::PageRequest;
+
+/// Not expired at `now`.
+fn live(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(Column::ExpiresAt.is_null())
+        .add(Column::ExpiresAt.gt(now))
+}
+
+/// The row of `owner`'s `key`, expired or not.
+pub async fn find(conn: &impl ConnectionTrait, owner: i64, key: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::OwnerId.eq(owner))
+        .filter(Column::EntryKey.eq(key))
+        .one(conn)
+        .await
+}
+
+/// The row of `owner`'s `key` if it has not expired at `now`.
+pub async fn find_live(
+    conn: &impl ConnectionTrait,
+    owner: i64,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::OwnerId.eq(owner))
+        .filter(Column::EntryKey.eq(key))
+        .filter(live(now))
+        .one(conn)
+        .await
+}
+
+/// `owner`'s live keys starting with `prefix` after the cursor, in creation order,
+/// `limit + 1` rows.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    owner: i64,
+    prefix: &str,
+    page: PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Vec<Model>, DbErr> {
+    let mut q = Entity::find().filter(Column::OwnerId.eq(owner)).filter(live(now));
+    if !prefix.is_empty() {
+        q = q.filter(Column::EntryKey.like(crate::school::like_prefix(prefix)));
+    }
+    if let Some(after) = page.after_id {
+        q = q.filter(Column::Id.gt(after));
+    }
+    q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await
+}
+
+/// What a write stores.
+#[derive(Debug)]
+pub struct Stored<'a> {
+    pub value: &'a str,
+    pub metadata: Option<&'a str>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub at: DateTime<Utc>,
+}
+
+/// Replaces `row`'s value if it is still at `row.version`, bumping the version. `false` when a
+/// concurrent writer changed or deleted it first.
+pub async fn update_versioned(
+    conn: &impl ConnectionTrait,
+    row: &Model,
+    s: &Stored<'_>,
+) -> Result<bool, DbErr> {
+    let updated = Entity::update_many()
+        .col_expr(Column::Value, Expr::value(s.value))
+        .col_expr(Column::Metadata, Expr::value(s.metadata))
+        .col_expr(Column::ExpiresAt, Expr::value(s.expires_at))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(s.at))
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::Version.eq(row.version))
+        .exec(conn)
+        .await?;
+    Ok(updated.rows_affected > 0)
+}
+
+/// Inserts `owner`'s `key` at version 1.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    owner: i64,
+    key: &str,
+    s: &Stored<'_>,
+) -> Result<Model, DbErr> {
+    kv_entries::ActiveModel {
+        owner_id: Set(owner),
+        entry_key: Set(key.to_owned()),
+        value: Set(s.value.to_owned()),
+        metadata: Set(s.metadata.map(str::to_owned)),
+        version: Set(1),
+        expires_at: Set(s.expires_at),
+        created_at: Set(s.at),
+        updated_at: Set(s.at),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+pub async fn delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    Entity::delete_by_id(id).exec(conn).await?;
+    Ok(())
+}
+
+/// Deletes every key expired at `now`; returns how many.
+pub async fn purge_expired(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(Entity::delete_many()
+        .filter(Column::ExpiresAt.lte(now))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
