@@ -12,7 +12,8 @@ use campus_db::entities::{courses, enrollments};
 
 use super::error::FinanceError;
 use super::model::Course;
-use super::{Finance, is_finance_staff, money};
+use super::policy::is_finance_staff;
+use super::{Finance, money};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
 use crate::identity::Principal;

@@ -14,9 +14,10 @@ use campus_db::entities::{courses, enrollments, ledger_entries, students};
 
 use super::error::FinanceError;
 use super::idempotency::{Claim, IdempotencyKey, Outcome, Render};
-use super::ledger::{self, NewEntry};
 use super::model::{Course, Enrollment, EnrollmentReceipt, EntryReceipt, LedgerEntry, kinds};
-use super::{Access, Finance, money};
+use super::policy::Access;
+use super::repo::{self as ledger, NewEntry};
+use super::{Finance, money};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
 use crate::identity::Principal;

@@ -11,9 +11,10 @@ use campus_db::entities::{contact_actions, ledger_entries, students};
 
 use super::error::FinanceError;
 use super::idempotency::{Claim, IdempotencyKey, Outcome, Render};
-use super::ledger::{self, NewEntry};
 use super::model::{EntryReceipt, LedgerEntry, kinds};
-use super::{Access, Finance, is_finance_staff, money};
+use super::policy::{Access, is_finance_staff};
+use super::repo::{self as ledger, NewEntry};
+use super::{Finance, money};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
 use crate::identity::{Principal, Role};

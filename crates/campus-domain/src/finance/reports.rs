@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use campus_db::entities::{enrollments, ledger_entries, student_balances, students, users};
 
+use super::Finance;
 use super::error::FinanceError;
 use super::model::{Course, Enrollment, LedgerEntry};
-use super::{Finance, is_finance_staff};
+use super::policy::is_finance_staff;
 use crate::identity::Principal;
 
 /// One student's position.
@@ -309,7 +310,7 @@ impl Finance {
             let q = enrollments::Entity::find()
                 .filter(enrollments::Column::StudentId.is_in(chunk.to_vec()))
                 .order_by_asc(enrollments::Column::Id);
-            for (e, c) in super::queries::with_courses(&self.db, q).await? {
+            for (e, c) in super::reads::with_courses(&self.db, q).await? {
                 out.entry(e.student_id).or_default().enrollments.push((e, c));
             }
             for p in ledger_entries::Entity::find()

@@ -51,7 +51,7 @@ pub async fn list_mine(
 ) -> Result<Json<NotificationList>, ApiError> {
     let page = state
         .notifications()
-        .list(who.user_id, q.unread, page_request(q.limit, q.cursor.as_deref())?)
+        .list(&who, q.unread, page_request(q.limit, q.cursor.as_deref())?)
         .await?;
     Ok(Json(NotificationList {
         meta: PageMeta::of(&page),
@@ -66,7 +66,7 @@ pub async fn read_one(
     AuthUser(who): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Notification>, ApiError> {
-    Ok(Json(state.notifications().mark_read(who.user_id, id).await?))
+    Ok(Json(state.notifications().mark_read(&who, id).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -80,7 +80,7 @@ pub async fn read_all(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
 ) -> Result<Json<ReadAllResponse>, ApiError> {
-    let marked_read = state.notifications().mark_all_read(who.user_id).await?;
+    let marked_read = state.notifications().mark_all_read(&who).await?;
     Ok(Json(ReadAllResponse { marked_read }))
 }
 

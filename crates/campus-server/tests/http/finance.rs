@@ -216,7 +216,7 @@ backend_test!(async fn a_failure_after_the_entry_insert_leaves_nothing(app) {
     let ledger = app.get_with_token(&format!("/api/v1/students/{sid}/ledger"), &finance.token).await.json();
     assert_eq!(ledger["entries"].as_array().unwrap().len(), 1, "the entry of the failed payment was rolled back");
     assert_eq!(balance(&app, &finance.token, sid).await, -100);
-    let notes = app.state.notifications().list(finance.user_id, false, campus_domain::pagination::PageRequest::parse(None, None).unwrap()).await.unwrap();
+    let notes = app.state.notifications().list(&campus_domain::identity::Principal::acting_as(finance.user_id, campus_domain::identity::Role::Finance), false, campus_domain::pagination::PageRequest::parse(None, None).unwrap()).await.unwrap();
     assert!(notes.items.is_empty());
     verify(&app).await;
 });

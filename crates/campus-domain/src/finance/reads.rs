@@ -5,9 +5,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use campus_db::entities::{courses, enrollments, ledger_entries, student_balances};
 
+use super::Finance;
 use super::error::FinanceError;
 use super::model::{Balance, Course, Enrollment, LedgerEntry, Statement};
-use super::{Access, Finance};
+use super::policy::Access;
 use crate::identity::Principal;
 use crate::pagination::{Page, PageRequest};
 
@@ -19,7 +20,7 @@ impl Finance {
         // Finance staff may read every balance, so for them a balance row alone proves the
         // student exists (foreign key): one query. Others, and a student without entries yet,
         // go through the access check first.
-        let staff = super::is_finance_staff(who.role);
+        let staff = super::policy::is_finance_staff(who.role);
         if !staff {
             self.check(&self.db, who, student_id, Access::Read).await?;
         }
