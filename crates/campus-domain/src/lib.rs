@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod ratelimit;
 mod retry;
 pub mod school;
+mod search;
 pub mod validation;
 
 pub use context::RequestMeta;

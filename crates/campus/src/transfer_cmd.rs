@@ -11,7 +11,7 @@ use campus_domain::identity::repo::UserFilter;
 use campus_domain::identity::{Identity, Principal, Role};
 use campus_domain::pagination::PageRequest;
 use campus_domain::school::export::{self, Dataset, ExportError};
-use campus_domain::school::import::{ImportKind, ImportReport};
+use campus_domain::school::import::ImportReport;
 use campus_domain::school::{StudentFilter, StudentStatus};
 use campus_tabular::{CsvWriter, Format, Input, Limits, TableReader, XlsxWriter};
 use clap::Args;
@@ -94,7 +94,7 @@ async fn operator(identity: &Identity, as_user: Option<&str>) -> anyhow::Result<
 }
 
 pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
-    let kind = ImportKind::parse(&args.kind).ok_or_else(|| {
+    let kind = Dataset::parse(&args.kind).ok_or_else(|| {
         anyhow!(
             "unknown import `{}`; choose students, grades or attendance",
             args.kind

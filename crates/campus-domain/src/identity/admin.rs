@@ -8,8 +8,9 @@ use serde_json::json;
 
 use super::error::IdentityError;
 use super::model::{Role, User};
+use super::registration::Registration;
 use super::repo::{self, UserFilter};
-use super::service::{Identity, Registration};
+use super::service::Identity;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry, actions};
 use crate::pagination::{Page, PageRequest};

@@ -255,21 +255,20 @@ pub async fn contact_of(
         .await
 }
 
-/// Creates an account that cannot sign in until an administrator sets its password (parents
-/// created by a roster import). `email` must already be normalised.
-pub async fn insert_without_password(
-    conn: &impl ConnectionTrait,
-    email: &str,
+/// A new account as every account starts: active, English, medium text, default icons,
+/// normal contrast, no personal details. Callers set what they know on top.
+pub(crate) fn new_user(
     name: &str,
     role: Role,
-) -> Result<i64, DbErr> {
-    let now = Utc::now();
-    let inserted = users::ActiveModel {
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> users::ActiveModel {
+    users::ActiveModel {
         username: Set(None),
-        email: Set(Some(email.to_owned())),
+        email: Set(None),
         name: Set(name.to_owned()),
         role: Set(role.as_str().to_owned()),
-        password_hash: Set(super::password::NO_PASSWORD.to_owned()),
+        password_hash: Set(password_hash),
         date_of_birth: Set(None),
         age: Set(None),
         gender: Set(None),
@@ -283,7 +282,17 @@ pub async fn insert_without_password(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(conn)
-    .await?;
-    Ok(inserted.id)
+}
+
+/// Creates an account that cannot sign in until an administrator sets its password (parents
+/// created by a roster import). `email` must already be normalised.
+pub async fn insert_without_password(
+    conn: &impl ConnectionTrait,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> Result<i64, DbErr> {
+    let mut user = new_user(name, role, super::password::NO_PASSWORD.to_owned(), Utc::now());
+    user.email = Set(Some(email.to_owned()));
+    Ok(user.insert(conn).await?.id)
 }

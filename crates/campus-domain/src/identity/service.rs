@@ -4,17 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use campus_config::{AuthSettings, WebSettings};
-use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
 use secrecy::SecretString;
 use serde_json::json;
 
-use campus_db::entities::{emergency_contacts, users};
-
 use super::error::{AuthFailure, IdentityError};
-use super::model::{Email, PasswordPolicy, Role, User, Username};
+use super::model::{PasswordPolicy, Role, User};
 use super::password::PasswordHasher;
-use super::profile::ContactInput;
 use super::repo;
 use super::sessions::{Principal, SessionCache, SessionError};
 use super::throttle::{self, Action};
@@ -23,20 +20,6 @@ use crate::RequestMeta;
 use crate::audit::{self, AuditEntry, actions};
 use crate::clock::{SharedClock, SystemClock};
 use crate::ratelimit::{DbRateLimiter, RateLimiter};
-use crate::validation::FieldIssue;
-
-/// A new account as any surface describes it.
-#[derive(Debug, Clone, Default)]
-pub struct Registration {
-    pub username: Option<String>,
-    pub email: Option<String>,
-    pub name: String,
-    pub password: String,
-    pub date_of_birth: Option<NaiveDate>,
-    pub age: Option<i32>,
-    pub gender: Option<String>,
-    pub emergency_contact: Option<ContactInput>,
-}
 
 /// How long the access token of a login lives, and whether a refresh token comes with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,139 +105,6 @@ impl Identity {
 
     pub fn settings(&self) -> &AuthSettings {
         &self.settings
-    }
-
-    /// Public self-registration. `requested_role` is what the body asked for (seed 003's
-    /// `role`); `None` grants `auth.registration_role`. Roles outside `auth.public_roles`
-    /// are refused.
-    /// Self-registration with the configured role only (`/api/v1`): asking for any other role,
-    /// or for administrator rights, is refused before anything else; roles are an
-    /// administrator's to assign.
-    pub async fn register_self(
-        &self,
-        input: Registration,
-        asked_role: Option<&str>,
-        asks_admin: bool,
-        meta: &RequestMeta,
-    ) -> Result<User, IdentityError> {
-        let granted = &self.settings.registration_role;
-        if asks_admin || asked_role.is_some_and(|r| !r.eq_ignore_ascii_case(granted)) {
-            return Err(IdentityError::RoleChoiceRefused);
-        }
-        self.register_public(input, Role::parse(granted), meta).await
-    }
-
-    pub async fn register_public(
-        &self,
-        input: Registration,
-        requested_role: Option<Role>,
-        meta: &RequestMeta,
-    ) -> Result<User, IdentityError> {
-        if !self.settings.registration_enabled {
-            return Err(IdentityError::RegistrationClosed);
-        }
-        let default_role = Role::parse(&self.settings.registration_role).unwrap_or(Role::User);
-        let role = requested_role.unwrap_or(default_role);
-        if role != default_role && !self.settings.public_roles.iter().any(|r| r == role.as_str()) {
-            return Err(IdentityError::RoleNotAllowed(role));
-        }
-        throttle::check_ip(
-            self.limiter.as_ref(),
-            &self.settings.rate_limits,
-            Action::Register,
-            meta.ip.as_deref(),
-        )
-        .await?;
-        self.create(input, role, None, actions::USER_REGISTERED, meta)
-            .await
-    }
-
-    /// Validates, hashes and inserts a user (with an optional emergency contact) in one
-    /// transaction, auditing it as `action` by `actor`.
-    pub(crate) async fn create(
-        &self,
-        input: Registration,
-        role: Role,
-        actor: Option<i64>,
-        action: &'static str,
-        meta: &RequestMeta,
-    ) -> Result<User, IdentityError> {
-        let (username, email) = validate_identity(&input)?;
-        self.policy
-            .check(
-                &input.password,
-                username.as_ref().map(Username::as_str),
-                email.as_ref().map(Email::as_str),
-            )
-            .map_err(IdentityError::WeakPassword)?;
-        validate_profile(&input)?;
-        if let Some(u) = &username
-            && repo::username_taken(&self.db, u.as_str()).await?
-        {
-            return Err(IdentityError::UsernameTaken);
-        }
-        if let Some(e) = &email
-            && repo::email_taken(&self.db, e.as_str()).await?
-        {
-            return Err(IdentityError::EmailTaken);
-        }
-        let hash = self.hasher.hash(input.password.clone()).await?;
-        let now = Utc::now();
-        let txn = campus_db::begin_write(&self.db).await?;
-        let inserted = users::ActiveModel {
-            username: Set(username.map(Username::into_string)),
-            email: Set(email.map(Email::into_string)),
-            name: Set(input.name.trim().to_owned()),
-            role: Set(role.as_str().to_owned()),
-            password_hash: Set(hash),
-            date_of_birth: Set(input.date_of_birth),
-            age: Set(input.age),
-            gender: Set(input
-                .gender
-                .map(|g| g.trim().to_owned())
-                .filter(|g| !g.is_empty())),
-            language: Set("en".to_owned()),
-            text_size: Set("medium".to_owned()),
-            icon_size: Set("default".to_owned()),
-            high_contrast_mode: Set(false),
-            is_active: Set(true),
-            tokens_valid_after: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(unique_to_taken)?;
-        if let Some(contact) = input.emergency_contact {
-            let contact = contact.validated()?;
-            emergency_contacts::ActiveModel {
-                user_id: Set(inserted.id),
-                name: Set(contact.name),
-                relation: Set(contact.relation),
-                email: Set(contact.email),
-                phone: Set(contact.phone),
-                allow_alerts: Set(contact.allow_alerts),
-                is_primary: Set(contact.is_primary),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-        }
-        let user = User::from_model(inserted);
-        audit::record(
-            &txn,
-            meta,
-            AuditEntry::new(action)
-                .actor(actor.or(Some(user.id)))
-                .target("user", user.id)
-                .after(json!({"username": user.username, "email": user.email, "role": user.role})),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(user)
     }
 
     /// Checks credentials (rate limits and lock first) and issues tokens.
@@ -473,88 +323,4 @@ impl Identity {
 
 pub(crate) fn secs(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX / 1000)
-}
-
-/// A unique violation that slipped past the pre-checks (a concurrent registration).
-fn unique_to_taken(err: sea_orm::DbErr) -> IdentityError {
-    match campus_db::constraint_violation(&err) {
-        Some(campus_db::ConstraintKind::Unique) => {
-            let text = err.to_string().to_lowercase();
-            if text.contains("email") {
-                IdentityError::EmailTaken
-            } else {
-                IdentityError::UsernameTaken
-            }
-        }
-        _ => IdentityError::Db(err),
-    }
-}
-
-/// Username and email: each optional, at least one, each well-formed.
-fn validate_identity(input: &Registration) -> Result<(Option<Username>, Option<Email>), IdentityError> {
-    let mut issues = Vec::new();
-    let username = match input.username.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(u) if u.contains('@') => {
-            issues.push(FieldIssue::new(
-                "username",
-                "invalid_format",
-                "must not contain @",
-            ));
-            None
-        }
-        Some(u) => Username::parse(u)
-            .map_err(|m| issues.push(FieldIssue::new("username", "invalid_format", m)))
-            .ok(),
-        None => None,
-    };
-    let email = match input.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(e) => Email::parse(e)
-            .map_err(|m| issues.push(FieldIssue::new("email", "invalid_format", m)))
-            .ok(),
-        None => None,
-    };
-    if input.username.as_deref().is_none_or(|s| s.trim().is_empty())
-        && input.email.as_deref().is_none_or(|s| s.trim().is_empty())
-    {
-        issues.push(FieldIssue::new(
-            "email",
-            "required",
-            "an email or a username is required",
-        ));
-    }
-    if issues.is_empty() {
-        Ok((username, email))
-    } else {
-        Err(IdentityError::Invalid(issues))
-    }
-}
-
-fn validate_profile(input: &Registration) -> Result<(), IdentityError> {
-    let mut issues = Vec::new();
-    if input.name.chars().count() > 200 {
-        issues.push(FieldIssue::new(
-            "name",
-            "too_long",
-            "must be at most 200 characters",
-        ));
-    }
-    if input.gender.as_deref().is_some_and(|g| g.chars().count() > 50) {
-        issues.push(FieldIssue::new(
-            "gender",
-            "too_long",
-            "must be at most 50 characters",
-        ));
-    }
-    if input.age.is_some_and(|a| !(1..=150).contains(&a)) {
-        issues.push(FieldIssue::new(
-            "age",
-            "out_of_range",
-            "must be between 1 and 150",
-        ));
-    }
-    if issues.is_empty() {
-        Ok(())
-    } else {
-        Err(IdentityError::Invalid(issues))
-    }
 }

@@ -54,7 +54,7 @@ pub async fn list(
 ) -> Result<Vec<Model>, DbErr> {
     let mut q = Entity::find().filter(Column::OwnerId.eq(owner)).filter(live(now));
     if !prefix.is_empty() {
-        q = q.filter(Column::EntryKey.like(crate::school::like_prefix(prefix)));
+        q = q.filter(Column::EntryKey.like(crate::search::like_prefix(prefix)));
     }
     if let Some(after) = page.after_id {
         q = q.filter(Column::Id.gt(after));

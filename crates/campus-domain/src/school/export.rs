@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use campus_db::entities::{attendance, grades, students};
 
+pub use super::dataset::Dataset;
 use super::error::SchoolError;
 use super::policy::{self, Access};
 use super::service::School;
@@ -18,32 +19,8 @@ use crate::identity::roles::{RoleSet, SchoolStaff};
 
 const PAGE: u64 = 1000;
 
-/// What to export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dataset {
-    Students,
-    Grades,
-    Attendance,
-}
-
 impl Dataset {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "students" => Some(Self::Students),
-            "grades" => Some(Self::Grades),
-            "attendance" => Some(Self::Attendance),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Students => "students",
-            Self::Grades => "grades",
-            Self::Attendance => "attendance",
-        }
-    }
-
+    /// The export's columns, in order (an export imports back unchanged).
     pub fn header(self) -> &'static [&'static str] {
         match self {
             Self::Students => &[

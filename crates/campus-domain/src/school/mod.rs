@@ -3,21 +3,26 @@
 
 mod activities;
 mod attendance;
+mod dataset;
 pub mod error;
 pub mod export;
 pub mod gpa;
 mod grades;
+mod guardians;
 pub mod import;
 pub mod model;
+mod planning;
 pub mod policy;
 mod service;
 mod students;
 
 pub use activities::Activity;
 pub use attendance::{AttendanceMark, AttendanceRecord, AttendanceSummary, BulkMark};
+pub use dataset::Dataset;
 pub use error::SchoolError;
-pub use grades::{Grade, GradeInput, GradePatch, NeededGrade, WhatIfGrade};
+pub use grades::{Grade, GradeInput, GradePatch};
+pub use guardians::Guardian;
 pub use model::{Student, StudentInput, StudentPatch, StudentStatus};
+pub use planning::{NeededGrade, WhatIfGrade};
 pub use service::School;
-pub(crate) use students::like_prefix;
-pub use students::{Guardian, StudentFilter};
+pub use students::StudentFilter;

@@ -1,12 +1,11 @@
-//! Students and guardianships.
+//! Student records: create, read, list, update, delete.
 
 use chrono::Utc;
-use sea_orm::sea_query::{LikeExpr, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use serde::Serialize;
 use serde_json::json;
 
 use campus_db::entities::{guardianships, students, users};
@@ -47,33 +46,10 @@ impl StudentFilter {
             q = q.filter(students::Column::Status.eq(s.as_str()));
         }
         if let Some(n) = self.name.as_deref().filter(|n| !n.is_empty()) {
-            q = q.filter(students::Column::Name.like(like_prefix(n)));
+            q = q.filter(students::Column::Name.like(crate::search::like_prefix(n)));
         }
         q
     }
-}
-
-/// A parent linked to a student.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Guardian {
-    pub user_id: i64,
-    pub name: String,
-    pub email: Option<String>,
-    pub relationship: Option<String>,
-    pub may_receive_notices: bool,
-}
-
-pub(crate) fn like_prefix(text: &str) -> LikeExpr {
-    let mut p = String::new();
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '!') {
-            p.push('!');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    LikeExpr::new(p).escape('!')
 }
 
 impl School {
@@ -343,116 +319,6 @@ impl School {
                 .actor(Some(who.user_id))
                 .target("student", id)
                 .before(json!(before)),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
-    }
-
-    pub async fn guardians(&self, who: &Principal, student_id: i64) -> Result<Vec<Guardian>, SchoolError> {
-        policy::check(&self.db, who, student_id, Access::ReadRecord).await?;
-        let links = guardianships::Entity::find()
-            .filter(guardianships::Column::StudentId.eq(student_id))
-            .order_by_asc(guardianships::Column::Id)
-            .all(&self.db)
-            .await?;
-        let mut out = Vec::with_capacity(links.len());
-        for link in links {
-            if let Some(u) = users::Entity::find_by_id(link.parent_user_id)
-                .one(&self.db)
-                .await?
-            {
-                out.push(Guardian {
-                    user_id: u.id,
-                    name: u.name,
-                    email: u.email,
-                    relationship: link.relationship,
-                    may_receive_notices: link.may_receive_notices,
-                });
-            }
-        }
-        Ok(out)
-    }
-
-    /// Links a parent account to a student (staff only). Linking twice is a conflict.
-    pub async fn link_guardian(
-        &self,
-        who: &Principal,
-        student_id: i64,
-        parent_user_id: i64,
-        relationship: Option<String>,
-        may_receive_notices: bool,
-        meta: &RequestMeta,
-    ) -> Result<(), SchoolError> {
-        policy::check(&self.db, who, student_id, Access::Write).await?;
-        let mut c = Checks::default();
-        let relationship = c.text("relationship", relationship, 50);
-        c.finish()?;
-        match users::Entity::find_by_id(parent_user_id).one(&self.db).await? {
-            Some(u) if u.role == Role::Parent.as_str() => {}
-            Some(_) => {
-                return Err(SchoolError::invalid(
-                    "user_id",
-                    "invalid_choice",
-                    "must be a user with the parent role",
-                ));
-            }
-            None => return Err(SchoolError::invalid("user_id", "not_found", "no such user")),
-        }
-        if policy::is_guardian(&self.db, parent_user_id, student_id).await? {
-            return Err(SchoolError::Conflict(
-                "That parent is already linked to this student.",
-            ));
-        }
-        let txn = campus_db::begin_write(&self.db).await?;
-        guardianships::ActiveModel {
-            parent_user_id: Set(parent_user_id),
-            student_id: Set(student_id),
-            relationship: Set(relationship),
-            may_receive_notices: Set(may_receive_notices),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(conflict)?;
-        audit::record(
-            &txn,
-            meta,
-            AuditEntry::new("guardian.linked")
-                .actor(Some(who.user_id))
-                .target("student", student_id)
-                .after(json!({"parent_user_id": parent_user_id})),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
-    }
-
-    pub async fn unlink_guardian(
-        &self,
-        who: &Principal,
-        student_id: i64,
-        parent_user_id: i64,
-        meta: &RequestMeta,
-    ) -> Result<(), SchoolError> {
-        policy::check(&self.db, who, student_id, Access::Write).await?;
-        let txn = campus_db::begin_write(&self.db).await?;
-        let result = guardianships::Entity::delete_many()
-            .filter(guardianships::Column::StudentId.eq(student_id))
-            .filter(guardianships::Column::ParentUserId.eq(parent_user_id))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected == 0 {
-            return Err(SchoolError::NotFound);
-        }
-        audit::record(
-            &txn,
-            meta,
-            AuditEntry::new("guardian.unlinked")
-                .actor(Some(who.user_id))
-                .target("student", student_id)
-                .before(json!({"parent_user_id": parent_user_id})),
         )
         .await?;
         txn.commit().await?;

@@ -8,15 +8,17 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+pub mod attendance;
 pub mod auth;
 pub mod content;
+pub mod courses;
 pub mod dto;
 pub mod finance;
 pub mod finance_reports;
+pub mod grades;
 pub mod kv;
 pub mod me;
 pub mod notifications;
-pub mod progress;
 pub mod students;
 pub mod transfer;
 pub mod users;
@@ -34,9 +36,11 @@ pub(crate) fn routes() -> Routes {
         me::routes(),
         users::routes(),
         students::routes(),
-        progress::routes(),
+        grades::routes(),
+        attendance::routes(),
         content::routes(),
         transfer::routes(),
+        courses::routes(),
         finance::routes(),
         finance_reports::routes(),
         notifications::routes(),

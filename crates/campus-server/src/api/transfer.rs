@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use campus_domain::school::StudentFilter;
 use campus_domain::school::export::{self, Dataset};
-use campus_domain::school::import::{ImportKind, ImportReport};
+use campus_domain::school::import::ImportReport;
 use campus_tabular::{FileWriter, Format, Input, Limits, TableReader};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -63,7 +63,7 @@ pub async fn import(
     Query(q): Query<ImportQuery>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let kind = ImportKind::parse(&kind)
+    let kind = Dataset::parse(&kind)
         .ok_or_else(|| ApiError::not_found("Imports are: students, grades, attendance."))?;
     // Refused before the upload is read; the import service checks the same set again.
     if !RecordKeepers::contains(who.role) {

@@ -11,12 +11,14 @@ mod attendance;
 mod columns;
 mod grades;
 mod report;
+mod student_rows;
 mod students;
 
 use campus_tabular::{TableReader, TabularError};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 
+pub use super::dataset::Dataset;
 use super::policy::{self, Access};
 use super::service::School;
 use crate::RequestMeta;
@@ -29,32 +31,7 @@ pub use report::{ImportReport, RowChange, RowIssue};
 /// Rows validated and written together.
 pub const BATCH: usize = 500;
 
-/// What a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportKind {
-    Students,
-    Grades,
-    Attendance,
-}
-
-impl ImportKind {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "students" => Some(Self::Students),
-            "grades" => Some(Self::Grades),
-            "attendance" => Some(Self::Attendance),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Students => "students",
-            Self::Grades => "grades",
-            Self::Attendance => "attendance",
-        }
-    }
-
+impl Dataset {
     /// The columns a file of this kind may have.
     pub fn columns(self) -> &'static [ColumnSpec] {
         match self {
@@ -112,7 +89,7 @@ impl School {
     pub async fn import(
         &self,
         who: &Principal,
-        kind: ImportKind,
+        kind: Dataset,
         table: TableReader,
         commit: bool,
         meta: &RequestMeta,
@@ -123,9 +100,9 @@ impl School {
         }
         let map = columns::ColumnMap::new(kind.columns(), &table.header).map_err(ImportError::Header)?;
         let importer = match kind {
-            ImportKind::Students => Importer::Students(students::StudentImport::new(map)),
-            ImportKind::Grades => Importer::Grades(grades::GradeImport::new(map)),
-            ImportKind::Attendance => Importer::Attendance(attendance::AttendanceImport::new(map)),
+            Dataset::Students => Importer::Students(students::StudentImport::new(map)),
+            Dataset::Grades => Importer::Grades(grades::GradeImport::new(map)),
+            Dataset::Attendance => Importer::Attendance(attendance::AttendanceImport::new(map)),
         };
         let mut report = ImportReport::new(kind, table.format);
         if !commit {
@@ -144,9 +121,9 @@ impl School {
             &txn,
             meta,
             AuditEntry::new(match kind {
-                ImportKind::Students => "import.students",
-                ImportKind::Grades => "import.grades",
-                ImportKind::Attendance => "import.attendance",
+                Dataset::Students => "import.students",
+                Dataset::Grades => "import.grades",
+                Dataset::Attendance => "import.attendance",
             })
             .actor(Some(who.user_id))
             .after(json!({

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::ImportKind;
+use super::Dataset;
 use crate::validation::FieldIssue;
 
 /// Row details kept per list; counts are always complete.
@@ -59,7 +59,7 @@ pub struct RowIssue {
 }
 
 impl ImportReport {
-    pub(super) fn new(kind: ImportKind, format: campus_tabular::Format) -> Self {
+    pub(super) fn new(kind: Dataset, format: campus_tabular::Format) -> Self {
         Self {
             kind: kind.as_str(),
             format: format.extension(),
