@@ -3,6 +3,8 @@
 use campus_test_support::backend_test;
 
 backend_test!(async fn healthz_answers_ok_without_the_database(app) {
+    app.db.clone().close().await.expect("pool closes");
+    assert_eq!(app.get("/readyz").await.status, 503, "the database is really gone");
     let res = app.get("/healthz").await;
     assert_eq!(res.status, 200);
     assert_eq!(res.json()["status"], "ok");
