@@ -1,4 +1,4 @@
-//! The per-user key-value store (seed 004, issue 6): unique per (owner, key), a version that
+//! The per-user key-value store (seed 004): unique per (owner, key), a version that
 //! increments on every write, optional expiry.
 
 use sea_orm::DbBackend;

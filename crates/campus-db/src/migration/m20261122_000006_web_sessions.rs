@@ -1,4 +1,4 @@
-//! Server-side sessions of the web pages (issue 6). The cookie holds a random token; only its
+//! Server-side sessions of the web pages. The cookie holds a random token; only its
 //! SHA-256 is stored, so a copy of the table signs nobody in.
 
 use sea_orm_migration::prelude::*;

@@ -206,7 +206,7 @@ impl Finance {
         Ok(after)
     }
 
-    /// Deletes a course without enrollments; with enrollments: 409 (decision 6).
+    /// Deletes a course without enrollments; with enrollments: 409 (enrollments are money records).
     pub async fn delete_course(
         &self,
         who: &Principal,

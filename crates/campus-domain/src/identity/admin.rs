@@ -53,7 +53,7 @@ impl Identity {
     }
 
     /// Creates a demo account with the password its seed documents, which may not meet the
-    /// policy (seed 002's `admin`/`admin123`, decision 9). Only `campus seed --demo` calls
+    /// policy (seed 002's `admin`/`admin123`). Only `campus seed --demo` calls
     /// this; it prints a warning that these accounts are for trying Campus out.
     pub async fn create_demo_user(
         &self,
@@ -77,7 +77,7 @@ impl Identity {
     }
 
     /// Creates an administrator when none exists yet or when `actor` is one (seed 002's
-    /// `register-admin`, decision 5).
+    /// `register-admin`).
     pub async fn bootstrap_admin(
         &self,
         caller: Option<&super::Principal>,

@@ -1,5 +1,5 @@
 //! Seed 003 achievement-tracking accounts: `/api/register`, `/api/login`, `/api/logout`.
-//! Seed 004 shares these paths, so they are routed by `kvstore::dispatch` (decision 3),
+//! Seed 004 shares these paths, so they are routed by `kvstore::dispatch` (by body shape),
 //! which calls these handlers for requests of seed 003's shape.
 
 use std::time::Duration;

@@ -1,5 +1,4 @@
-//! Paths seed 003 and seed 004 share, dispatched by the request's shape (decision 3 of
-//! seed-contracts.md):
+//! Paths seed 003 and seed 004 share, dispatched by the request's shape:
 //!
 //! | Request | Goes to |
 //! |---|---|
@@ -65,7 +64,8 @@ fn has(json: &Value, key: &str) -> bool {
     json.get(key).is_some_and(|v| !v.is_null())
 }
 
-/// Decision 3 for `POST /api/register`.
+/// Which seed a `POST /api/register` is for: seed 004's form or its `username` with profile
+/// fields, else seed 003.
 pub fn register_seed(is_form: bool, json: &Value) -> Seed {
     let kv_shape = has(json, "username") && ["full_name", "age", "gender"].iter().any(|k| has(json, k));
     if is_form || kv_shape {
@@ -75,7 +75,8 @@ pub fn register_seed(is_form: bool, json: &Value) -> Seed {
     }
 }
 
-/// Decision 3 for `POST /api/login`.
+/// Which seed a `POST /api/login` is for: seed 004's form, `access_token` or username-only
+/// body, else seed 003.
 pub fn login_seed(is_form: bool, json: &Value) -> Seed {
     let kv_shape = has(json, "access_token") || (has(json, "username") && !has(json, "email"));
     if is_form || kv_shape {

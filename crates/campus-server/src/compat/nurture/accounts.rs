@@ -1,5 +1,5 @@
-//! Seed 000 Nurture Dreams accounts: `POST /signup`, `POST /login`. Decision 2 of the
-//! contract: the `success`/`message` body is kept, with real status codes (201, 400, 401, 409).
+//! Seed 000 Nurture Dreams accounts: `POST /signup`, `POST /login`. The seed's
+//! `success`/`message` body is kept, with real status codes (201, 400, 401, 409).
 //! `/login` also returns an `access_token` (one hour) for the endpoints that now need one.
 
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //!
 //! Deliberate differences (docs/COMPAT.md): the marks queries and lookup values of personal
 //! columns (roll, name, marks) need a staff token — they are children's data; writes need a
-//! staff token (decision 5). Subject and class lookups and documents stay open.
+//! staff token. Subject and class lookups and documents stay open.
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
