@@ -38,6 +38,7 @@ impl Wording for Words {
             IdentityError::Invalid(issues) if issues.iter().any(|i| i.field == "email") => {
                 bad_request("email is not a valid email address")
             }
+            IdentityError::NotFound => ApiError::not_found("User not found"),
             other => Plain::identity(other),
         }
     }

@@ -138,11 +138,7 @@ async fn create(
     let user_id = body.get("user_id").and_then(Value::as_i64);
     let mut name = text(&body, "name");
     if let Some(uid) = user_id {
-        let user = state
-            .identity()
-            .user(uid)
-            .await
-            .map_err(|_| ApiError::not_found("User not found"))?;
+        let user = state.identity().user(uid).await?;
         name = name.or_else(|| Some(user.display_name().to_owned()));
     }
     let input = StudentInput {

@@ -64,6 +64,7 @@ impl Wording for Words {
             IdentityError::Forbidden => {
                 ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Admin access required")
             }
+            IdentityError::NotFound => error(StatusCode::NOT_FOUND, "Student not found"),
             other => Plain::identity(other),
         }
     }

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, StatusCode};
 use campus_domain::finance::{FinanceError, PaymentInput, money};
 use serde_json::{Value, json};
 
-use super::{Answer, answer, date, empty, error, payment_fields, stored};
+use super::{Answer, answer, date, empty, payment_fields, stored};
 use crate::api::finance::idempotency_key;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::shared::{SeedJson, bad_request, reply};
@@ -59,9 +59,8 @@ pub(super) async fn pay(
     let amount = body
         .get("amount")
         .filter(|v| v.is_number())
-        .ok_or(())
-        .and_then(|v| money::parse_amount(v).map_err(|_| ()))
-        .map_err(|()| bad_request("Amount must be a number greater than 0"))?;
+        .and_then(|v| money::parse_amount(v).ok())
+        .ok_or_else(|| bad_request("Amount must be a number greater than 0"))?;
     let key = idempotency_key(&headers, "002.pay", "/api/students/pay", &body)?;
     let finance = state.finance();
     let (method, reference, notes) = payment_fields(&body);
@@ -91,11 +90,7 @@ pub(super) async fn pay(
 }
 
 pub(super) async fn status(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
-    let user = state
-        .identity()
-        .user(who.user_id)
-        .await
-        .map_err(|_| error(StatusCode::NOT_FOUND, "Student not found"))?;
+    let user = state.identity().user(who.user_id).await?;
     let finance = state.finance();
     let (balance, enrollments) = match finance.student_of_user(&who, false).await {
         Ok(s) => (
@@ -128,11 +123,7 @@ pub(super) async fn status(State(state): State<AppState>, AuthUser(who): AuthUse
 }
 
 pub(super) async fn payments(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
-    let user = state
-        .identity()
-        .user(who.user_id)
-        .await
-        .map_err(|_| error(StatusCode::NOT_FOUND, "Student not found"))?;
+    let user = state.identity().user(who.user_id).await?;
     let finance = state.finance();
     let list = match finance.student_of_user(&who, false).await {
         Ok(s) => finance.payments(&who, s.id).await?,

@@ -32,6 +32,7 @@ impl Wording for Words {
                 "email_taken",
                 "User with this email already exists",
             ),
+            IdentityError::NotFound => ApiError::not_found("User not found"),
             other => Plain::identity(other),
         }
     }
@@ -108,10 +109,7 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): 
 
 async fn profile(State(state): State<AppState>, AuthUser(p): AuthUser) -> Answer {
     let identity = state.identity();
-    let user = identity
-        .user(p.user_id)
-        .await
-        .map_err(|_| ApiError::not_found("User not found"))?;
+    let user = identity.user(p.user_id).await?;
     let contacts = identity.contacts(p.user_id).await?;
     let contacts: Vec<Value> = contacts
         .into_iter()
