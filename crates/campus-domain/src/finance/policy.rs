@@ -59,7 +59,7 @@ impl Finance {
         let visible = match who.role {
             _ if is_finance_staff(who.role) => true,
             Role::Student => student.user_id == Some(who.user_id),
-            Role::Parent => crate::school::policy::is_guardian(conn, who.user_id, student_id).await?,
+            Role::Parent => crate::school::repo::is_guardian(conn, who.user_id, student_id).await?,
             _ => false,
         };
         if visible {

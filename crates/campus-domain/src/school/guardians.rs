@@ -1,15 +1,16 @@
 //! Guardianships: which parent accounts are linked to which student.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ActiveValue::Set;
 use serde::Serialize;
 use serde_json::json;
 
-use campus_db::entities::{guardianships, users};
+use campus_db::entities::guardianships;
 
 use super::error::SchoolError;
 use super::model::Checks;
 use super::policy::{self, Access};
+use super::repo;
 use super::service::School;
 use super::students::conflict;
 use crate::RequestMeta;
@@ -30,27 +31,17 @@ pub struct Guardian {
 impl School {
     pub async fn guardians(&self, who: &Principal, student_id: i64) -> Result<Vec<Guardian>, SchoolError> {
         policy::check(&self.db, who, student_id, Access::ReadRecord).await?;
-        let links = guardianships::Entity::find()
-            .filter(guardianships::Column::StudentId.eq(student_id))
-            .order_by_asc(guardianships::Column::Id)
-            .all(&self.db)
-            .await?;
-        let mut out = Vec::with_capacity(links.len());
-        for link in links {
-            if let Some(u) = users::Entity::find_by_id(link.parent_user_id)
-                .one(&self.db)
-                .await?
-            {
-                out.push(Guardian {
-                    user_id: u.id,
-                    name: u.name,
-                    email: u.email,
-                    relationship: link.relationship,
-                    may_receive_notices: link.may_receive_notices,
-                });
-            }
-        }
-        Ok(out)
+        let links = repo::guardians_of(&self.db, student_id).await?;
+        Ok(links
+            .into_iter()
+            .map(|(link, u)| Guardian {
+                user_id: u.id,
+                name: u.name,
+                email: u.email,
+                relationship: link.relationship,
+                may_receive_notices: link.may_receive_notices,
+            })
+            .collect())
     }
 
     /// Links a parent account to a student (staff only). Linking twice is a conflict.
@@ -67,8 +58,8 @@ impl School {
         let mut c = Checks::default();
         let relationship = c.text("relationship", relationship, 50);
         c.finish()?;
-        match users::Entity::find_by_id(parent_user_id).one(&self.db).await? {
-            Some(u) if u.role == Role::Parent.as_str() => {}
+        match repo::account_role(&self.db, parent_user_id).await? {
+            Some(role) if role == Role::Parent.as_str() => {}
             Some(_) => {
                 return Err(SchoolError::invalid(
                     "user_id",
@@ -78,23 +69,21 @@ impl School {
             }
             None => return Err(SchoolError::invalid("user_id", "not_found", "no such user")),
         }
-        if policy::is_guardian(&self.db, parent_user_id, student_id).await? {
+        if repo::is_guardian(&self.db, parent_user_id, student_id).await? {
             return Err(SchoolError::Conflict(
                 "That parent is already linked to this student.",
             ));
         }
         let txn = campus_db::begin_write(&self.db).await?;
-        guardianships::ActiveModel {
+        let link = guardianships::ActiveModel {
             parent_user_id: Set(parent_user_id),
             student_id: Set(student_id),
             relationship: Set(relationship),
             may_receive_notices: Set(may_receive_notices),
             created_at: Set(Utc::now()),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(conflict)?;
+        };
+        repo::link_guardian(&txn, link).await.map_err(conflict)?;
         audit::record(
             &txn,
             meta,
@@ -117,12 +106,7 @@ impl School {
     ) -> Result<(), SchoolError> {
         policy::check(&self.db, who, student_id, Access::Write).await?;
         let txn = campus_db::begin_write(&self.db).await?;
-        let result = guardianships::Entity::delete_many()
-            .filter(guardianships::Column::StudentId.eq(student_id))
-            .filter(guardianships::Column::ParentUserId.eq(parent_user_id))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected == 0 {
+        if !repo::unlink_guardian(&txn, student_id, parent_user_id).await? {
             return Err(SchoolError::NotFound);
         }
         audit::record(

@@ -13,6 +13,7 @@ pub mod import;
 pub mod model;
 mod planning;
 pub mod policy;
+pub(crate) mod repo;
 mod service;
 mod students;
 

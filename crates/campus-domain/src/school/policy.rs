@@ -12,11 +12,10 @@
 //! A parent or student asking for a record they may not see gets `NotFound`, so existence
 //! does not leak; a role with no access at all gets `Forbidden`.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
-
-use campus_db::entities::{guardianships, students};
+use sea_orm::ConnectionTrait;
 
 use super::error::SchoolError;
+use super::repo;
 use crate::identity::roles::{Admins, RecordKeepers, RoleSet, SchoolStaff};
 use crate::identity::{Principal, Role};
 
@@ -53,14 +52,13 @@ pub async fn check(
     if !role_allows(who.role, access) {
         return Err(SchoolError::Forbidden);
     }
-    let student = students::Entity::find_by_id(student_id)
-        .one(conn)
+    let student = repo::student(conn, student_id)
         .await?
         .ok_or(SchoolError::NotFound)?;
     let allowed = match who.role {
         _ if SchoolStaff::contains(who.role) => true,
         Role::Student => student.user_id == Some(who.user_id),
-        Role::Parent => is_guardian(conn, who.user_id, student_id).await?,
+        Role::Parent => repo::is_guardian(conn, who.user_id, student_id).await?,
         _ => false,
     };
     if allowed {
@@ -68,19 +66,6 @@ pub async fn check(
     } else {
         Err(SchoolError::NotFound)
     }
-}
-
-pub async fn is_guardian(
-    conn: &impl ConnectionTrait,
-    parent_user_id: i64,
-    student_id: i64,
-) -> Result<bool, DbErr> {
-    Ok(guardianships::Entity::find()
-        .filter(guardianships::Column::ParentUserId.eq(parent_user_id))
-        .filter(guardianships::Column::StudentId.eq(student_id))
-        .count(conn)
-        .await?
-        > 0)
 }
 
 #[cfg(test)]

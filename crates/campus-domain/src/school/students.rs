@@ -1,18 +1,15 @@
 //! Student records: create, read, list, update, delete.
 
 use chrono::Utc;
-use sea_orm::sea_query::Query;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, IntoActiveModel, QueryFilter};
 use serde_json::json;
 
-use campus_db::entities::{guardianships, students, users};
+use campus_db::entities::students;
 
 use super::error::SchoolError;
 use super::model::{Checks, Student, StudentInput, StudentPatch, StudentStatus};
 use super::policy::{self, Access};
+use super::repo::{self, Visible};
 use super::service::School;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
@@ -76,10 +73,9 @@ impl School {
         let status = c.status(input.status).unwrap_or(StudentStatus::Active);
         c.finish()?;
         if let Some(user_id) = input.user_id {
-            let user = users::Entity::find_by_id(user_id).one(&self.db).await?;
-            match user {
+            match repo::account_role(&self.db, user_id).await? {
                 None => return Err(SchoolError::invalid("user_id", "not_found", "no such user")),
-                Some(u) if u.role != Role::Student.as_str() => {
+                Some(role) if role != Role::Student.as_str() => {
                     return Err(SchoolError::invalid(
                         "user_id",
                         "invalid_choice",
@@ -88,20 +84,12 @@ impl School {
                 }
                 Some(_) => {}
             }
-            let linked = students::Entity::find()
-                .filter(students::Column::UserId.eq(user_id))
-                .one(&self.db)
-                .await?;
-            if linked.is_some() {
+            if repo::student_of_user(&self.db, user_id).await?.is_some() {
                 return Err(SchoolError::Conflict("That user already has a student record."));
             }
         }
         if let Some(r) = &roll
-            && students::Entity::find()
-                .filter(students::Column::RollNumber.eq(r.as_str()))
-                .one(&self.db)
-                .await?
-                .is_some()
+            && repo::roll_taken(&self.db, r).await?
         {
             return Err(SchoolError::Conflict(
                 "A student with this roll number already exists.",
@@ -161,10 +149,7 @@ impl School {
         meta: &RequestMeta,
     ) -> Result<Student, SchoolError> {
         policy::check(&self.db, who, id, Access::ReadRecord).await?;
-        let model = students::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(SchoolError::NotFound)?;
+        let model = repo::student(&self.db, id).await?.ok_or(SchoolError::NotFound)?;
         if SchoolStaff::contains(who.role) {
             audit::record(
                 &self.db,
@@ -188,28 +173,12 @@ impl School {
         if !policy::role_allows(who.role, Access::ReadRecord) {
             return Err(SchoolError::Forbidden);
         }
-        let mut q = students::Entity::find();
-        match who.role {
-            Role::Parent => {
-                let linked = Query::select()
-                    .column(guardianships::Column::StudentId)
-                    .from(guardianships::Entity)
-                    .and_where(guardianships::Column::ParentUserId.eq(who.user_id))
-                    .to_owned();
-                q = q.filter(students::Column::Id.in_subquery(linked));
-            }
-            Role::Student => q = q.filter(students::Column::UserId.eq(who.user_id)),
-            _ => {}
-        }
-        q = filter.apply(q);
-        if let Some(after) = page.after_id {
-            q = q.filter(students::Column::Id.gt(after));
-        }
-        let rows = q
-            .order_by_asc(students::Column::Id)
-            .limit(page.limit + 1)
-            .all(&self.db)
-            .await?;
+        let visible = match who.role {
+            Role::Parent => Visible::ChildrenOf(who.user_id),
+            Role::Student => Visible::OwnRecordOf(who.user_id),
+            _ => Visible::Every,
+        };
+        let rows = repo::students(&self.db, visible, filter, page).await?;
         Ok(Page::from_rows(rows, page, |r| r.id).map(Student::from))
     }
 
@@ -221,10 +190,7 @@ impl School {
         meta: &RequestMeta,
     ) -> Result<Student, SchoolError> {
         policy::check(&self.db, who, id, Access::Write).await?;
-        let model = students::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(SchoolError::NotFound)?;
+        let model = repo::student(&self.db, id).await?.ok_or(SchoolError::NotFound)?;
         let before = Student::from(model.clone());
         let mut c = Checks::default();
         let mut a = model.into_active_model();
@@ -286,32 +252,16 @@ impl School {
         meta: &RequestMeta,
     ) -> Result<(), SchoolError> {
         policy::check(&self.db, who, id, Access::Delete).await?;
-        let model = students::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(SchoolError::NotFound)?;
+        let model = repo::student(&self.db, id).await?.ok_or(SchoolError::NotFound)?;
         let before = Student::from(model.clone());
         let txn = campus_db::begin_write(&self.db).await?;
-        let has_money = campus_db::entities::ledger_entries::Entity::find()
-            .filter(campus_db::entities::ledger_entries::Column::StudentId.eq(id))
-            .one(&txn)
-            .await?
-            .is_some();
-        if has_money {
+        if repo::has_ledger_entries(&txn, id).await? {
             return Err(SchoolError::Conflict(
                 "The student has ledger entries and cannot be deleted; set their status to withdrawn instead.",
             ));
         }
         // Enrollments without money history (none exist today: every enrollment is charged).
-        campus_db::entities::enrollments::Entity::delete_many()
-            .filter(campus_db::entities::enrollments::Column::StudentId.eq(id))
-            .exec(&txn)
-            .await?;
-        campus_db::entities::student_balances::Entity::delete_many()
-            .filter(campus_db::entities::student_balances::Column::StudentId.eq(id))
-            .exec(&txn)
-            .await?;
-        model.delete(&txn).await?;
+        repo::delete_student(&txn, model).await?;
         audit::record(
             &txn,
             meta,
