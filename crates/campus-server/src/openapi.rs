@@ -34,6 +34,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "finance", description = "Courses, enrollments, the ledger, payments and finance reports"),
         (name = "kv", description = "The caller's key-value store: versions, compare-and-swap, expiry, prefixes, batches"),
         (name = "imports", description = "CSV/XLSX imports (dry run by default) and CSV/XLSX/JSON exports"),
+        (name = "seed 001 MemoPark", description = "The MemoPark app's accounts (`/auth/*`), with its bodies, messages and status codes; token errors are `{\"msg\": ...}`"),
     )
 )]
 struct ApiDoc;
@@ -57,9 +58,14 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// Every documented route: the probes and `/api/v1`.
+/// Every documented route: the probes, `/api/v1` and the seed facades.
 fn documented_routes() -> Routes {
-    [crate::ops::routes(), crate::api::routes()].concat()
+    [
+        crate::ops::routes(),
+        crate::api::routes(),
+        crate::compat::routes(),
+    ]
+    .concat()
 }
 
 /// The OpenAPI document for the canonical API, built from the same route list as the router.

@@ -9,6 +9,7 @@ mod finance;
 mod kvstore;
 mod memopark;
 mod nurture;
+pub mod schema;
 mod shared;
 
 use axum::Router;
@@ -24,6 +25,11 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(finance::router())
         .merge(achievement::router())
         .merge(kvstore::router(state))
+}
+
+/// The facade routes documented in the OpenAPI document, one tag per seed.
+pub(crate) fn routes() -> crate::api::Routes {
+    memopark::routes()
 }
 
 /// Seed 000's root catch-all `GET /{column}`. Registered after every other route: axum

@@ -7,19 +7,29 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use campus_domain::identity::{ContactInput, IdentityError, Registration, TokenLifetime};
 use serde_json::{Value, json};
 
+use crate::api::Routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::envelopes::MEMOPARK;
 use crate::compat::error::{Plain, SeedError, Wording};
+use crate::compat::schema::{SeedMessage, SeedTokenError};
 use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, seed_login, text};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
 use crate::state::AppState;
+use schema::{
+    MemoParkContact, MemoParkLoginRequest, MemoParkProfile, MemoParkRegisterRequest, MemoParkToken,
+};
+use utoipa_axum::routes;
+
+mod schema;
 
 const TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// The OpenAPI tag of this seed's operations.
+pub(crate) const TAG: &str = "seed 001 MemoPark";
 
 /// Seed 001's words for a taken email.
 struct Words;
@@ -40,12 +50,18 @@ impl Wording for Words {
 
 type Answer = Result<Response, SeedError<Words>>;
 
+/// The seed's routes with their OpenAPI operations.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(register),
+        routes!(login),
+        routes!(profile),
+        routes!(logout),
+    ]
+}
+
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/register", post(register))
-        .route("/auth/login", post(login))
-        .route("/auth/profile", get(profile))
-        .route("/auth/logout", post(logout))
+    Router::from(crate::api::router(routes()))
         .route_layer(axum::middleware::from_fn_with_state(MEMOPARK, render_errors))
 }
 
@@ -62,6 +78,15 @@ fn contact_from(body: &Value) -> Option<ContactInput> {
     })
 }
 
+/// Creates an account (with an optional emergency contact) and signs it in.
+#[utoipa::path(post, path = "/auth/register", tag = TAG, request_body = MemoParkRegisterRequest,
+    responses(
+        (status = 201, description = "Registered; a token for one day", body = MemoParkToken),
+        (status = 400, description = "A field is missing or invalid, or the password is weak", body = SeedMessage),
+        (status = 403, description = "Registration is closed", body = SeedMessage),
+        (status = 409, description = "The email is taken", body = SeedMessage),
+        (status = 429, description = "Too many registrations from this address", body = SeedMessage),
+    ))]
 async fn register(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): SeedJson) -> Answer {
     let (Some(email), Some(password)) = (text(&body, "user_email"), raw_text(&body, "user_password")) else {
         return Err(bad_request("Email and password are required").into());
@@ -81,12 +106,20 @@ async fn register(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body
     let outcome = identity
         .sign_in_new(user, TokenLifetime::Fixed(TOKEN_TTL))
         .await?;
-    Ok(reply(
-        StatusCode::CREATED,
-        json!({"access_token": outcome.access_token}),
-    ))
+    let token = MemoParkToken {
+        access_token: outcome.access_token,
+    };
+    Ok(reply(StatusCode::CREATED, json!(token)))
 }
 
+/// Exchanges email and password for a token (one day).
+#[utoipa::path(post, path = "/auth/login", tag = TAG, request_body = MemoParkLoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = MemoParkToken),
+        (status = 400, description = "Email or password missing", body = SeedMessage),
+        (status = 401, description = "Invalid credentials", body = SeedMessage),
+        (status = 429, description = "Too many attempts; `Retry-After` says when to try again", body = SeedMessage),
+    ))]
 async fn login(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): SeedJson) -> Answer {
     let outcome = seed_login(
         &state,
@@ -101,40 +134,50 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): 
         },
     )
     .await?;
-    Ok(reply(
-        StatusCode::OK,
-        json!({"access_token": outcome.access_token}),
-    ))
+    let token = MemoParkToken {
+        access_token: outcome.access_token,
+    };
+    Ok(reply(StatusCode::OK, json!(token)))
 }
 
+/// The signed-in user and their emergency contacts.
+#[utoipa::path(get, path = "/auth/profile", tag = TAG, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The profile", body = MemoParkProfile),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+        (status = 404, description = "The account no longer exists", body = SeedMessage),
+    ))]
 async fn profile(State(state): State<AppState>, AuthUser(p): AuthUser) -> Answer {
     let identity = state.identity();
     let user = identity.user(p.user_id).await?;
     let contacts = identity.contacts(p.user_id).await?;
-    let contacts: Vec<Value> = contacts
-        .into_iter()
-        .map(|c| {
-            json!({
-                "emergency_id": c.id,
-                "name": c.name,
-                "relation": c.relation,
-                "emergency_phone_number": c.phone,
-                "emergency_email": c.email,
-                "is_allow_alerts": c.allow_alerts,
+    let profile = MemoParkProfile {
+        user_id: user.id,
+        user_name: user.display_name().to_owned(),
+        user_email: user.email.clone(),
+        emergency_contacts: contacts
+            .into_iter()
+            .map(|c| MemoParkContact {
+                emergency_id: c.id,
+                name: c.name,
+                relation: c.relation,
+                emergency_phone_number: c.phone,
+                emergency_email: c.email,
+                is_allow_alerts: c.allow_alerts,
             })
-        })
-        .collect();
-    Ok(reply(
-        StatusCode::OK,
-        json!({
-            "user_id": user.id,
-            "user_name": user.display_name(),
-            "user_email": user.email,
-            "emergency_contacts": contacts,
-        }),
-    ))
+            .collect(),
+    };
+    Ok(reply(StatusCode::OK, json!(profile)))
 }
 
+/// Revokes the token the request was made with.
+#[utoipa::path(post, path = "/auth/logout", tag = TAG, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Signed out", body = SeedMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 async fn logout(State(state): State<AppState>, AuthUser(p): AuthUser, Meta(meta): Meta) -> Answer {
     state.identity().logout(&p, &meta).await?;
     Ok(reply(
