@@ -35,6 +35,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "kv", description = "The caller's key-value store: versions, compare-and-swap, expiry, prefixes, batches"),
         (name = "imports", description = "CSV/XLSX imports (dry run by default) and CSV/XLSX/JSON exports"),
         (name = "seed 001 MemoPark", description = "The MemoPark app's accounts (`/auth/*`), with its bodies, messages and status codes; token errors are `{\"msg\": ...}`"),
+        (name = "seed 002 Student Management and Finance", description = "The finance seed's accounts (`/api/auth/*`), student money (`/api/students/*`), courses and finance office (`/api/finance/*`); errors are `{\"error\": ...}`, token errors `{\"msg\": ...}`"),
     )
 )]
 struct ApiDoc;

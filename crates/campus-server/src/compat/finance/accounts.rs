@@ -9,19 +9,27 @@ use axum::response::Response;
 use campus_domain::identity::{Registration, Role, User};
 use serde_json::json;
 
-use super::Answer;
+use super::schema::{
+    FinanceHealth, FinanceLogin, FinanceLoginRequest, FinanceRegisterRequest, FinanceRegistered,
+};
+use super::{Answer, TAG};
 use crate::auth::{MaybeAuthUser, Meta};
+use crate::compat::schema::{SeedErrorMessage, SeedTokenError};
 use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, seed_login, text};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 const TOKEN_TTL: Duration = Duration::from_secs(8 * 3600);
 
+/// The seed's health check.
+#[utoipa::path(get, path = "/api/health", tag = TAG,
+    responses((status = 200, description = "The API is running", body = FinanceHealth)))]
 pub(super) async fn health() -> Response {
-    reply(
-        StatusCode::OK,
-        json!({"status": "ok", "message": "Student Management and Finance System API is running"}),
-    )
+    let health = FinanceHealth {
+        status: "ok",
+        message: "Student Management and Finance System API is running",
+    };
+    reply(StatusCode::OK, json!(health))
 }
 
 /// `{username*, password*, email?}` as a registration.
@@ -45,6 +53,14 @@ fn username_of(user: &User) -> &str {
 }
 
 /// Registers a student (the finance seed's users are the students who enroll and pay).
+#[utoipa::path(post, path = "/api/auth/register", tag = TAG, request_body = FinanceRegisterRequest,
+    responses(
+        (status = 201, description = "Registered", body = FinanceRegistered),
+        (status = 400, description = "Username or password missing, a field invalid, or the password weak", body = SeedErrorMessage),
+        (status = 403, description = "Registration is closed", body = SeedErrorMessage),
+        (status = 409, description = "Username or email taken", body = SeedErrorMessage),
+        (status = 429, description = "Too many registrations from this address", body = SeedErrorMessage),
+    ))]
 pub(super) async fn register(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -56,10 +72,23 @@ pub(super) async fn register(
         .await?;
     Ok(reply(
         StatusCode::CREATED,
-        json!({"msg": "User registered successfully", "user_id": user.id, "username": username_of(&user)}),
+        json!(FinanceRegistered {
+            msg: "User registered successfully",
+            user_id: user.id,
+            username: username_of(&user).to_owned(),
+            is_admin: None,
+        }),
     ))
 }
 
+/// Signs in (a token for 8 hours) and tells the student's dues.
+#[utoipa::path(post, path = "/api/auth/login", tag = TAG, request_body = FinanceLoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = FinanceLogin),
+        (status = 400, description = "Username or password missing", body = SeedErrorMessage),
+        (status = 401, description = "Invalid username or password", body = SeedErrorMessage),
+        (status = 429, description = "Too many attempts; `Retry-After` says when to try again", body = SeedErrorMessage),
+    ))]
 pub(super) async fn login(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -82,13 +111,13 @@ pub(super) async fn login(
     let dues = dues_of(&state, user).await?;
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "access_token": outcome.access_token,
-            "user_id": user.id,
-            "username": username_of(user),
-            "email": user.email,
-            "is_admin": user.role == Role::Admin,
-            "dues_balance": campus_domain::finance::money::major(dues),
+        json!(FinanceLogin {
+            access_token: outcome.access_token.clone(),
+            user_id: user.id,
+            username: username_of(user).to_owned(),
+            email: user.email.clone(),
+            is_admin: user.role == Role::Admin,
+            dues_balance: campus_domain::finance::money::major(dues),
         }),
     ))
 }
@@ -108,6 +137,16 @@ async fn dues_of(state: &AppState, user: &User) -> Result<i64, ApiError> {
 }
 
 /// Creates an administrator when none exists yet, or when an administrator asks.
+#[utoipa::path(post, path = "/api/auth/register-admin", tag = TAG, request_body = FinanceRegisterRequest,
+    security((), ("bearer" = [])),
+    responses(
+        (status = 201, description = "Administrator created", body = FinanceRegistered),
+        (status = 400, description = "Username or password missing, a field invalid, or the password weak", body = SeedErrorMessage),
+        (status = 403, description = "An administrator exists and the caller is not one", body = SeedErrorMessage),
+        (status = 409, description = "Username or email taken", body = SeedErrorMessage),
+        (status = 401, description = "Token expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn register_admin(
     State(state): State<AppState>,
     MaybeAuthUser(caller): MaybeAuthUser,
@@ -121,11 +160,11 @@ pub(super) async fn register_admin(
         .await?;
     Ok(reply(
         StatusCode::CREATED,
-        json!({
-            "msg": "Admin user registered successfully",
-            "user_id": user.id,
-            "username": username_of(&user),
-            "is_admin": true,
+        json!(FinanceRegistered {
+            msg: "Admin user registered successfully",
+            user_id: user.id,
+            username: username_of(&user).to_owned(),
+            is_admin: Some(true),
         }),
     ))
 }

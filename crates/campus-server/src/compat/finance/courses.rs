@@ -5,42 +5,51 @@ use axum::http::StatusCode;
 use campus_domain::finance::{CourseInput, CoursePatch, money};
 use serde_json::{Value, json};
 
-use super::{Answer, date, require_admin};
+use super::schema::{FinanceCourse, FinanceCourseChanged, FinanceCourseRequest, FinanceCourses};
+use super::{Answer, TAG, date, require_admin};
 use crate::auth::{AuthUser, Meta};
+use crate::compat::schema::{SeedErrorMessage, SeedTokenError};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 
-fn course_json(c: &campus_domain::finance::Course, with_created: bool) -> Value {
-    let mut v = json!({
-        "id": c.id,
-        "course_id": c.code,
-        "name": c.name,
-        "credits": c.credits,
-        "total_fee": money::major(c.fee_cents),
-        "description": c.description,
-    });
-    if with_created {
-        v["created_at"] = json!(date(c.created_at));
+fn course_json(c: &campus_domain::finance::Course, with_created: bool) -> FinanceCourse {
+    FinanceCourse {
+        id: c.id,
+        course_id: c.code.clone(),
+        name: c.name.clone(),
+        credits: c.credits,
+        total_fee: money::major(c.fee_cents),
+        description: c.description.clone(),
+        created_at: with_created.then(|| date(c.created_at)),
     }
-    v
 }
 
+/// The active courses.
+#[utoipa::path(get, path = "/api/courses", tag = TAG,
+    responses((status = 200, description = "The catalogue", body = FinanceCourses)))]
 pub(super) async fn list_courses(State(state): State<AppState>) -> Answer {
     let courses = state.finance().courses(false).await?;
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "total_courses": courses.len(),
-            "courses": courses.iter().map(|c| course_json(c, false)).collect::<Vec<_>>(),
+        json!(FinanceCourses {
+            total_courses: courses.len(),
+            courses: courses.iter().map(|c| course_json(c, false)).collect(),
         }),
     ))
 }
 
+/// One course.
+#[utoipa::path(get, path = "/api/courses/{id}", tag = TAG, params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The course", body = FinanceCourse),
+        (status = 400, description = "The id is not a number", body = SeedErrorMessage),
+        (status = 404, description = "No such course", body = SeedErrorMessage),
+    ))]
 pub(super) async fn get_course(State(state): State<AppState>, Path(id): Path<i64>) -> Answer {
     let course = state.finance().course(id).await?;
-    Ok(reply(StatusCode::OK, course_json(&course, true)))
+    Ok(reply(StatusCode::OK, json!(course_json(&course, true))))
 }
 
 /// A fee field: a positive JSON number with at most two decimals.
@@ -65,6 +74,16 @@ fn credits(body: &Value) -> Result<Option<i32>, ApiError> {
     }
 }
 
+/// Adds a course (administrators and finance staff).
+#[utoipa::path(post, path = "/api/courses", tag = TAG, security(("bearer" = [])), request_body = FinanceCourseRequest,
+    responses(
+        (status = 201, description = "Created", body = FinanceCourseChanged),
+        (status = 400, description = "A field is missing or invalid", body = SeedErrorMessage),
+        (status = 409, description = "The course code is taken", body = SeedErrorMessage),
+        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn create_course(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -93,10 +112,25 @@ pub(super) async fn create_course(
     let course = state.finance().create_course(&who, input, &meta).await?;
     Ok(reply(
         StatusCode::CREATED,
-        json!({"msg": "Course created successfully", "course_id": course.id, "name": course.name}),
+        json!(FinanceCourseChanged {
+            msg: "Course created successfully",
+            course_id: course.id,
+            name: Some(course.name),
+        }),
     ))
 }
 
+/// Changes a course (administrators and finance staff); empty values leave a field as it is.
+#[utoipa::path(put, path = "/api/courses/{id}", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = FinanceCourseRequest,
+    responses(
+        (status = 200, description = "Changed", body = FinanceCourseChanged),
+        (status = 400, description = "A field is invalid, or the id is not a number", body = SeedErrorMessage),
+        (status = 404, description = "No such course", body = SeedErrorMessage),
+        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn update_course(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -120,10 +154,25 @@ pub(super) async fn update_course(
     let course = state.finance().update_course(&who, id, patch, &meta).await?;
     Ok(reply(
         StatusCode::OK,
-        json!({"msg": "Course updated successfully", "course_id": course.id, "name": course.name}),
+        json!(FinanceCourseChanged {
+            msg: "Course updated successfully",
+            course_id: course.id,
+            name: Some(course.name),
+        }),
     ))
 }
 
+/// Deletes a course without enrollments (with enrollments: 409, dues never change silently).
+#[utoipa::path(delete, path = "/api/courses/{id}", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Deleted", body = FinanceCourseChanged),
+        (status = 400, description = "The id is not a number", body = SeedErrorMessage),
+        (status = 404, description = "No such course", body = SeedErrorMessage),
+        (status = 409, description = "The course has enrollments", body = SeedErrorMessage),
+        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn delete_course(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -134,6 +183,10 @@ pub(super) async fn delete_course(
     let course = state.finance().delete_course(&who, id, &meta).await?;
     Ok(reply(
         StatusCode::OK,
-        json!({"msg": "Course deleted successfully", "course_id": course.id}),
+        json!(FinanceCourseChanged {
+            msg: "Course deleted successfully",
+            course_id: course.id,
+            name: None,
+        }),
     ))
 }

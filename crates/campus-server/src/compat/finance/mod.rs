@@ -7,18 +7,19 @@
 mod accounts;
 mod courses;
 mod office;
+mod schema;
 mod students;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post, put};
 use campus_domain::finance::{FinanceError, Outcome};
 use campus_domain::identity::roles::{FinanceStaff, RoleSet};
 use campus_domain::identity::{IdentityError, Principal};
 use chrono::Utc;
 use serde_json::Value;
 
+use crate::api::Routes;
 use crate::api::finance::replayed;
 use crate::compat::envelopes::FINANCE;
 use crate::compat::error::{Plain, SeedError, Wording, bad_request, first_issue};
@@ -26,32 +27,38 @@ use crate::compat::shared::{reply, text};
 use crate::error::{ApiError, overpayment};
 use crate::middleware::render_errors;
 use crate::state::AppState;
+use utoipa_axum::routes;
+
+/// The OpenAPI tag of this seed's operations.
+pub(crate) const TAG: &str = "seed 002 Student Management and Finance";
+
+/// The seed's routes with their OpenAPI operations.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(accounts::health),
+        routes!(accounts::register),
+        routes!(accounts::login),
+        routes!(accounts::register_admin),
+        routes!(students::enroll),
+        routes!(students::pay),
+        routes!(students::status),
+        routes!(students::payments),
+        routes!(courses::list_courses, courses::create_course),
+        routes!(
+            courses::get_course,
+            courses::update_course,
+            courses::delete_course
+        ),
+        routes!(office::dues),
+        routes!(office::unpaid_report),
+        routes!(office::contact),
+        routes!(office::record_payment),
+        routes!(office::status_report),
+    ]
+}
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/health", get(accounts::health))
-        .route("/api/auth/register", post(accounts::register))
-        .route("/api/auth/login", post(accounts::login))
-        .route("/api/auth/register-admin", post(accounts::register_admin))
-        .route("/api/students/enroll", post(students::enroll))
-        .route("/api/students/pay", post(students::pay))
-        .route("/api/students/status", get(students::status))
-        .route("/api/students/payments", get(students::payments))
-        .route(
-            "/api/courses",
-            get(courses::list_courses).post(courses::create_course),
-        )
-        .route(
-            "/api/courses/{id}",
-            get(courses::get_course)
-                .put(courses::update_course)
-                .delete(courses::delete_course),
-        )
-        .route("/api/finance/dues", get(office::dues))
-        .route("/api/finance/unpaid-report", get(office::unpaid_report))
-        .route("/api/finance/action/contact/{student_id}", put(office::contact))
-        .route("/api/finance/record-payment", post(office::record_payment))
-        .route("/api/finance/reports/status", get(office::status_report))
+    Router::from(crate::api::router(routes()))
         .route_layer(axum::middleware::from_fn_with_state(FINANCE, render_errors))
 }
 

@@ -8,23 +8,34 @@ use campus_domain::finance::{FinanceError, PaymentInput, money};
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::{Answer, answer, date, empty, error, payment_fields, require_admin, stored};
+use super::schema::{
+    FinanceByStatus, FinanceContactRequest, FinanceContacted, FinanceDues, FinanceDuesList, FinancePaid,
+    FinanceRecentPayment, FinanceRecordPaymentRequest, FinanceStatusEntry, FinanceStatusReport,
+    FinanceUnpaidEnrollment, FinanceUnpaidReport, FinanceUnpaidStudent,
+};
+use super::{Answer, TAG, answer, date, empty, error, payment_fields, require_admin, stored};
 use crate::api::finance::idempotency_key;
 use crate::auth::{AuthUser, Meta};
+use crate::compat::schema::{SeedErrorMessage, SeedTokenError};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
 
-fn dues_json(d: &StudentDues) -> Value {
-    json!({
-        "user_id": d.user_id,
-        "username": d.username.clone().unwrap_or_else(|| d.name.clone()),
-        "email": d.email,
-        "dues_balance": money::major(d.balance_cents),
-        "total_enrollments": d.total_enrollments,
-        "last_payment_date": d.last_payment_at.map(date),
-    })
+/// The name the seed shows: the account's username, or the student's name without one.
+fn username(d: &StudentDues) -> String {
+    d.username.clone().unwrap_or_else(|| d.name.clone())
+}
+
+fn dues_json(d: &StudentDues) -> FinanceDues {
+    FinanceDues {
+        user_id: d.user_id,
+        username: username(d),
+        email: d.email.clone(),
+        dues_balance: money::major(d.balance_cents),
+        total_enrollments: d.total_enrollments,
+        last_payment_date: d.last_payment_at.map(date),
+    }
 }
 
 fn float_query(
@@ -39,6 +50,20 @@ fn float_query(
     }
 }
 
+/// Students who owe, filtered by amount and sorted by amount (or `sort_by=username`).
+#[utoipa::path(get, path = "/api/finance/dues", tag = TAG, security(("bearer" = [])),
+    params(
+        ("min_amount" = Option<String>, Query, description = "Smallest balance, major units"),
+        ("max_amount" = Option<String>, Query, description = "Largest balance, major units"),
+        ("sort_by" = Option<String>, Query, description = "`username`, or by amount"),
+    ),
+    responses(
+        (status = 200, description = "Students with dues", body = FinanceDuesList),
+        (status = 400, description = "An amount is not a number", body = SeedErrorMessage),
+        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn dues(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -62,14 +87,22 @@ pub(super) async fn dues(
     let total: i64 = rows.iter().map(|d| d.balance_cents).sum();
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "total_students_with_dues": rows.len(),
-            "total_outstanding_amount": money::major(total),
-            "students": rows.iter().map(dues_json).collect::<Vec<_>>(),
+        json!(FinanceDuesList {
+            total_students_with_dues: rows.len(),
+            total_outstanding_amount: money::major(total),
+            students: rows.iter().map(dues_json).collect(),
         }),
     ))
 }
 
+/// Every student who owes, bucketed by how much, with enrollments and their last payments.
+#[utoipa::path(get, path = "/api/finance/unpaid-report", tag = TAG, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The report", body = FinanceUnpaidReport),
+        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn unpaid_report(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
     require_admin(&who)?;
     let finance = state.finance();
@@ -79,33 +112,31 @@ pub(super) async fn unpaid_report(State(state): State<AppState>, AuthUser(who): 
     let mut detail = std::collections::HashMap::new();
     for d in &all {
         let detail_of = details.remove(&d.student_id).unwrap_or_default();
-        let (enrollments, payments) = (detail_of.enrollments, detail_of.payments);
-        let mut v = dues_json(d);
-        v["enrollments"] = json!(
-            enrollments
+        let student = FinanceUnpaidStudent {
+            user_id: d.user_id,
+            username: username(d),
+            email: d.email.clone(),
+            dues_balance: money::major(d.balance_cents),
+            enrollments: detail_of
+                .enrollments
                 .iter()
-                .map(|(e, c)| json!({
-                    "course_name": c.name,
-                    "course_fee": money::major(e.fee_cents),
-                    "enrollment_date": date(e.enrolled_at),
-                }))
-                .collect::<Vec<_>>()
-        );
-        v["recent_payments"] = json!(
-            payments
+                .map(|(e, c)| FinanceUnpaidEnrollment {
+                    course_name: c.name.clone(),
+                    course_fee: money::major(e.fee_cents),
+                    enrollment_date: date(e.enrolled_at),
+                })
+                .collect(),
+            recent_payments: detail_of
+                .payments
                 .iter()
-                .map(|p| json!({
-                    "amount": money::major(-p.amount_cents),
-                    "payment_date": date(p.created_at),
-                    "payment_method": p.method,
-                }))
-                .collect::<Vec<_>>()
-        );
-        if let Some(o) = v.as_object_mut() {
-            o.remove("total_enrollments");
-            o.remove("last_payment_date");
-        }
-        detail.insert(d.student_id, v);
+                .map(|p| FinanceRecentPayment {
+                    amount: money::major(-p.amount_cents),
+                    payment_date: date(p.created_at),
+                    payment_method: p.method.clone(),
+                })
+                .collect(),
+        };
+        detail.insert(d.student_id, student);
     }
     let list = |rows: &[StudentDues]| {
         rows.iter()
@@ -113,22 +144,32 @@ pub(super) async fn unpaid_report(State(state): State<AppState>, AuthUser(who): 
             .collect::<Vec<_>>()
     };
     let total: i64 = all.iter().map(|d| d.balance_cents).sum();
-    Ok(reply(
-        StatusCode::OK,
-        json!({
-            "report_date": Utc::now().to_rfc3339(),
-            "total_students": all.len(),
-            "total_outstanding": money::major(total),
-            "students_by_status": {
-                "critical": list(&buckets.critical),
-                "moderate": list(&buckets.moderate),
-                "low": list(&buckets.low),
-            },
-            "detailed_report": list(&all),
-        }),
-    ))
+    let report = FinanceUnpaidReport {
+        report_date: Utc::now().to_rfc3339(),
+        total_students: all.len(),
+        total_outstanding: money::major(total),
+        students_by_status: FinanceByStatus {
+            critical: list(&buckets.critical),
+            moderate: list(&buckets.moderate),
+            low: list(&buckets.low),
+        },
+        detailed_report: list(&all),
+    };
+    Ok(reply(StatusCode::OK, json!(report)))
 }
 
+/// Logs a contact with a student about their dues (`student_id` is the student's user id).
+#[utoipa::path(put, path = "/api/finance/action/contact/{student_id}", tag = TAG, security(("bearer" = [])),
+    params(("student_id" = i64, Path, description = "The student's user id")),
+    request_body = FinanceContactRequest,
+    responses(
+        (status = 201, description = "Logged", body = FinanceContacted),
+        (status = 400, description = "No data, a staff account named, or the id is not a number", body = SeedErrorMessage),
+        (status = 404, description = "No such student", body = SeedErrorMessage),
+        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn contact(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -157,15 +198,28 @@ pub(super) async fn contact(
         .await?;
     Ok(reply(
         StatusCode::CREATED,
-        json!({
-            "msg": "Contact action logged successfully",
-            "action_id": action.id,
-            "student_id": student_user_id,
-            "contact_date": date(action.created_at),
+        json!(FinanceContacted {
+            msg: "Contact action logged successfully",
+            action_id: action.id,
+            student_id: student_user_id,
+            contact_date: date(action.created_at),
         }),
     ))
 }
 
+/// Records a payment made at the counter or by transfer; more than the dues becomes a credit.
+/// Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/finance/record-payment", tag = TAG, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters; retrying with the same key answers the first response")),
+    request_body = FinanceRecordPaymentRequest,
+    responses(
+        (status = 201, description = "Recorded", body = FinancePaid),
+        (status = 400, description = "`student_id` or `amount` missing, or the amount invalid", body = SeedErrorMessage),
+        (status = 404, description = "No such student", body = SeedErrorMessage),
+        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn record_payment(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -212,13 +266,14 @@ pub(super) async fn record_payment(
     let render = move |r: &campus_domain::finance::EntryReceipt| {
         stored(&(
             StatusCode::CREATED,
-            json!({
-                "msg": "Payment recorded successfully",
-                "payment_id": r.entry.id,
-                "student_id": student_user_id,
-                "amount": money::major(-r.entry.amount_cents),
+            json!(FinancePaid {
+                msg: "Payment recorded successfully",
+                payment_id: r.entry.id,
+                student_id: Some(student_user_id),
+                amount: money::major(-r.entry.amount_cents),
                 // The seed clamps dues at zero; Campus keeps any excess as a credit on the ledger.
-                "remaining_dues": money::major(r.balance_cents.max(0)),
+                remaining_dues: money::major(r.balance_cents.max(0)),
+                payment_date: None,
             }),
         ))
     };
@@ -229,6 +284,16 @@ pub(super) async fn record_payment(
     Ok(answer(result, &render))
 }
 
+/// Students passing (dues at or below `threshold`) and failing.
+#[utoipa::path(get, path = "/api/finance/reports/status", tag = TAG, security(("bearer" = [])),
+    params(("threshold" = Option<String>, Query, description = "Largest balance that passes, major units (default 0)")),
+    responses(
+        (status = 200, description = "The report", body = FinanceStatusReport),
+        (status = 400, description = "The threshold is not a number", body = SeedErrorMessage),
+        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn status_report(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -241,27 +306,23 @@ pub(super) async fn status_report(
             .map_err(|e| bad_request(&format!("Invalid threshold: {}", e.message())))?,
     };
     let (pass, fail) = state.finance().pass_fail(&who, threshold).await?;
-    let entry = |d: &StudentDues, status: &str| {
-        json!({
-            "user_id": d.user_id,
-            "username": d.username.clone().unwrap_or_else(|| d.name.clone()),
-            "email": d.email,
-            "dues_balance": money::major(d.balance_cents),
-            "total_fees": money::major(d.total_fees_cents),
-            "total_enrollments": d.total_enrollments,
-            "status": status,
-        })
+    let entry = |d: &StudentDues, status: &'static str| FinanceStatusEntry {
+        user_id: d.user_id,
+        username: username(d),
+        email: d.email.clone(),
+        dues_balance: money::major(d.balance_cents),
+        total_fees: money::major(d.total_fees_cents),
+        total_enrollments: d.total_enrollments,
+        status,
     };
-    Ok(reply(
-        StatusCode::OK,
-        json!({
-            "report_date": Utc::now().to_rfc3339(),
-            "total_students": pass.len() + fail.len(),
-            "pass_count": pass.len(),
-            "fail_count": fail.len(),
-            "threshold": money::major(threshold),
-            "pass_students": pass.iter().map(|d| entry(d, "PASS")).collect::<Vec<_>>(),
-            "fail_students": fail.iter().map(|d| entry(d, "FAIL")).collect::<Vec<_>>(),
-        }),
-    ))
+    let report = FinanceStatusReport {
+        report_date: Utc::now().to_rfc3339(),
+        total_students: pass.len() + fail.len(),
+        pass_count: pass.len(),
+        fail_count: fail.len(),
+        threshold: money::major(threshold),
+        pass_students: pass.iter().map(|d| entry(d, "PASS")).collect(),
+        fail_students: fail.iter().map(|d| entry(d, "FAIL")).collect(),
+    };
+    Ok(reply(StatusCode::OK, json!(report)))
 }

@@ -5,12 +5,29 @@ use axum::http::{HeaderMap, StatusCode};
 use campus_domain::finance::{FinanceError, PaymentInput, money};
 use serde_json::{Value, json};
 
-use super::{Answer, answer, date, empty, payment_fields, stored};
+use super::schema::{
+    FinanceEnrollRequest, FinanceEnrolled, FinanceEnrollment, FinancePaid, FinancePayment,
+    FinancePaymentRequest, FinancePayments, FinanceStatus,
+};
+use super::{Answer, TAG, answer, date, empty, payment_fields, stored};
 use crate::api::finance::idempotency_key;
 use crate::auth::{AuthUser, Meta};
+use crate::compat::schema::{SeedErrorMessage, SeedTokenError};
 use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::state::AppState;
 
+/// Enrolls the signed-in student in a course and charges its fee. Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/students/enroll", tag = TAG, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters; retrying with the same key answers the first response")),
+    request_body = FinanceEnrollRequest,
+    responses(
+        (status = 201, description = "Enrolled", body = FinanceEnrolled),
+        (status = 400, description = "No data, or `course_id` missing", body = SeedErrorMessage),
+        (status = 404, description = "No such course", body = SeedErrorMessage),
+        (status = 409, description = "Already enrolled, or the course is inactive", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn enroll(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -31,12 +48,12 @@ pub(super) async fn enroll(
     let render = |r: &campus_domain::finance::EnrollmentReceipt| {
         stored(&(
             StatusCode::CREATED,
-            json!({
-                "msg": "Successfully enrolled in course",
-                "enrollment_id": r.enrollment.id,
-                "course_name": r.course.name,
-                "course_fee": money::major(r.enrollment.fee_cents),
-                "updated_dues_balance": money::major(r.balance_cents),
+            json!(FinanceEnrolled {
+                msg: "Successfully enrolled in course",
+                enrollment_id: r.enrollment.id,
+                course_name: r.course.name.clone(),
+                course_fee: money::major(r.enrollment.fee_cents),
+                updated_dues_balance: money::major(r.balance_cents),
             }),
         ))
     };
@@ -46,6 +63,18 @@ pub(super) async fn enroll(
     Ok(answer(result, &render))
 }
 
+/// The signed-in student pays towards their dues (never more than they owe). Honours
+/// `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/students/pay", tag = TAG, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters; retrying with the same key answers the first response")),
+    request_body = FinancePaymentRequest,
+    responses(
+        (status = 201, description = "Paid", body = FinancePaid),
+        (status = 400, description = "No data, an amount that is not a positive number, or more than the dues", body = SeedErrorMessage),
+        (status = 404, description = "The user has no student record", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn pay(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -74,12 +103,13 @@ pub(super) async fn pay(
     let render = |r: &campus_domain::finance::EntryReceipt| {
         stored(&(
             StatusCode::CREATED,
-            json!({
-                "msg": "Payment recorded successfully",
-                "payment_id": r.entry.id,
-                "amount": money::major(-r.entry.amount_cents),
-                "remaining_dues": money::major(r.balance_cents),
-                "payment_date": date(r.entry.created_at),
+            json!(FinancePaid {
+                msg: "Payment recorded successfully",
+                payment_id: r.entry.id,
+                student_id: None,
+                amount: money::major(-r.entry.amount_cents),
+                remaining_dues: money::major(r.balance_cents),
+                payment_date: Some(date(r.entry.created_at)),
             }),
         ))
     };
@@ -89,6 +119,13 @@ pub(super) async fn pay(
     Ok(answer(result, &render))
 }
 
+/// The signed-in student's dues and enrollments.
+#[utoipa::path(get, path = "/api/students/status", tag = TAG, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Dues and enrollments", body = FinanceStatus),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn status(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
     let user = state.identity().user(who.user_id).await?;
     let finance = state.finance();
@@ -103,25 +140,35 @@ pub(super) async fn status(State(state): State<AppState>, AuthUser(who): AuthUse
     let total: i64 = enrollments.iter().map(|(e, _)| e.fee_cents).sum();
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "user_id": user.id,
-            "username": user.username.as_deref().or(user.email.as_deref()),
-            "email": user.email,
-            "dues_balance": money::major(balance),
-            "enrollments": enrollments.iter().map(|(e, c)| json!({
-                "id": e.id,
-                "course_id": c.id,
-                "course_name": c.name,
-                "course_fee": money::major(e.fee_cents),
-                "enrollment_date": date(e.enrolled_at),
-                "status": e.status,
-            })).collect::<Vec<_>>(),
-            "total_enrolled_courses": enrollments.len(),
-            "total_course_fees": money::major(total),
+        json!(FinanceStatus {
+            user_id: user.id,
+            username: user.username.clone().or(user.email.clone()),
+            email: user.email.clone(),
+            dues_balance: money::major(balance),
+            enrollments: enrollments
+                .iter()
+                .map(|(e, c)| FinanceEnrollment {
+                    id: e.id,
+                    course_id: c.id,
+                    course_name: c.name.clone(),
+                    course_fee: money::major(e.fee_cents),
+                    enrollment_date: date(e.enrolled_at),
+                    status: e.status.clone(),
+                })
+                .collect(),
+            total_enrolled_courses: enrollments.len(),
+            total_course_fees: money::major(total),
         }),
     ))
 }
 
+/// The signed-in student's payments.
+#[utoipa::path(get, path = "/api/students/payments", tag = TAG, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Payments, newest first", body = FinancePayments),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
+        (status = 422, description = "Token malformed", body = SeedTokenError),
+    ))]
 pub(super) async fn payments(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
     let user = state.identity().user(who.user_id).await?;
     let finance = state.finance();
@@ -133,18 +180,21 @@ pub(super) async fn payments(State(state): State<AppState>, AuthUser(who): AuthU
     let total: i64 = list.iter().map(|p| -p.amount_cents).sum();
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "user_id": user.id,
-            "username": user.username.as_deref().or(user.email.as_deref()),
-            "total_paid": money::major(total),
-            "payments": list.iter().map(|p| json!({
-                "id": p.id,
-                "amount": money::major(-p.amount_cents),
-                "payment_date": date(p.created_at),
-                "payment_method": p.method,
-                "status": p.status,
-                "reference_number": p.reference,
-            })).collect::<Vec<_>>(),
+        json!(FinancePayments {
+            user_id: user.id,
+            username: user.username.clone().or(user.email.clone()),
+            total_paid: money::major(total),
+            payments: list
+                .iter()
+                .map(|p| FinancePayment {
+                    id: p.id,
+                    amount: money::major(-p.amount_cents),
+                    payment_date: date(p.created_at),
+                    payment_method: p.method.clone(),
+                    status: p.status.clone(),
+                    reference_number: p.reference.clone(),
+                })
+                .collect(),
         }),
     ))
 }
