@@ -34,6 +34,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "finance", description = "Courses, enrollments, the ledger, payments and finance reports"),
         (name = "kv", description = "The caller's key-value store: versions, compare-and-swap, expiry, prefixes, batches"),
         (name = "imports", description = "CSV/XLSX imports (dry run by default) and CSV/XLSX/JSON exports"),
+        (name = "seed 000 Nurture Dreams", description = "The Nurture Dreams app's accounts (`/signup`, `/login`), marks queries, lookup values and documents; errors are `{\"error\": ...}` (accounts: `{\"success\": false, \"message\": ...}`)"),
         (name = "seed 001 MemoPark", description = "The MemoPark app's accounts (`/auth/*`), with its bodies, messages and status codes; token errors are `{\"msg\": ...}`"),
         (name = "seed 002 Student Management and Finance", description = "The finance seed's accounts (`/api/auth/*`), student money (`/api/students/*`), courses and finance office (`/api/finance/*`); errors are `{\"error\": ...}`, token errors `{\"msg\": ...}`"),
     )

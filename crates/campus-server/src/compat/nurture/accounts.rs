@@ -8,10 +8,11 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
 use campus_domain::identity::{Identity, IdentityError, Registration};
 use serde_json::json;
 
+use super::schema::{NurtureAccount, NurtureAccountError, NurtureLoginRequest, NurtureSignupRequest};
+use crate::api::Routes;
 use crate::auth::Meta;
 use crate::compat::envelopes::NURTURE_ACCOUNTS;
 use crate::compat::error::{Plain, SeedError, Wording};
@@ -19,6 +20,7 @@ use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, s
 use crate::error::ApiError;
 use crate::middleware::render_errors;
 use crate::state::AppState;
+use utoipa_axum::routes;
 
 const TOKEN_TTL: Duration = Duration::from_secs(3600);
 
@@ -40,14 +42,16 @@ impl Wording for Words {
 
 type Answer<T = Response> = Result<T, SeedError<Words>>;
 
+/// The accounts routes with their OpenAPI operations.
+pub(crate) fn routes() -> Routes {
+    vec![routes!(signup), routes!(login)]
+}
+
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/signup", post(signup))
-        .route("/login", post(login))
-        .route_layer(axum::middleware::from_fn_with_state(
-            NURTURE_ACCOUNTS,
-            render_errors,
-        ))
+    Router::from(crate::api::router(routes())).route_layer(axum::middleware::from_fn_with_state(
+        NURTURE_ACCOUNTS,
+        render_errors,
+    ))
 }
 
 /// The seed collected no username; derive one from the email's local part, unique.
@@ -77,6 +81,15 @@ async fn derive_username(identity: &Identity, email: &str) -> Answer<Option<Stri
     Ok(None)
 }
 
+/// Creates an account.
+#[utoipa::path(post, path = "/signup", tag = super::TAG, request_body = NurtureSignupRequest,
+    responses(
+        (status = 201, description = "Registered", body = NurtureAccount),
+        (status = 400, description = "A field is missing or invalid, or the password is weak", body = NurtureAccountError),
+        (status = 403, description = "Registration is closed", body = NurtureAccountError),
+        (status = 409, description = "Username or email taken", body = NurtureAccountError),
+        (status = 429, description = "Too many registrations from this address", body = NurtureAccountError),
+    ))]
 async fn signup(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): SeedJson) -> Answer {
     let name = text(&body, "full_name").or_else(|| text(&body, "name"));
     let (Some(name), Some(email), Some(password)) = (name, text(&body, "email"), raw_text(&body, "password"))
@@ -98,10 +111,24 @@ async fn signup(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body):
     let user = identity.register_public(registration, None, &meta).await?;
     Ok(reply(
         StatusCode::CREATED,
-        json!({"success": true, "message": "User registered successfully", "user_id": user.id, "username": user.username}),
+        json!(NurtureAccount {
+            success: true,
+            message: "User registered successfully",
+            user_id: user.id,
+            username: Some(user.username.clone()),
+            access_token: None,
+        }),
     ))
 }
 
+/// Signs in with email or username; the token (one hour) opens the staff-only data endpoints.
+#[utoipa::path(post, path = "/login", tag = super::TAG, request_body = NurtureLoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = NurtureAccount),
+        (status = 400, description = "Username and password required", body = NurtureAccountError),
+        (status = 401, description = "Invalid username or password", body = NurtureAccountError),
+        (status = 429, description = "Too many attempts; `Retry-After` says when to try again", body = NurtureAccountError),
+    ))]
 async fn login(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): SeedJson) -> Answer {
     let outcome = seed_login(
         &state,
@@ -118,11 +145,12 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): 
     .await?;
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "success": true,
-            "message": "Login successful",
-            "user_id": outcome.user.id,
-            "access_token": outcome.access_token,
+        json!(NurtureAccount {
+            success: true,
+            message: "Login successful",
+            user_id: outcome.user.id,
+            username: None,
+            access_token: Some(outcome.access_token.clone()),
         }),
     ))
 }

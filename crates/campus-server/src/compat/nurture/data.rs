@@ -9,33 +9,52 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use axum::routing::{any, get};
 use campus_domain::content::{LineEdit, MarkColumn, MarkRow, policy};
 use campus_domain::identity::Principal;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
+use super::TAG;
+use super::schema::{
+    NurtureColumn, NurtureDocument, NurtureDocumentRequest, NurtureDocumentUpdated, NurtureMarks,
+    NurtureMarksRow, NurtureNotFound, NurtureValues, NurtureValuesRequest,
+};
+use crate::api::Routes;
 use crate::auth::AuthUser;
 use crate::compat::envelopes::NURTURE;
 use crate::compat::error::{Plain, SeedError};
+use crate::compat::schema::{SeedErrorMessage, SeedMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-/// Literal routes of this facade. The catch-all is separate so it can be merged last.
+/// Literal routes of this facade with their OpenAPI operations.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(filter),
+        routes!(kv_get, kv_post),
+        routes!(kvdoc_get, kvdoc_post),
+    ]
+}
+
+/// `GET /{column}` with its OpenAPI operation; other methods reach the handler too (and are
+/// told there is no such route).
+pub(crate) fn catch_all_routes() -> Routes {
+    let (schemas, paths, handlers) = routes!(by_column);
+    vec![(schemas, paths, handlers.fallback(by_column))]
+}
+
+/// The literal routes. The catch-all is separate so it can be merged last.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/filter", get(filter))
-        .route("/kv/{key}", get(kv_get).post(kv_post))
-        .route("/kvdoc/{key}", get(kvdoc_get).post(kvdoc_post))
+    Router::from(crate::api::router(routes()))
         .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors))
 }
 
 /// `GET /{column}`: single segment, lowest precedence, GET/HEAD only.
 pub(crate) fn catch_all() -> Router<AppState> {
-    Router::new()
-        .route("/{column}", any(by_column))
+    Router::from(crate::api::router(catch_all_routes()))
         .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors))
 }
 
@@ -63,7 +82,7 @@ fn seed_column(text: &str) -> Option<MarkColumn> {
         .and_then(|n| MarkColumn::parse(n))
 }
 
-fn row_json(r: &MarkRow) -> Value {
+fn row_json(r: &MarkRow) -> NurtureMarksRow {
     let roll = r
         .roll
         .parse::<i64>()
@@ -79,17 +98,22 @@ fn row_json(r: &MarkRow) -> Value {
             }
         })
         .unwrap_or(Value::Null);
-    json!({"roll": roll, "name": r.name, "subject": r.subject, "class": r.class, "marks": marks})
+    NurtureMarksRow {
+        roll,
+        name: r.name.clone(),
+        subject: r.subject.clone(),
+        class: r.class,
+        marks,
+    }
 }
 
 /// `{"<key>": [rows]}`, or 404 `{"message": ...}` when there are none (seed 000's shapes).
 fn rows_reply(rows: &[MarkRow], key: String, none: String) -> Response {
     if rows.is_empty() {
-        return reply(StatusCode::NOT_FOUND, json!({"message": none}));
+        return reply(StatusCode::NOT_FOUND, json!(SeedMessage { message: none }));
     }
-    let mut body = Map::new();
-    body.insert(key, Value::Array(rows.iter().map(row_json).collect()));
-    reply(StatusCode::OK, Value::Object(body))
+    let body = NurtureMarks([(key, rows.iter().map(row_json).collect())].into());
+    reply(StatusCode::OK, json!(body))
 }
 
 /// The signed-in user, authenticated only where a route needs one (seed 000 served some of
@@ -102,6 +126,20 @@ async fn signed_in(request: axum::extract::Request, state: &AppState) -> Result<
     Ok(who)
 }
 
+/// Marks rows where `column` equals `params` (staff: they are children's data). Only the five
+/// seed columns answer; any other single segment is not a route.
+#[utoipa::path(get, path = "/{column}", tag = TAG, security(("bearer" = [])),
+    params(
+        ("column" = NurtureColumn, Path, description = "roll, name, subject, class or marks"),
+        ("params" = String, Query, description = "The value to match"),
+    ),
+    responses(
+        (status = 200, description = "Rows under `\"<column>=<value>\"`", body = NurtureMarks),
+        (status = 400, description = "`params` missing, or not a column", body = SeedErrorMessage),
+        (status = 404, description = "No rows (`{\"message\": ...}`), or not a route", body = NurtureNotFound),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn by_column(
     State(state): State<AppState>,
     method: Method,
@@ -130,6 +168,16 @@ async fn by_column(
     ))
 }
 
+/// Marks rows of one class and subject (`params=<class>_<subject>`, staff only).
+#[utoipa::path(get, path = "/filter", tag = TAG, security(("bearer" = [])),
+    params(("params" = String, Query, description = "`<class>_<subject>`, e.g. `1_Science`", pattern = "^[^_]*_.*$")),
+    responses(
+        (status = 200, description = "Rows under `\"class=<c>_subject=<s>\"`", body = NurtureMarks),
+        (status = 400, description = "`params` is not `<class>_<subject>`", body = SeedErrorMessage),
+        (status = 404, description = "No rows", body = SeedMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn filter(
     State(state): State<AppState>,
     Query(p): Query<Params>,
@@ -152,6 +200,16 @@ async fn filter(
     ))
 }
 
+/// The values a column takes, then the values added to it. Subject and class are open; roll,
+/// name and marks identify children (staff only).
+#[utoipa::path(get, path = "/kv/{key}", tag = TAG, security((), ("bearer" = [])),
+    params(("key" = NurtureColumn, Path, description = "roll, name, subject, class or marks")),
+    responses(
+        (status = 200, description = "The values under the column's name", body = NurtureValues),
+        (status = 400, description = "Not a column", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        (status = 403, description = "Not staff (roll, name, marks)", body = SeedErrorMessage),
+    ))]
 async fn kv_get(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -164,9 +222,20 @@ async fn kv_get(
         None
     };
     let values = state.content().lookups(who.as_ref(), column).await?;
-    Ok(reply(StatusCode::OK, json!({column.seed_name(): values})))
+    let body = NurtureValues([(column.seed_name(), values)].into());
+    Ok(reply(StatusCode::OK, json!(body)))
 }
 
+/// Adds allowed values to a column (staff); blanks and duplicates are ignored.
+#[utoipa::path(post, path = "/kv/{key}", tag = TAG, security(("bearer" = [])),
+    params(("key" = NurtureColumn, Path, description = "roll, name, subject, class or marks")),
+    request_body = NurtureValuesRequest,
+    responses(
+        (status = 200, description = "The column's values after the addition", body = NurtureValues),
+        (status = 400, description = "Not a column, or neither `value` nor `values`", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn kv_post(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -187,7 +256,8 @@ async fn kv_post(
         _ => return Err(bad_request("Send JSON with 'value' or 'values' (list).").into()),
     };
     let values = state.content().add_lookups(&who, column, &new).await?;
-    Ok(reply(StatusCode::OK, json!({column.seed_name(): values})))
+    let body = NurtureValues([(column.seed_name(), values)].into());
+    Ok(reply(StatusCode::OK, json!(body)))
 }
 
 /// Splits `KEY_LINE<n>` (case-insensitive suffix): the base is upper-cased when a numeric
@@ -207,6 +277,14 @@ fn split_line_key(key: &str) -> (String, Option<usize>) {
     (key.to_owned(), None)
 }
 
+/// A document, or one line of it with a `_LINE<n>` key.
+#[utoipa::path(get, path = "/kvdoc/{key}", tag = TAG,
+    params(("key" = String, Path, description = "The document key (1 to 200 characters, no control characters), optionally ending in `_LINE<n>`", pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]{1,200}$")),
+    responses(
+        (status = 200, description = "The document or the line", body = NurtureDocument),
+        (status = 400, description = "The key is invalid", body = SeedErrorMessage),
+        (status = 404, description = "No such document or line", body = SeedErrorMessage),
+    ))]
 async fn kvdoc_get(State(state): State<AppState>, Path(key): Path<String>) -> Answer {
     let (base, line) = split_line_key(&key);
     let doc = state
@@ -217,18 +295,37 @@ async fn kvdoc_get(State(state): State<AppState>, Path(key): Path<String>) -> An
     match line {
         None => Ok(reply(
             StatusCode::OK,
-            json!({"key": doc.key, "text": doc.text, "lines": doc.lines, "line_count": doc.line_count}),
+            json!(NurtureDocument::Whole {
+                key: doc.key,
+                text: doc.text,
+                lines: doc.lines,
+                line_count: doc.line_count,
+            }),
         )),
         Some(n) => match n.checked_sub(1).and_then(|i| doc.lines.get(i)) {
             Some(text) => Ok(reply(
                 StatusCode::OK,
-                json!({"key": format!("{base}_LINE{n}"), "line": n, "text": text}),
+                json!(NurtureDocument::Line {
+                    key: format!("{base}_LINE{n}"),
+                    line: n,
+                    text: text.clone(),
+                }),
             )),
             None => Err(ApiError::not_found(format!("Line {n} not found for key '{base}'")).into()),
         },
     }
 }
 
+/// Writes a document (staff): the whole text, or one line.
+#[utoipa::path(post, path = "/kvdoc/{key}", tag = TAG, security(("bearer" = [])),
+    params(("key" = String, Path, description = "The document key (1 to 200 characters, no control characters), optionally ending in `_LINE<n>`", pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]{1,200}$")),
+    request_body = NurtureDocumentRequest,
+    responses(
+        (status = 200, description = "Updated", body = NurtureDocumentUpdated),
+        (status = 400, description = "No valid line, or the key or text is invalid", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn kvdoc_post(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -247,7 +344,11 @@ async fn kvdoc_post(
         let doc = state.content().set_document(&who, &base, &text).await?;
         return Ok(reply(
             StatusCode::OK,
-            json!({"message": "Document updated", "key": doc.key, "line_count": doc.line_count}),
+            json!(NurtureDocumentUpdated::Whole {
+                message: "Document updated",
+                key: doc.key,
+                line_count: doc.line_count,
+            }),
         ));
     }
     let line = suffix_line.or_else(|| {
@@ -271,12 +372,12 @@ async fn kvdoc_post(
     let outcome = state.content().edit_line(&who, &base, edit).await?;
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "message": "Document updated",
-            "operation": outcome.operation,
-            "key": base,
-            "line": outcome.line,
-            "new_line_text": outcome.new_line_text,
+        json!(NurtureDocumentUpdated::Line {
+            message: "Document updated",
+            operation: outcome.operation,
+            key: base,
+            line: outcome.line,
+            new_line_text: outcome.new_line_text,
         }),
     ))
 }

@@ -1,0 +1,158 @@
+//! Seed 000's request and response bodies. Responses are built from these structs; request
+//! bodies are read field by field (a missing field is the seed's 400 sentence), so the request
+//! structs only document them.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// `POST /signup`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; never built
+pub struct NurtureSignupRequest {
+    /// `name` is accepted too.
+    #[schema(min_length = 1)]
+    pub full_name: String,
+    #[schema(format = Email)]
+    pub email: String,
+    /// At least 8 characters with upper- and lower-case letters, a digit and one of
+    /// `!@#$%^&*(),.?":{}|<>`; a weak password is a 400 with the policy sentence.
+    #[schema(min_length = 8)]
+    pub password: String,
+    /// Derived from the email's local part when absent.
+    pub username: Option<String>,
+}
+
+/// `POST /login`: `email` or `username`, and the password.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; never built
+pub struct NurtureLoginRequest {
+    #[schema(format = Email, min_length = 3)]
+    pub email: Option<String>,
+    #[schema(min_length = 1)]
+    pub username: Option<String>,
+    #[schema(min_length = 1)]
+    pub password: String,
+}
+
+/// A successful signup or login.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NurtureAccount {
+    pub success: bool,
+    pub message: &'static str,
+    pub user_id: i64,
+    /// Signup only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<Option<String>>,
+    /// Login only: a bearer token for one hour.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+}
+
+/// A failed signup or login.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NurtureAccountError {
+    /// Always `false`.
+    pub success: bool,
+    pub message: String,
+}
+
+/// One marks row.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NurtureMarksRow {
+    /// A number when the roll number is numeric, text otherwise.
+    pub roll: Value,
+    pub name: String,
+    pub subject: String,
+    pub class: Option<i32>,
+    /// A whole number when it is one.
+    pub marks: Value,
+}
+
+/// Rows under one key naming the query, such as `"name=Arnav"` or `"class=1_subject=Science"`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(transparent)]
+pub struct NurtureMarks(pub BTreeMap<String, Vec<NurtureMarksRow>>);
+
+/// A column's values under the column's name, such as `{"subject": ["Maths", "ART"]}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(transparent)]
+pub struct NurtureValues(pub BTreeMap<&'static str, Vec<String>>);
+
+/// `POST /kv/{column}`: one value or a list.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; never built
+pub struct NurtureValuesRequest {
+    pub value: Option<Value>,
+    pub values: Option<Vec<Value>>,
+}
+
+/// A document, or (with a `_LINE<n>` key) one of its lines.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum NurtureDocument {
+    Whole {
+        key: String,
+        text: String,
+        lines: Vec<String>,
+        line_count: usize,
+    },
+    Line {
+        key: String,
+        line: usize,
+        text: String,
+    },
+}
+
+/// `POST /kvdoc/{key}`: the whole text (`set_text` wins), or one line (`line` or a `_LINE<n>`
+/// key) replaced or, with `insert_at`, inserted into.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; never built
+pub struct NurtureDocumentRequest {
+    pub set_text: Option<Value>,
+    #[schema(minimum = 1)]
+    pub line: Option<u64>,
+    pub text: Option<Value>,
+    pub insert_at: Option<i64>,
+}
+
+/// What a document write did.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum NurtureDocumentUpdated {
+    Whole {
+        message: &'static str,
+        key: String,
+        line_count: usize,
+    },
+    Line {
+        message: &'static str,
+        /// `line_replaced` or `inserted_into_line`.
+        operation: &'static str,
+        key: String,
+        line: usize,
+        new_line_text: String,
+    },
+}
+
+/// The five columns seed 000 answers for (any case).
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // documents a path parameter; never built
+pub enum NurtureColumn {
+    Roll,
+    Name,
+    Subject,
+    Class,
+    Marks,
+}
+
+/// A 404 of the marks query: no rows (`message`), or not a route (`error`).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents a response; never built
+pub enum NurtureNotFound {
+    NoRows(crate::compat::schema::SeedMessage),
+    NoRoute(crate::compat::schema::SeedErrorMessage),
+}
