@@ -37,6 +37,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "seed 000 Nurture Dreams", description = "The Nurture Dreams app's accounts (`/signup`, `/login`), marks queries, lookup values and documents; errors are `{\"error\": ...}` (accounts: `{\"success\": false, \"message\": ...}`)"),
         (name = "seed 001 MemoPark", description = "The MemoPark app's accounts (`/auth/*`), with its bodies, messages and status codes; token errors are `{\"msg\": ...}`"),
         (name = "seed 002 Student Management and Finance", description = "The finance seed's accounts (`/api/auth/*`), student money (`/api/students/*`), courses and finance office (`/api/finance/*`); errors are `{\"error\": ...}`, token errors `{\"msg\": ...}`"),
+        (name = "seed 003 Student Achievement Tracking", description = "Student records, grades, GPA, attendance and notifications of the achievement-tracking seed; errors are `{\"error\": ...}`"),
     )
 )]
 struct ApiDoc;

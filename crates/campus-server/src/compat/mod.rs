@@ -29,7 +29,13 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
 
 /// The facade routes documented in the OpenAPI document, one tag per seed.
 pub(crate) fn routes() -> crate::api::Routes {
-    [nurture::routes(), memopark::routes(), finance::routes()].concat()
+    [
+        nurture::routes(),
+        memopark::routes(),
+        finance::routes(),
+        achievement::routes(),
+    ]
+    .concat()
 }
 
 /// Seed 000's root catch-all `GET /{column}`. Registered after every other route: axum

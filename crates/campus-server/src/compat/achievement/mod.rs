@@ -5,6 +5,7 @@
 pub(crate) mod accounts;
 mod notices;
 mod records;
+mod schema;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -16,6 +17,15 @@ use campus_domain::school::SchoolError;
 use crate::compat::error::{Plain, SeedError, Wording, bad_request, first_issue};
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// The OpenAPI tag of this seed's operations.
+pub(crate) const TAG: &str = "seed 003 Student Achievement Tracking";
+
+/// The seed's routes with their OpenAPI operations (its accounts share paths with seed 004
+/// and are routed by `kvstore::dispatch`).
+pub(crate) fn routes() -> crate::api::Routes {
+    [records::routes(), notices::routes()].concat()
+}
 
 pub(super) fn router() -> Router<AppState> {
     records::router().merge(notices::router())

@@ -4,35 +4,51 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use campus_domain::notifications::{Notification, Recipients};
 use serde_json::{Value, json};
 
-use super::Answer;
+use super::schema::{AchievementNotification, AchievementSendRequest, AchievementSent};
+use super::{Answer, TAG};
+use crate::api::Routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::envelopes::ACHIEVEMENT;
+use crate::compat::schema::SeedErrorMessage;
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::extract::Path;
 use crate::middleware::render_errors;
 use crate::state::AppState;
+use utoipa_axum::routes;
+
+/// The notification routes with their OpenAPI operations.
+pub(crate) fn routes() -> Routes {
+    vec![routes!(send), routes!(list)]
+}
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/notifications/send", post(send))
-        .route("/api/notifications/{user_id}", get(list))
+    Router::from(crate::api::router(routes()))
         .route_layer(axum::middleware::from_fn_with_state(ACHIEVEMENT, render_errors))
 }
 
-fn notice(n: &Notification) -> Value {
-    json!({
-        "notification_id": n.id,
-        "user_id": n.user_id,
-        "message": n.message,
-        "status": if n.read { "read" } else { "unread" },
-        "sent_at": n.created_at.to_rfc3339(),
-    })
+fn notice(n: &Notification) -> AchievementNotification {
+    AchievementNotification {
+        notification_id: n.id,
+        user_id: n.user_id,
+        message: n.message.clone(),
+        status: if n.read { "read" } else { "unread" },
+        sent_at: n.created_at.to_rfc3339(),
+    }
 }
 
+/// Sends a message to one user or several (staff).
+#[utoipa::path(post, path = "/api/notifications/send", tag = TAG, security(("bearer" = [])),
+    request_body = AchievementSendRequest,
+    responses(
+        (status = 201, description = "Sent", body = AchievementSent),
+        (status = 400, description = "Message or recipients missing or invalid", body = SeedErrorMessage),
+        (status = 404, description = "A recipient does not exist", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn send(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -59,14 +75,27 @@ async fn send(
         .await?;
     Ok(reply(
         StatusCode::CREATED,
-        json!({"message": "Notification sent", "notifications": sent.iter().map(notice).collect::<Vec<_>>()}),
+        json!(AchievementSent {
+            message: "Notification sent",
+            notifications: sent.iter().map(notice).collect(),
+        }),
     ))
 }
 
+/// A user's notifications, newest first: that user, or an administrator.
+#[utoipa::path(get, path = "/api/notifications/{user_id}", tag = TAG, security(("bearer" = [])),
+    params(("user_id" = i64, Path)),
+    responses(
+        (status = 200, description = "The notifications (at most 1,000)", body = [AchievementNotification]),
+        (status = 400, description = "The id is not a number", body = SeedErrorMessage),
+        (status = 404, description = "No such user", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "Another user's, and not an administrator", body = SeedErrorMessage),
+    ))]
 async fn list(State(state): State<AppState>, AuthUser(who): AuthUser, Path(user_id): Path<i64>) -> Answer {
     let rows = state.notifications().list_for(&who, user_id).await?;
     Ok(reply(
         StatusCode::OK,
-        Value::Array(rows.iter().map(notice).collect()),
+        json!(rows.iter().map(notice).collect::<Vec<_>>()),
     ))
 }

@@ -5,7 +5,6 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use campus_domain::identity::roles::{RoleSet, SchoolStaff};
 use campus_domain::school::{
     AttendanceMark, AttendanceRecord, Grade, GradeInput, SchoolError, Student, StudentFilter, StudentInput,
@@ -14,26 +13,40 @@ use campus_domain::school::{
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use super::{Answer, Words};
+use super::schema::{
+    AchievementAttendance, AchievementAttendanceList, AchievementAttendanceSummary, AchievementGpa,
+    AchievementGrade, AchievementGradeRequest, AchievementMarkRequest, AchievementStudent,
+    AchievementStudentRequest,
+};
+use super::{Answer, TAG, Words};
+use crate::api::Routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::envelopes::ACHIEVEMENT;
 use crate::compat::error::Wording;
+use crate::compat::schema::{SeedErrorMessage, SeedMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Query;
 use crate::middleware::render_errors;
 use crate::state::AppState;
+use utoipa_axum::routes;
 
 /// Most students `GET /api/students` returns (the seed's list is not paginated).
 const LIST_CAP: usize = 10_000;
 
+/// The records routes with their OpenAPI operations.
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(list, create),
+        routes!(read, update, remove),
+        routes!(grades, add_grade),
+        routes!(gpa),
+        routes!(attendance, mark),
+    ]
+}
+
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/students", get(list).post(create))
-        .route("/api/students/{id}", get(read).put(update).delete(remove))
-        .route("/api/students/{id}/grades", get(grades).post(add_grade))
-        .route("/api/students/{id}/gpa", get(gpa))
-        .route("/api/students/{id}/attendance", get(attendance).post(mark))
+    Router::from(crate::api::router(routes()))
         .route_layer(axum::middleware::from_fn_with_state(ACHIEVEMENT, render_errors))
 }
 
@@ -42,53 +55,53 @@ fn student_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found("Resource not found"))
 }
 
-async fn student_json(state: &AppState, s: &Student) -> Value {
+async fn student_json(state: &AppState, s: &Student) -> AchievementStudent {
     let email = match s.user_id {
         Some(uid) => state.identity().user(uid).await.ok().and_then(|u| u.email),
         None => None,
     };
-    json!({
-        "student_id": s.id,
-        "user_id": s.user_id,
-        "name": s.name,
-        "email": email,
-        "roll_number": s.roll_number,
-        "class_level": s.class_level,
-        "date_of_birth": s.date_of_birth,
-        "gender": s.gender,
-        "address": s.address,
-        "contact_number": s.contact_number,
-        "guardian_name": s.guardian_name,
-        "guardian_contact": s.guardian_contact,
-        "created_at": s.created_at.to_rfc3339(),
-        "updated_at": s.updated_at.to_rfc3339(),
-    })
+    AchievementStudent {
+        student_id: s.id,
+        user_id: s.user_id,
+        name: s.name.clone(),
+        email,
+        roll_number: s.roll_number.clone(),
+        class_level: s.class_level,
+        date_of_birth: s.date_of_birth,
+        gender: s.gender.clone(),
+        address: s.address.clone(),
+        contact_number: s.contact_number.clone(),
+        guardian_name: s.guardian_name.clone(),
+        guardian_contact: s.guardian_contact.clone(),
+        created_at: s.created_at.to_rfc3339(),
+        updated_at: s.updated_at.to_rfc3339(),
+    }
 }
 
-fn grade_json(g: &Grade) -> Value {
+fn grade_json(g: &Grade) -> AchievementGrade {
     let grade = match (&g.letter, g.score) {
         (Some(l), _) => json!(l),
         (None, Some(s)) => json!(s),
         (None, None) => Value::Null,
     };
-    json!({
-        "grade_id": g.id,
-        "student_id": g.student_id,
-        "subject": g.subject,
-        "grade": grade,
-        "created_at": g.created_at.to_rfc3339(),
-        "updated_at": g.updated_at.to_rfc3339(),
-    })
+    AchievementGrade {
+        grade_id: g.id,
+        student_id: g.student_id,
+        subject: g.subject.clone(),
+        grade,
+        created_at: g.created_at.to_rfc3339(),
+        updated_at: g.updated_at.to_rfc3339(),
+    }
 }
 
-fn attendance_json(a: &AttendanceRecord) -> Value {
-    json!({
-        "attendance_id": a.id,
-        "student_id": a.student_id,
-        "date": a.date,
-        "status": a.status,
-        "created_at": a.created_at.to_rfc3339(),
-    })
+fn attendance_json(a: &AttendanceRecord) -> AchievementAttendance {
+    AchievementAttendance {
+        attendance_id: a.id,
+        student_id: a.student_id,
+        date: a.date,
+        status: a.status.clone(),
+        created_at: a.created_at.to_rfc3339(),
+    }
 }
 
 /// A date field: absent is `None`, anything but `YYYY-MM-DD` is the seed's 400.
@@ -101,6 +114,13 @@ fn date_field(body: &Value, key: &str) -> Result<Option<NaiveDate>, ApiError> {
     }
 }
 
+/// Every student (staff only; parents and students read one record).
+#[utoipa::path(get, path = "/api/students", tag = TAG, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The students, at most 10,000", body = [AchievementStudent]),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn list(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
     // Seed 003's list is the whole school: staff only (parents and students read one record).
     if !SchoolStaff::contains(who.role) {
@@ -123,9 +143,19 @@ async fn list(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer 
             _ => break,
         }
     }
-    Ok(reply(StatusCode::OK, Value::Array(out)))
+    Ok(reply(StatusCode::OK, json!(out)))
 }
 
+/// Creates a student record (staff), optionally linked to a student account.
+#[utoipa::path(post, path = "/api/students", tag = TAG, security(("bearer" = [])), request_body = AchievementStudentRequest,
+    responses(
+        (status = 201, description = "Created", body = AchievementStudent),
+        (status = 400, description = "A field is missing or invalid", body = SeedErrorMessage),
+        (status = 404, description = "No such user", body = SeedErrorMessage),
+        (status = 409, description = "The roll number is taken, or the user has a record", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn create(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -170,9 +200,20 @@ async fn create(
             ),
             other => Words::school(other),
         })?;
-    Ok(reply(StatusCode::CREATED, student_json(&state, &student).await))
+    Ok(reply(
+        StatusCode::CREATED,
+        json!(student_json(&state, &student).await),
+    ))
 }
 
+/// One student: staff, the student, or a linked parent (others: 404).
+#[utoipa::path(get, path = "/api/students/{id}", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path, description = "The student id")),
+    responses(
+        (status = 200, description = "The record", body = AchievementStudent),
+        (status = 404, description = "No such student, or not one the caller may see", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "The role reads no records", body = SeedErrorMessage),
+    ))]
 async fn read(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -180,9 +221,19 @@ async fn read(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Answer {
     let student = state.school().student(&who, student_id(&id)?, &meta).await?;
-    Ok(reply(StatusCode::OK, student_json(&state, &student).await))
+    Ok(reply(StatusCode::OK, json!(student_json(&state, &student).await)))
 }
 
+/// Changes a student record (staff); a field sent as null is cleared.
+#[utoipa::path(put, path = "/api/students/{id}", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path, description = "The student id")),
+    request_body = AchievementStudentRequest,
+    responses(
+        (status = 200, description = "Changed", body = AchievementStudent),
+        (status = 400, description = "A field is invalid", body = SeedErrorMessage),
+        (status = 404, description = "No such student", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn update(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -206,9 +257,18 @@ async fn update(
         ..StudentPatch::default()
     };
     let student = state.school().update_student(&who, id, patch, &meta).await?;
-    Ok(reply(StatusCode::OK, student_json(&state, &student).await))
+    Ok(reply(StatusCode::OK, json!(student_json(&state, &student).await)))
 }
 
+/// Deletes a student with their grades and attendance (administrators; not with money history).
+#[utoipa::path(delete, path = "/api/students/{id}", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path, description = "The student id")),
+    responses(
+        (status = 200, description = "Deleted", body = SeedMessage),
+        (status = 404, description = "No such student", body = SeedErrorMessage),
+        (status = 409, description = "The student has ledger entries", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "Not an administrator", body = SeedErrorMessage),
+    ))]
 async fn remove(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -219,9 +279,20 @@ async fn remove(
         .school()
         .delete_student(&who, student_id(&id)?, &meta)
         .await?;
-    Ok(reply(StatusCode::OK, json!({"message": "Student deleted"})))
+    let done = SeedMessage {
+        message: "Student deleted".to_owned(),
+    };
+    Ok(reply(StatusCode::OK, json!(done)))
 }
 
+/// A student's grades.
+#[utoipa::path(get, path = "/api/students/{id}/grades", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path, description = "The student id")),
+    responses(
+        (status = 200, description = "The grades", body = [AchievementGrade]),
+        (status = 404, description = "No such student, or not one the caller may see", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "The role reads no grades", body = SeedErrorMessage),
+    ))]
 async fn grades(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -230,10 +301,20 @@ async fn grades(
     let grades = state.school().grades(&who, student_id(&id)?).await?;
     Ok(reply(
         StatusCode::OK,
-        Value::Array(grades.iter().map(grade_json).collect()),
+        json!(grades.iter().map(grade_json).collect::<Vec<_>>()),
     ))
 }
 
+/// Records a grade (staff).
+#[utoipa::path(post, path = "/api/students/{id}/grades", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path, description = "The student id")),
+    request_body = AchievementGradeRequest,
+    responses(
+        (status = 201, description = "Recorded", body = AchievementGrade),
+        (status = 400, description = "Subject or grade missing or invalid", body = SeedErrorMessage),
+        (status = 404, description = "No such student", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn add_grade(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -266,9 +347,17 @@ async fn add_grade(
         ..GradeInput::default()
     };
     let g = state.school().add_grade(&who, id, input, &meta).await?;
-    Ok(reply(StatusCode::CREATED, grade_json(&g)))
+    Ok(reply(StatusCode::CREATED, json!(grade_json(&g))))
 }
 
+/// The student's GPA on the 4.0 scale.
+#[utoipa::path(get, path = "/api/students/{id}/gpa", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path, description = "The student id")),
+    responses(
+        (status = 200, description = "The GPA", body = AchievementGpa),
+        (status = 404, description = "No such student, or not one the caller may see", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "The role reads no grades", body = SeedErrorMessage),
+    ))]
 async fn gpa(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -278,11 +367,11 @@ async fn gpa(
     let report = state.school().gpa(&who, id).await?;
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "student_id": id,
-            "gpa": report.cumulative.unweighted,
-            "scale": 4.0,
-            "graded_subjects": report.subjects.len(),
+        json!(AchievementGpa {
+            student_id: id,
+            gpa: report.cumulative.unweighted,
+            scale: 4.0,
+            graded_subjects: report.subjects.len(),
         }),
     ))
 }
@@ -293,6 +382,18 @@ struct Range {
     to: Option<NaiveDate>,
 }
 
+/// A student's attendance in a date range, with a summary.
+#[utoipa::path(get, path = "/api/students/{id}/attendance", tag = TAG, security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The student id"),
+        ("from" = Option<NaiveDate>, Query, description = "First date, inclusive"),
+        ("to" = Option<NaiveDate>, Query, description = "Last date, inclusive")),
+    responses(
+        (status = 200, description = "Marks and summary", body = AchievementAttendanceList),
+        (status = 400, description = "A date is not YYYY-MM-DD", body = SeedErrorMessage),
+        (status = 404, description = "No such student, or not one the caller may see", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "The role reads no attendance", body = SeedErrorMessage),
+    ))]
 async fn attendance(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -306,20 +407,31 @@ async fn attendance(
     let count = |code: &str| summary.counts.get(code).copied().unwrap_or(0);
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "records": records.iter().map(attendance_json).collect::<Vec<_>>(),
-            "summary": {
-                "present": count("present"),
-                "absent": count("absent"),
-                "excused": count("excused"),
-                "late": count("late"),
-                "total": summary.total,
-                "attendance_rate": summary.attendance_rate,
+        json!(AchievementAttendanceList {
+            records: records.iter().map(attendance_json).collect(),
+            summary: AchievementAttendanceSummary {
+                present: count("present"),
+                absent: count("absent"),
+                excused: count("excused"),
+                late: count("late"),
+                total: summary.total,
+                attendance_rate: summary.attendance_rate,
             },
         }),
     ))
 }
 
+/// Marks attendance for a date (staff); marking the same date again changes the mark (200).
+#[utoipa::path(post, path = "/api/students/{id}/attendance", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path, description = "The student id")),
+    request_body = AchievementMarkRequest,
+    responses(
+        (status = 201, description = "Marked", body = AchievementAttendance),
+        (status = 200, description = "The date's mark changed", body = AchievementAttendance),
+        (status = 400, description = "Status missing or unknown, or a bad date", body = SeedErrorMessage),
+        (status = 404, description = "No such student", body = SeedErrorMessage),
+        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        (status = 403, description = "Not staff", body = SeedErrorMessage),
+    ))]
 async fn mark(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
@@ -343,6 +455,6 @@ async fn mark(
         } else {
             StatusCode::OK
         },
-        attendance_json(&record),
+        json!(attendance_json(&record)),
     ))
 }
