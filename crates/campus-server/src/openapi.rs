@@ -20,7 +20,15 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::middleware::errors::Problem, crate::error::FieldError)),
+    components(schemas(
+        crate::middleware::errors::Problem,
+        crate::error::FieldError,
+        // Named by the facades' shared error responses (`IntoResponses` types register no schemas).
+        crate::compat::schema::SeedTokenError,
+        crate::compat::schema::SeedErrorMessage,
+        // A path parameter's type (parameters register no schemas either).
+        crate::compat::nurture::schema::NurtureColumn,
+    )),
     tags(
         (name = "ops", description = "Liveness, readiness and metrics"),
         (name = "meta", description = "About this API"),

@@ -8,7 +8,7 @@ mod error;
 mod finance;
 mod kvstore;
 mod memopark;
-mod nurture;
+pub(crate) mod nurture;
 pub mod schema;
 mod shared;
 

@@ -22,3 +22,24 @@ pub struct SeedMessage {
 pub struct SeedErrorMessage {
     pub error: String,
 }
+
+/// A bearer token's problems on seeds 001 and 002, as Flask-JWT-Extended answered them.
+#[derive(Debug, utoipa::IntoResponses)]
+#[allow(dead_code)] // documents responses; never built
+pub enum JwtTokenErrors {
+    /// Token missing, expired or revoked
+    #[response(status = 401)]
+    Unauthorized(SeedTokenError),
+    /// Token malformed
+    #[response(status = 422)]
+    Malformed(SeedTokenError),
+}
+
+/// A bearer token's problems on seeds 000 and 003.
+#[derive(Debug, utoipa::IntoResponses)]
+#[allow(dead_code)] // documents responses; never built
+pub enum BearerErrors {
+    /// Token missing, expired, revoked or malformed
+    #[response(status = 401)]
+    Unauthorized(SeedErrorMessage),
+}

@@ -65,3 +65,32 @@ fn every_schema_name_stands_for_one_schema() {
         "these schema names describe two different types (rename one, or give it #[schema(as = ...)]): {collisions:?}"
     );
 }
+
+#[test]
+fn every_schema_reference_resolves() {
+    let spec = serde_json::to_value(campus_server::openapi::spec()).expect("spec serialises");
+    let schemas = spec["components"]["schemas"].as_object().expect("schemas");
+    let mut refs = Vec::new();
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| walk(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    walk(&spec, &mut refs);
+    assert!(!refs.is_empty());
+    let dangling: Vec<&String> = refs
+        .iter()
+        .filter(|r| {
+            r.strip_prefix("#/components/schemas/")
+                .is_none_or(|name| !schemas.contains_key(name))
+        })
+        .collect();
+    assert!(dangling.is_empty(), "references to missing schemas: {dangling:?}");
+}

@@ -12,7 +12,7 @@ use super::{Answer, TAG};
 use crate::api::Routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::envelopes::ACHIEVEMENT;
-use crate::compat::schema::SeedErrorMessage;
+use crate::compat::schema::{BearerErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::extract::Path;
 use crate::middleware::render_errors;
@@ -46,7 +46,7 @@ fn notice(n: &Notification) -> AchievementNotification {
         (status = 201, description = "Sent", body = AchievementSent),
         (status = 400, description = "Message or recipients missing or invalid", body = SeedErrorMessage),
         (status = 404, description = "A recipient does not exist", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn send(
@@ -89,7 +89,7 @@ async fn send(
         (status = 200, description = "The notifications (at most 1,000)", body = [AchievementNotification]),
         (status = 400, description = "The id is not a number", body = SeedErrorMessage),
         (status = 404, description = "No such user", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Another user's, and not an administrator", body = SeedErrorMessage),
     ))]
 async fn list(State(state): State<AppState>, AuthUser(who): AuthUser, Path(user_id): Path<i64>) -> Answer {

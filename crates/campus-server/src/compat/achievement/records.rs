@@ -23,7 +23,7 @@ use crate::api::Routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::envelopes::ACHIEVEMENT;
 use crate::compat::error::Wording;
-use crate::compat::schema::{SeedErrorMessage, SeedMessage};
+use crate::compat::schema::{BearerErrors, SeedErrorMessage, SeedMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Query;
@@ -118,7 +118,7 @@ fn date_field(body: &Value, key: &str) -> Result<Option<NaiveDate>, ApiError> {
 #[utoipa::path(get, path = "/api/students", tag = TAG, security(("bearer" = [])),
     responses(
         (status = 200, description = "The students, at most 10,000", body = [AchievementStudent]),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn list(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
@@ -153,7 +153,7 @@ async fn list(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer 
         (status = 400, description = "A field is missing or invalid", body = SeedErrorMessage),
         (status = 404, description = "No such user", body = SeedErrorMessage),
         (status = 409, description = "The roll number is taken, or the user has a record", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn create(
@@ -211,7 +211,7 @@ async fn create(
     responses(
         (status = 200, description = "The record", body = AchievementStudent),
         (status = 404, description = "No such student, or not one the caller may see", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "The role reads no records", body = SeedErrorMessage),
     ))]
 async fn read(
@@ -231,7 +231,7 @@ async fn read(
         (status = 200, description = "Changed", body = AchievementStudent),
         (status = 400, description = "A field is invalid", body = SeedErrorMessage),
         (status = 404, description = "No such student", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn update(
@@ -266,7 +266,7 @@ async fn update(
         (status = 200, description = "Deleted", body = SeedMessage),
         (status = 404, description = "No such student", body = SeedErrorMessage),
         (status = 409, description = "The student has ledger entries", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not an administrator", body = SeedErrorMessage),
     ))]
 async fn remove(
@@ -290,7 +290,7 @@ async fn remove(
     responses(
         (status = 200, description = "The grades", body = [AchievementGrade]),
         (status = 404, description = "No such student, or not one the caller may see", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "The role reads no grades", body = SeedErrorMessage),
     ))]
 async fn grades(
@@ -312,7 +312,7 @@ async fn grades(
         (status = 201, description = "Recorded", body = AchievementGrade),
         (status = 400, description = "Subject or grade missing or invalid", body = SeedErrorMessage),
         (status = 404, description = "No such student", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn add_grade(
@@ -355,7 +355,7 @@ async fn add_grade(
     responses(
         (status = 200, description = "The GPA", body = AchievementGpa),
         (status = 404, description = "No such student, or not one the caller may see", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "The role reads no grades", body = SeedErrorMessage),
     ))]
 async fn gpa(
@@ -391,7 +391,7 @@ struct Range {
         (status = 200, description = "Marks and summary", body = AchievementAttendanceList),
         (status = 400, description = "A date is not YYYY-MM-DD", body = SeedErrorMessage),
         (status = 404, description = "No such student, or not one the caller may see", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "The role reads no attendance", body = SeedErrorMessage),
     ))]
 async fn attendance(
@@ -429,7 +429,7 @@ async fn attendance(
         (status = 200, description = "The date's mark changed", body = AchievementAttendance),
         (status = 400, description = "Status missing or unknown, or a bad date", body = SeedErrorMessage),
         (status = 404, description = "No such student", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired, revoked or malformed", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn mark(

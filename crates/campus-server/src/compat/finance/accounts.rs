@@ -14,7 +14,7 @@ use super::schema::{
 };
 use super::{Answer, TAG};
 use crate::auth::{MaybeAuthUser, Meta};
-use crate::compat::schema::{SeedErrorMessage, SeedTokenError};
+use crate::compat::schema::{JwtTokenErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, seed_login, text};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -144,8 +144,7 @@ async fn dues_of(state: &AppState, user: &User) -> Result<i64, ApiError> {
         (status = 400, description = "Username or password missing, a field invalid, or the password weak", body = SeedErrorMessage),
         (status = 403, description = "An administrator exists and the caller is not one", body = SeedErrorMessage),
         (status = 409, description = "Username or email taken", body = SeedErrorMessage),
-        (status = 401, description = "Token expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn register_admin(
     State(state): State<AppState>,

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::schema::{FinanceCourse, FinanceCourseChanged, FinanceCourseRequest, FinanceCourses};
 use super::{Answer, TAG, date, require_admin};
 use crate::auth::{AuthUser, Meta};
-use crate::compat::schema::{SeedErrorMessage, SeedTokenError};
+use crate::compat::schema::{JwtTokenErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -81,8 +81,7 @@ fn credits(body: &Value) -> Result<Option<i32>, ApiError> {
         (status = 400, description = "A field is missing or invalid", body = SeedErrorMessage),
         (status = 409, description = "The course code is taken", body = SeedErrorMessage),
         (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn create_course(
     State(state): State<AppState>,
@@ -128,8 +127,7 @@ pub(super) async fn create_course(
         (status = 400, description = "A field is invalid, or the id is not a number", body = SeedErrorMessage),
         (status = 404, description = "No such course", body = SeedErrorMessage),
         (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn update_course(
     State(state): State<AppState>,
@@ -170,8 +168,7 @@ pub(super) async fn update_course(
         (status = 404, description = "No such course", body = SeedErrorMessage),
         (status = 409, description = "The course has enrollments", body = SeedErrorMessage),
         (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn delete_course(
     State(state): State<AppState>,

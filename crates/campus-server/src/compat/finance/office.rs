@@ -16,7 +16,7 @@ use super::schema::{
 use super::{Answer, TAG, answer, date, empty, error, payment_fields, require_admin, stored};
 use crate::api::finance::idempotency_key;
 use crate::auth::{AuthUser, Meta};
-use crate::compat::schema::{SeedErrorMessage, SeedTokenError};
+use crate::compat::schema::{JwtTokenErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -61,8 +61,7 @@ fn float_query(
         (status = 200, description = "Students with dues", body = FinanceDuesList),
         (status = 400, description = "An amount is not a number", body = SeedErrorMessage),
         (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn dues(
     State(state): State<AppState>,
@@ -100,8 +99,7 @@ pub(super) async fn dues(
     responses(
         (status = 200, description = "The report", body = FinanceUnpaidReport),
         (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn unpaid_report(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
     require_admin(&who)?;
@@ -167,8 +165,7 @@ pub(super) async fn unpaid_report(State(state): State<AppState>, AuthUser(who): 
         (status = 400, description = "No data, a staff account named, or the id is not a number", body = SeedErrorMessage),
         (status = 404, description = "No such student", body = SeedErrorMessage),
         (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn contact(
     State(state): State<AppState>,
@@ -217,8 +214,7 @@ pub(super) async fn contact(
         (status = 400, description = "`student_id` or `amount` missing, or the amount invalid", body = SeedErrorMessage),
         (status = 404, description = "No such student", body = SeedErrorMessage),
         (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn record_payment(
     State(state): State<AppState>,
@@ -291,8 +287,7 @@ pub(super) async fn record_payment(
         (status = 200, description = "The report", body = FinanceStatusReport),
         (status = 400, description = "The threshold is not a number", body = SeedErrorMessage),
         (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn status_report(
     State(state): State<AppState>,

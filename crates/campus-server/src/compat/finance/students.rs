@@ -12,7 +12,7 @@ use super::schema::{
 use super::{Answer, TAG, answer, date, empty, payment_fields, stored};
 use crate::api::finance::idempotency_key;
 use crate::auth::{AuthUser, Meta};
-use crate::compat::schema::{SeedErrorMessage, SeedTokenError};
+use crate::compat::schema::{JwtTokenErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::state::AppState;
 
@@ -25,8 +25,7 @@ use crate::state::AppState;
         (status = 400, description = "No data, or `course_id` missing", body = SeedErrorMessage),
         (status = 404, description = "No such course", body = SeedErrorMessage),
         (status = 409, description = "Already enrolled, or the course is inactive", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn enroll(
     State(state): State<AppState>,
@@ -72,8 +71,7 @@ pub(super) async fn enroll(
         (status = 201, description = "Paid", body = FinancePaid),
         (status = 400, description = "No data, an amount that is not a positive number, or more than the dues", body = SeedErrorMessage),
         (status = 404, description = "The user has no student record", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn pay(
     State(state): State<AppState>,
@@ -123,8 +121,7 @@ pub(super) async fn pay(
 #[utoipa::path(get, path = "/api/students/status", tag = TAG, security(("bearer" = [])),
     responses(
         (status = 200, description = "Dues and enrollments", body = FinanceStatus),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn status(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
     let user = state.identity().user(who.user_id).await?;
@@ -166,8 +163,7 @@ pub(super) async fn status(State(state): State<AppState>, AuthUser(who): AuthUse
 #[utoipa::path(get, path = "/api/students/payments", tag = TAG, security(("bearer" = [])),
     responses(
         (status = 200, description = "Payments, newest first", body = FinancePayments),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 pub(super) async fn payments(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
     let user = state.identity().user(who.user_id).await?;

@@ -14,7 +14,7 @@ use crate::api::Routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::envelopes::MEMOPARK;
 use crate::compat::error::{Plain, SeedError, Wording};
-use crate::compat::schema::{SeedMessage, SeedTokenError};
+use crate::compat::schema::{JwtTokenErrors, SeedMessage};
 use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, seed_login, text};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
@@ -144,8 +144,7 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): 
 #[utoipa::path(get, path = "/auth/profile", tag = TAG, security(("bearer" = [])),
     responses(
         (status = 200, description = "The profile", body = MemoParkProfile),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
         (status = 404, description = "The account no longer exists", body = SeedMessage),
     ))]
 async fn profile(State(state): State<AppState>, AuthUser(p): AuthUser) -> Answer {
@@ -175,8 +174,7 @@ async fn profile(State(state): State<AppState>, AuthUser(p): AuthUser) -> Answer
 #[utoipa::path(post, path = "/auth/logout", tag = TAG, security(("bearer" = [])),
     responses(
         (status = 200, description = "Signed out", body = SeedMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedTokenError),
-        (status = 422, description = "Token malformed", body = SeedTokenError),
+        JwtTokenErrors,
     ))]
 async fn logout(State(state): State<AppState>, AuthUser(p): AuthUser, Meta(meta): Meta) -> Answer {
     state.identity().logout(&p, &meta).await?;

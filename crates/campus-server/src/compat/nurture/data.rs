@@ -23,7 +23,7 @@ use crate::api::Routes;
 use crate::auth::AuthUser;
 use crate::compat::envelopes::NURTURE;
 use crate::compat::error::{Plain, SeedError};
-use crate::compat::schema::{SeedErrorMessage, SeedMessage};
+use crate::compat::schema::{BearerErrors, SeedErrorMessage, SeedMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
@@ -137,7 +137,7 @@ async fn signed_in(request: axum::extract::Request, state: &AppState) -> Result<
         (status = 200, description = "Rows under `\"<column>=<value>\"`", body = NurtureMarks),
         (status = 400, description = "`params` missing, or not a column", body = SeedErrorMessage),
         (status = 404, description = "No rows (`{\"message\": ...}`), or not a route", body = NurtureNotFound),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn by_column(
@@ -175,7 +175,7 @@ async fn by_column(
         (status = 200, description = "Rows under `\"class=<c>_subject=<s>\"`", body = NurtureMarks),
         (status = 400, description = "`params` is not `<class>_<subject>`", body = SeedErrorMessage),
         (status = 404, description = "No rows", body = SeedMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn filter(
@@ -207,7 +207,7 @@ async fn filter(
     responses(
         (status = 200, description = "The values under the column's name", body = NurtureValues),
         (status = 400, description = "Not a column", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff (roll, name, marks)", body = SeedErrorMessage),
     ))]
 async fn kv_get(
@@ -233,7 +233,7 @@ async fn kv_get(
     responses(
         (status = 200, description = "The column's values after the addition", body = NurtureValues),
         (status = 400, description = "Not a column, or neither `value` nor `values`", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn kv_post(
@@ -323,7 +323,7 @@ async fn kvdoc_get(State(state): State<AppState>, Path(key): Path<String>) -> An
     responses(
         (status = 200, description = "Updated", body = NurtureDocumentUpdated),
         (status = 400, description = "No valid line, or the key or text is invalid", body = SeedErrorMessage),
-        (status = 401, description = "Token missing, expired or revoked", body = SeedErrorMessage),
+        BearerErrors,
         (status = 403, description = "Not staff", body = SeedErrorMessage),
     ))]
 async fn kvdoc_post(

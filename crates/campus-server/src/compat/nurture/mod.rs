@@ -3,7 +3,7 @@
 
 mod accounts;
 mod data;
-mod schema;
+pub(crate) mod schema;
 
 use axum::Router;
 
