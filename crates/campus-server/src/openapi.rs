@@ -84,7 +84,41 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     let mut spec = ApiDoc::openapi();
     spec.merge(crate::api::router(documented_routes()).into_openapi());
     spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    document_problem_answers(&mut spec);
     spec
+}
+
+/// Every canonical operation can also answer an error (a malformed body, a missing token, a
+/// rate limit, ...), always as a problem document: each gets a `default` response saying so,
+/// so a client (or a schema fuzzer) knows the shape of any status not listed.
+fn document_problem_answers(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Content, Ref, ResponseBuilder};
+    let problem = ResponseBuilder::new()
+        .description("An error, as an RFC 9457 problem document with a stable `code`")
+        .content(
+            "application/problem+json",
+            Content::new(Some(Ref::from_schema_name("Problem"))),
+        )
+        .build();
+    for (path, item) in &mut spec.paths.paths {
+        if !(path.starts_with("/api/v1") || path == "/healthz" || path == "/readyz") {
+            continue;
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .entry("default".to_owned())
+                .or_insert_with(|| problem.clone().into());
+        }
+    }
 }
 
 /// Schema names that stand for two different schemas. The document keeps one schema per name,
