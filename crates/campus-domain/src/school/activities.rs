@@ -1,9 +1,7 @@
 //! Extracurricular activities: read like grades, written by staff.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ModelTrait};
 use serde::Serialize;
 use serde_json::json;
 
@@ -12,6 +10,7 @@ use campus_db::entities::activities;
 use super::error::SchoolError;
 use super::model::Checks;
 use super::policy::{self, Access};
+use super::repo;
 use super::service::School;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
@@ -47,11 +46,7 @@ impl From<activities::Model> for Activity {
 impl School {
     pub async fn activities(&self, who: &Principal, student_id: i64) -> Result<Vec<Activity>, SchoolError> {
         policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
-        let rows = activities::Entity::find()
-            .filter(activities::Column::StudentId.eq(student_id))
-            .order_by_asc(activities::Column::Id)
-            .all(&self.db)
-            .await?;
+        let rows = repo::activities_of(&self.db, student_id).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -102,10 +97,7 @@ impl School {
         id: i64,
         meta: &RequestMeta,
     ) -> Result<(), SchoolError> {
-        let model = activities::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(SchoolError::NotFound)?;
+        let model = repo::activity(&self.db, id).await?.ok_or(SchoolError::NotFound)?;
         policy::check(&self.db, who, model.student_id, Access::Write).await?;
         let before = Activity::from(model.clone());
         let txn = campus_db::begin_write(&self.db).await?;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -16,6 +16,7 @@ use campus_db::entities::attendance;
 use super::error::SchoolError;
 use super::model::Checks;
 use super::policy::{self, Access};
+use super::repo;
 use super::service::School;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
@@ -174,16 +175,7 @@ impl School {
         to: Option<NaiveDate>,
     ) -> Result<(Vec<AttendanceRecord>, AttendanceSummary), SchoolError> {
         policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
-        let mut q = attendance::Entity::find().filter(attendance::Column::StudentId.eq(student_id));
-        if let Some(f) = from {
-            q = q.filter(attendance::Column::Date.gte(f));
-        }
-        if let Some(t) = to {
-            q = q.filter(attendance::Column::Date.lte(t));
-        }
-        let rows: Vec<AttendanceRecord> = q
-            .order_by_asc(attendance::Column::Date)
-            .all(&self.db)
+        let rows: Vec<AttendanceRecord> = repo::attendance_of(&self.db, student_id, from, to)
             .await?
             .into_iter()
             .map(Into::into)

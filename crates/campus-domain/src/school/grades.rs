@@ -2,10 +2,7 @@
 //! and target planning is in `planning`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, ModelTrait};
 use serde::Serialize;
 use serde_json::json;
 
@@ -15,6 +12,7 @@ use super::error::SchoolError;
 use super::gpa::{self, GpaReport, GradePoint};
 use super::model::Checks;
 use super::policy::{self, Access};
+use super::repo;
 use super::service::School;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
@@ -189,11 +187,7 @@ impl School {
         if !staff {
             policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
         }
-        let rows = grades::Entity::find()
-            .filter(grades::Column::StudentId.eq(student_id))
-            .order_by_asc(grades::Column::Id)
-            .all(&self.db)
-            .await?;
+        let rows = repo::grades_of(&self.db, student_id).await?;
         if staff && rows.is_empty() {
             policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
         }
@@ -201,10 +195,7 @@ impl School {
     }
 
     async fn grade_for_write(&self, who: &Principal, id: i64) -> Result<grades::Model, SchoolError> {
-        let model = grades::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(SchoolError::NotFound)?;
+        let model = repo::grade(&self.db, id).await?.ok_or(SchoolError::NotFound)?;
         policy::check(&self.db, who, model.student_id, Access::Write).await?;
         Ok(model)
     }

@@ -1,6 +1,7 @@
-//! School-record queries shared by the operations: students, the accounts linked to them,
-//! guardianships. Each takes any connection, so it runs inside the caller's transaction.
-//! (Grades, attendance and activities keep their few queries beside their operations.)
+//! School-record queries: students, the accounts linked to them, guardianships, and the reads
+//! of grades, activities and attendance. Each takes any connection, so it runs inside the
+//! caller's transaction. (Writes of one loaded row go through its ActiveModel in the operation;
+//! attendance's upsert keeps its locking read beside the savepoint it belongs to.)
 
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -8,7 +9,12 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
-use campus_db::entities::{enrollments, guardianships, ledger_entries, student_balances, students, users};
+use chrono::NaiveDate;
+
+use campus_db::entities::{
+    activities, attendance, enrollments, grades, guardianships, ledger_entries, student_balances, students,
+    users,
+};
 
 use super::students::StudentFilter;
 use crate::pagination::PageRequest;
@@ -166,4 +172,52 @@ pub async fn unlink_guardian(
         .exec(conn)
         .await?;
     Ok(result.rows_affected > 0)
+}
+
+/// A student's grades, oldest first.
+pub async fn grades_of(conn: &impl ConnectionTrait, student_id: i64) -> Result<Vec<grades::Model>, DbErr> {
+    grades::Entity::find()
+        .filter(grades::Column::StudentId.eq(student_id))
+        .order_by_asc(grades::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Grade `id`.
+pub async fn grade(conn: &impl ConnectionTrait, id: i64) -> Result<Option<grades::Model>, DbErr> {
+    grades::Entity::find_by_id(id).one(conn).await
+}
+
+/// A student's activities, oldest first.
+pub async fn activities_of(
+    conn: &impl ConnectionTrait,
+    student_id: i64,
+) -> Result<Vec<activities::Model>, DbErr> {
+    activities::Entity::find()
+        .filter(activities::Column::StudentId.eq(student_id))
+        .order_by_asc(activities::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Activity `id`.
+pub async fn activity(conn: &impl ConnectionTrait, id: i64) -> Result<Option<activities::Model>, DbErr> {
+    activities::Entity::find_by_id(id).one(conn).await
+}
+
+/// A student's attendance marks between two dates (inclusive, either open), by date.
+pub async fn attendance_of(
+    conn: &impl ConnectionTrait,
+    student_id: i64,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Vec<attendance::Model>, DbErr> {
+    let mut q = attendance::Entity::find().filter(attendance::Column::StudentId.eq(student_id));
+    if let Some(f) = from {
+        q = q.filter(attendance::Column::Date.gte(f));
+    }
+    if let Some(t) = to {
+        q = q.filter(attendance::Column::Date.lte(t));
+    }
+    q.order_by_asc(attendance::Column::Date).all(conn).await
 }
