@@ -4,6 +4,7 @@
 
 pub(crate) mod accounts;
 mod notices;
+mod progress;
 mod records;
 mod schema;
 
@@ -14,8 +15,10 @@ use campus_domain::identity::IdentityError;
 use campus_domain::notifications::NotificationError;
 use campus_domain::school::SchoolError;
 
+use crate::compat::envelopes::ACHIEVEMENT;
 use crate::compat::error::{Plain, SeedError, Wording, bad_request, first_issue};
 use crate::error::ApiError;
+use crate::middleware::render_errors;
 use crate::state::AppState;
 
 /// The OpenAPI tag of this seed's operations.
@@ -24,11 +27,12 @@ pub(crate) const TAG: &str = "seed 003 Student Achievement Tracking";
 /// The seed's routes with their OpenAPI operations (its accounts share paths with seed 004
 /// and are routed by `kvstore::dispatch`).
 pub(crate) fn routes() -> crate::api::Routes {
-    [records::routes(), notices::routes()].concat()
+    [records::routes(), progress::routes(), notices::routes()].concat()
 }
 
 pub(super) fn router() -> Router<AppState> {
-    records::router().merge(notices::router())
+    Router::from(crate::api::router(routes()))
+        .route_layer(axum::middleware::from_fn_with_state(ACHIEVEMENT, render_errors))
 }
 
 /// Seed 003's words.

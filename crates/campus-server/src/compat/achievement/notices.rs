@@ -1,7 +1,6 @@
 //! Seed 003 notifications: `POST /api/notifications/send` (staff) and
 //! `GET /api/notifications/{user_id}` (that user or an administrator), newest first.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use campus_domain::notifications::{Notification, Recipients};
@@ -11,22 +10,15 @@ use super::schema::{AchievementNotification, AchievementSendRequest, Achievement
 use super::{Answer, TAG};
 use crate::api::Routes;
 use crate::auth::{AuthUser, Meta};
-use crate::compat::envelopes::ACHIEVEMENT;
 use crate::compat::schema::{BearerErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::extract::Path;
-use crate::middleware::render_errors;
 use crate::state::AppState;
 use utoipa_axum::routes;
 
 /// The notification routes with their OpenAPI operations.
 pub(crate) fn routes() -> Routes {
     vec![routes!(send), routes!(list)]
-}
-
-pub(crate) fn router() -> Router<AppState> {
-    Router::from(crate::api::router(routes()))
-        .route_layer(axum::middleware::from_fn_with_state(ACHIEVEMENT, render_errors))
 }
 
 fn notice(n: &Notification) -> AchievementNotification {
