@@ -46,6 +46,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "seed 001 MemoPark", description = "The MemoPark app's accounts (`/auth/*`), with its bodies, messages and status codes; token errors are `{\"msg\": ...}`"),
         (name = "seed 002 Student Management and Finance", description = "The finance seed's accounts (`/api/auth/*`), student money (`/api/students/*`), courses and finance office (`/api/finance/*`); errors are `{\"error\": ...}`, token errors `{\"msg\": ...}`"),
         (name = "seed 003 Student Achievement Tracking", description = "Student records, grades, GPA, attendance and notifications of the achievement-tracking seed; errors are `{\"error\": ...}`"),
+        (name = "seed 004 Key-Value Store", description = "The key-value site: pages for browsers, and for JSON clients (a JSON body, `Accept: application/json` or a Bearer token) `{\"status\", \"message\", \"data\"}` or `{\"status\": \"error\", \"code\", \"message\"}`; `/api/register`, `/api/login` and `/api/logout` are shared with seed 003 and go by the body's shape"),
     )
 )]
 struct ApiDoc;
@@ -55,8 +56,12 @@ struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("campus_session"))),
+        );
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(

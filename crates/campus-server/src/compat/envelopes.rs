@@ -113,7 +113,11 @@ pub const KVSTORE: Envelope = Envelope {
         };
         json_response(
             status,
-            json!({"status": "error", "code": code, "message": message}),
+            json!(super::kvstore::schema::KvStoreError {
+                status: "error",
+                code,
+                message,
+            }),
         )
     },
 };

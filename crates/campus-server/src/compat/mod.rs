@@ -2,11 +2,11 @@
 //! fields, messages and status codes. A facade translates only: it calls the same services as
 //! `/api/v1` and renders its seed's shapes. See docs/COMPAT.md.
 
-mod achievement;
+pub(crate) mod achievement;
 pub mod envelopes;
 mod error;
 mod finance;
-mod kvstore;
+pub(crate) mod kvstore;
 mod memopark;
 pub(crate) mod nurture;
 pub mod schema;
@@ -34,6 +34,7 @@ pub(crate) fn routes() -> crate::api::Routes {
         memopark::routes(),
         finance::routes(),
         achievement::routes(),
+        kvstore::routes(),
     ]
     .concat()
 }

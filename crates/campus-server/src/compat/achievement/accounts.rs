@@ -7,25 +7,27 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::StatusCode;
 use campus_domain::identity::{Registration, Role, User};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Answer;
+use super::schema::{AchievementLogin, AchievementRegistered, AchievementUser};
 use crate::auth::{AuthUser, Meta};
+use crate::compat::schema::SeedMessage;
 use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, seed_login, text};
 use crate::state::AppState;
 
 const TOKEN_TTL: Duration = Duration::from_secs(3600);
 
 /// Seed 003's user object.
-pub(crate) fn user_json(user: &User) -> Value {
-    json!({
-        "user_id": user.id,
-        "name": user.display_name(),
-        "email": user.email,
-        "role": user.role.title_case(),
-        "created_at": user.created_at.to_rfc3339(),
-        "updated_at": user.updated_at.to_rfc3339(),
-    })
+pub(crate) fn user_json(user: &User) -> AchievementUser {
+    AchievementUser {
+        user_id: user.id,
+        name: user.display_name().to_owned(),
+        email: user.email.clone(),
+        role: user.role.title_case(),
+        created_at: user.created_at.to_rfc3339(),
+        updated_at: user.updated_at.to_rfc3339(),
+    }
 }
 
 pub(crate) async fn register(
@@ -59,7 +61,10 @@ pub(crate) async fn register(
         .await?;
     Ok(reply(
         StatusCode::CREATED,
-        json!({"message": "User registered successfully", "user": user_json(&user)}),
+        json!(AchievementRegistered {
+            message: "User registered successfully",
+            user: user_json(&user),
+        }),
     ))
 }
 
@@ -83,10 +88,10 @@ pub(crate) async fn login(
     .await?;
     Ok(reply(
         StatusCode::OK,
-        json!({
-            "access_token": outcome.access_token,
-            "token_type": "Bearer",
-            "user": user_json(&outcome.user),
+        json!(AchievementLogin {
+            access_token: outcome.access_token.clone(),
+            token_type: "Bearer",
+            user: user_json(&outcome.user),
         }),
     ))
 }
@@ -95,6 +100,8 @@ pub(crate) async fn logout(State(state): State<AppState>, AuthUser(p): AuthUser,
     state.identity().logout(&p, &meta).await?;
     Ok(reply(
         StatusCode::OK,
-        json!({"message": "Logged out successfully"}),
+        json!(SeedMessage {
+            message: "Logged out successfully".to_owned(),
+        }),
     ))
 }

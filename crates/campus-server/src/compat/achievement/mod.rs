@@ -6,7 +6,7 @@ pub(crate) mod accounts;
 mod notices;
 mod progress;
 mod records;
-mod schema;
+pub(crate) mod schema;
 
 use axum::Router;
 use axum::http::StatusCode;

@@ -154,3 +154,56 @@ pub struct AchievementSent {
     pub message: &'static str,
     pub notifications: Vec<AchievementNotification>,
 }
+
+/// Seed 003's user object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AchievementUser {
+    pub user_id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    /// `Admin`, `Teacher`, `Student`, `Parent` (or `Finance`, `User`).
+    pub role: &'static str,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `POST /api/register` in seed 003's shape.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; never built
+pub struct AchievementRegisterRequest {
+    #[schema(min_length = 1)]
+    pub name: String,
+    #[schema(format = Email)]
+    pub email: String,
+    /// At least 8 characters with upper- and lower-case letters, a digit and one of
+    /// `!@#$%^&*(),.?":{}|<>`.
+    #[schema(min_length = 8)]
+    pub password: String,
+    /// `Student` (default) or another role the school lets people choose.
+    pub role: Option<String>,
+}
+
+/// A new account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AchievementRegistered {
+    pub message: &'static str,
+    pub user: AchievementUser,
+}
+
+/// `POST /api/login` in seed 003's shape.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; never built
+pub struct AchievementLoginRequest {
+    #[schema(format = Email)]
+    pub email: String,
+    #[schema(min_length = 1)]
+    pub password: String,
+}
+
+/// A login: a bearer token for one hour.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AchievementLogin {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub user: AchievementUser,
+}

@@ -11,7 +11,9 @@ use campus_domain::RequestMeta;
 use campus_domain::identity::{IdentityError, LoginRequest, Registration, TokenLifetime, User};
 use serde_json::{Value, json};
 
+use super::TAG;
 use super::io::{Ctx, Fields, INVALID_TOKEN, Mode, error, found, signed_in, success};
+use super::schema::{KvStoreError, KvStoreSuccess, KvStoreTokenErrors, KvStoreTokenRequest};
 use crate::auth::{MaybeAuthUser, Meta};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -58,13 +60,18 @@ async fn chrome(state: &AppState, ctx: Ctx, who: MaybeAuthUser) -> Result<Chrome
     }
 }
 
-/// `GET /`: the seed's plain greeting.
+/// The seed's plain greeting.
+#[utoipa::path(get, path = "/", tag = TAG,
+    responses((status = 200, description = "`Hello World`", content((String = "text/plain")))))]
 pub(crate) async fn hello() -> &'static str {
     "Hello World"
 }
 
 // The empty forms are plain 200 pages: askama_web's `WebTemplate` renders them; the page
 // headers (CSP, no-store) come from the router's layer.
+/// The registration form.
+#[utoipa::path(get, path = "/api/register", tag = TAG,
+    responses((status = 200, description = "The page", content((String = "text/html"))), KvStoreTokenErrors))]
 pub(crate) async fn register_form(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -74,6 +81,9 @@ pub(crate) async fn register_form(
     Ok(RegisterPage { chrome })
 }
 
+/// The access-token form.
+#[utoipa::path(get, path = "/api/token", tag = TAG,
+    responses((status = 200, description = "The page", content((String = "text/html"))), KvStoreTokenErrors))]
 pub(crate) async fn token_form(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -86,6 +96,9 @@ pub(crate) async fn token_form(
     })
 }
 
+/// The sign-in form.
+#[utoipa::path(get, path = "/api/login", tag = TAG,
+    responses((status = 200, description = "The page", content((String = "text/html"))), KvStoreTokenErrors))]
 pub(crate) async fn login_form(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -243,7 +256,15 @@ async fn check_credentials(
     })
 }
 
-/// `POST /api/token`.
+/// An access token (one hour) for a username and password.
+#[utoipa::path(post, path = "/api/token", tag = TAG, request_body(content((KvStoreTokenRequest = "application/json"), (KvStoreTokenRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The token (`data.access_token`, `data.expires_in`), or the form showing it", content((KvStoreSuccess = "application/json"), (String = "text/html"))),
+        (status = 400, description = "A field is missing (`MISSING_FIELDS`)", body = KvStoreError),
+        (status = 401, description = "Invalid credentials (`INVALID_CREDENTIALS`)", body = KvStoreError),
+        (status = 429, description = "Too many attempts", body = KvStoreError),
+        (status = 403, description = "A form post without the page's CSRF token (`CSRF_FAILED`)", body = KvStoreError),
+    ))]
 pub(crate) async fn token(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -356,7 +377,9 @@ async fn open_session(
     Ok((outcome.user, session))
 }
 
-/// `GET /api/logout`: ends the session on the server, deletes the cookie, back to sign-in.
+/// Ends the session on the server, deletes the cookie and goes back to sign-in.
+#[utoipa::path(get, path = "/api/logout", tag = TAG,
+    responses((status = 302, description = "To `/api/login`, with the session cookie cleared")))]
 pub(crate) async fn logout_page(
     State(state): State<AppState>,
     Meta(meta): Meta,

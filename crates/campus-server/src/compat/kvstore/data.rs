@@ -12,7 +12,12 @@ use campus_domain::pagination::PageRequest;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::TAG;
+use super::forms::{Form, form_page};
 use super::io::{Ctx, Fields, Mode, Viewer, error, signed_in, success};
+use super::schema::{
+    KvStoreError, KvStoreKeyRequest, KvStorePairRequest, KvStoreSuccess, KvStoreTokenErrors,
+};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::pages::{Chrome, Notice, render};
@@ -42,49 +47,6 @@ pub struct KeyRow {
     pub key: String,
     pub version: i64,
     pub updated: String,
-}
-
-#[derive(Template, Debug)]
-#[template(path = "data_form.html")]
-pub struct DataPage {
-    pub chrome: Chrome,
-    pub heading: &'static str,
-    pub action: &'static str,
-    pub submit: &'static str,
-    pub method_get: bool,
-    pub with_value: bool,
-    pub danger: bool,
-    pub key: String,
-}
-
-/// The four data forms.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Form {
-    Store,
-    Retrieve,
-    Update,
-    Delete,
-}
-
-impl Form {
-    fn page(self, chrome: Chrome, key: String) -> DataPage {
-        let (heading, action, submit) = match self {
-            Form::Store => ("Store data", "/api/data", "Store"),
-            Form::Retrieve => ("Retrieve data", "/api/data/retrieve", "Retrieve"),
-            Form::Update => ("Update data", "/api/data/update", "Update"),
-            Form::Delete => ("Delete data", "/api/data/delete", "Delete"),
-        };
-        DataPage {
-            chrome,
-            heading,
-            action,
-            submit,
-            method_get: matches!(self, Form::Retrieve),
-            with_value: matches!(self, Form::Store | Form::Update),
-            danger: matches!(self, Form::Delete),
-            key,
-        }
-    }
 }
 
 /// How a data action ended, for either kind of client.
@@ -158,7 +120,12 @@ fn kv_error(e: KvError) -> ApiError {
     }
 }
 
-/// `GET /dashboard`.
+/// The signed-in user's keys (page), or a greeting and the user (JSON).
+#[utoipa::path(get, path = "/dashboard", tag = TAG, security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The dashboard, or `data` with the user", content((KvStoreSuccess = "application/json"), (String = "text/html"))),
+        KvStoreTokenErrors,
+    ))]
 pub(crate) async fn dashboard(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -207,23 +174,15 @@ pub(crate) async fn dashboard(
     ))
 }
 
-async fn form_page(state: &AppState, ctx: Ctx, who: &Principal, form: Form) -> Result<Response, ApiError> {
-    let chrome = signed_in(state, ctx.chrome, who).await?;
-    Ok(render(StatusCode::OK, &form.page(chrome, String::new())))
-}
-
-/// `GET /api/data`, `/api/data/update`, `/api/data/delete`: the empty form (the router
-/// passes which one).
-pub(crate) async fn form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Viewer(who): Viewer,
-    form: Form,
-) -> Result<Response, ApiError> {
-    form_page(&state, ctx, &who, form).await
-}
-
-/// `POST /api/data`: stores a new pair; an existing key is refused (`KEY_EXISTS`).
+/// Stores a new pair; an existing key is refused (`KEY_EXISTS`).
+#[utoipa::path(post, path = "/api/data", tag = TAG, security(("bearer" = []), ("session" = [])), request_body(content((KvStorePairRequest = "application/json"), (KvStorePairRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Stored", content((KvStoreSuccess = "application/json"), (String = "text/html"))),
+        (status = 400, description = "The key or value is missing or longer than 100 characters (`INVALID_KEY`, `INVALID_VALUE`)", body = KvStoreError),
+        (status = 409, description = "The key exists (`KEY_EXISTS`)", body = KvStoreError),
+        KvStoreTokenErrors,
+        (status = 403, description = "A form post without the page's CSRF token (`CSRF_FAILED`)", body = KvStoreError),
+    ))]
 pub(crate) async fn store(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -254,7 +213,15 @@ pub(crate) struct RetrieveQuery {
     key: Option<String>,
 }
 
-/// `GET /api/data/retrieve?key=`: the form, and the value when a key is given.
+/// The value of a key (the form, for a browser that gives none).
+#[utoipa::path(get, path = "/api/data/retrieve", tag = TAG, security(("bearer" = []), ("session" = [])),
+    params(("key" = Option<String>, Query, description = "The key, 1 to 100 characters")),
+    responses(
+        (status = 200, description = "`data.key` and `data.value`; a page answers errors with 200 too", content((KvStoreSuccess = "application/json"), (String = "text/html"))),
+        (status = 400, description = "No key (`INVALID_KEY`)", body = KvStoreError),
+        (status = 404, description = "No such key (`KEY_NOT_FOUND`)", body = KvStoreError),
+        KvStoreTokenErrors,
+    ))]
 pub(crate) async fn retrieve(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -290,7 +257,16 @@ pub(crate) async fn retrieve(
     answer(&state, ctx, &who, Form::Retrieve, key.clone(), result, true).await
 }
 
-/// `POST /api/data/update`: replaces the value of an existing key.
+/// Replaces the value of an existing key.
+#[utoipa::path(post, path = "/api/data/update", tag = TAG, security(("bearer" = []), ("session" = [])), request_body(content((KvStorePairRequest = "application/json"), (KvStorePairRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Updated; a page answers errors with 200 too", content((KvStoreSuccess = "application/json"), (String = "text/html"))),
+        (status = 400, description = "The key or value is missing or too long (`INVALID_KEY`, `MISSING_VALUE`, `INVALID_VALUE`)", body = KvStoreError),
+        (status = 404, description = "No such key (`KEY_NOT_FOUND`)", body = KvStoreError),
+        (status = 409, description = "Changed by another request at the same time (`CONFLICT`)", body = KvStoreError),
+        KvStoreTokenErrors,
+        (status = 403, description = "A form post without the page's CSRF token (`CSRF_FAILED`)", body = KvStoreError),
+    ))]
 pub(crate) async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -337,7 +313,15 @@ pub(crate) async fn update(
     answer(&state, ctx, &who, Form::Update, key, result, true).await
 }
 
-/// `POST /api/data/delete`.
+/// Deletes a key.
+#[utoipa::path(post, path = "/api/data/delete", tag = TAG, security(("bearer" = []), ("session" = [])), request_body(content((KvStoreKeyRequest = "application/json"), (KvStoreKeyRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Deleted; a page answers errors with 200 too", content((KvStoreSuccess = "application/json"), (String = "text/html"))),
+        (status = 400, description = "The key is missing or too long (`INVALID_KEY`)", body = KvStoreError),
+        (status = 404, description = "No such key (`KEY_NOT_FOUND`)", body = KvStoreError),
+        KvStoreTokenErrors,
+        (status = 403, description = "A form post without the page's CSRF token (`CSRF_FAILED`)", body = KvStoreError),
+    ))]
 pub(crate) async fn delete(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -16,10 +16,16 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::TAG;
 use super::accounts;
 use super::io::{Ctx, Fields};
+use super::schema::{
+    KvStoreLoginRequest, KvStoreRegisterRequest, KvStoreSuccess, SharedError, SharedLogin,
+    SharedLoginRequest, SharedRegisterRequest,
+};
 use crate::auth::Meta;
 use crate::compat::achievement::accounts as achievement;
+use crate::compat::achievement::schema::AchievementRegistered;
 use crate::compat::envelopes::ACHIEVEMENT;
 use crate::compat::shared::{SeedJson, seed_json_value};
 use crate::error::ApiError;
@@ -103,7 +109,18 @@ fn as_achievement(shared: &Shared, response: Response) -> Response {
     )
 }
 
-/// `POST /api/register`.
+/// Registers an account: seed 004's form or JSON (`username` with `full_name`, `age`,
+/// `gender`), or seed 003's JSON (`name`, `email`, `password`, `role`).
+#[utoipa::path(post, path = "/api/register", tags = [TAG, crate::compat::achievement::TAG],
+    request_body(content((SharedRegisterRequest = "application/json"), (KvStoreRegisterRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "Seed 003: registered", body = AchievementRegistered),
+        (status = 200, description = "Seed 004: registered (`data` is the user), or the form again", content((KvStoreSuccess = "application/json"), (String = "text/html"))),
+        (status = 400, description = "A field is missing or invalid", body = SharedError),
+        (status = 403, description = "A role that cannot be chosen, or a form post without its CSRF token", body = SharedError),
+        (status = 409, description = "Username or email taken", body = SharedError),
+        (status = 429, description = "Too many registrations from this address", body = SharedError),
+    ))]
 pub(crate) async fn register(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -120,7 +137,18 @@ pub(crate) async fn register(
     })
 }
 
-/// `POST /api/login`.
+/// Signs in: seed 004's form or JSON (username, password and an access token open a
+/// server-side session), or seed 003's JSON (email and password for a token).
+#[utoipa::path(post, path = "/api/login", tags = [TAG, crate::compat::achievement::TAG],
+    request_body(content((SharedLoginRequest = "application/json"), (KvStoreLoginRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Signed in: seed 003's token, or seed 004's session (a cookie; `data.csrf_token` for later JSON posts)", body = SharedLogin),
+        (status = 302, description = "Seed 004 form: signed in, to `/dashboard`"),
+        (status = 400, description = "A field is missing", body = SharedError),
+        (status = 401, description = "Invalid credentials, or a token of another user", body = SharedError),
+        (status = 403, description = "A form post without its CSRF token", body = SharedError),
+        (status = 429, description = "Too many attempts", body = SharedError),
+    ))]
 pub(crate) async fn login(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -137,6 +165,11 @@ pub(crate) async fn login(
     })
 }
 
+#[utoipa::path(post, path = "/api/logout", tags = [TAG, crate::compat::achievement::TAG], security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Signed out", body = crate::compat::schema::SeedMessage),
+        (status = 401, description = "No valid token or session", body = crate::compat::schema::SeedErrorMessage),
+    ))]
 /// `POST /api/logout`: seed 003's logout (the token, or the session that authenticated the
 /// request, is revoked); a session cookie sent alongside a token is ended too.
 pub(crate) async fn logout(

@@ -136,11 +136,12 @@ pub const INVALID_TOKEN: &str = "Invalid access token provided.";
 
 /// `{"status": "success", "message": ..., "data": ...}`.
 pub fn success(message: &str, data: Option<Value>) -> Response {
-    let mut body = json!({"status": "success", "message": message});
-    if let Some(data) = data {
-        body["data"] = data;
-    }
-    (StatusCode::OK, axum::Json(body)).into_response()
+    let body = super::schema::KvStoreSuccess {
+        status: "success",
+        message: message.to_owned(),
+        data,
+    };
+    (StatusCode::OK, axum::Json(json!(body))).into_response()
 }
 
 /// The signed-in user of a data route: the session cookie (pages) or a Bearer token (JSON).

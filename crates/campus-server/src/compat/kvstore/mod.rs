@@ -7,39 +7,39 @@
 mod accounts;
 mod data;
 pub mod dispatch;
+mod forms;
 mod io;
+pub(crate) mod schema;
 
 use axum::Router;
-use axum::extract::State;
-use axum::routing::{MethodRouter, get};
 
-use data::Form;
-use io::{Ctx, Viewer};
-
+use crate::api::Routes;
 use crate::compat::envelopes::KVSTORE;
 use crate::middleware::render_errors;
 use crate::state::AppState;
+use utoipa_axum::routes;
 
-/// `GET` showing one of the empty data forms.
-fn form(which: Form) -> MethodRouter<AppState> {
-    get(move |state: State<AppState>, ctx: Ctx, viewer: Viewer| data::form(state, ctx, viewer, which))
+/// The OpenAPI tag of this seed's operations.
+pub(crate) const TAG: &str = "seed 004 Key-Value Store";
+
+/// The site's routes with their OpenAPI operations (the shared paths tagged with seed 003 too).
+pub(crate) fn routes() -> Routes {
+    vec![
+        routes!(accounts::hello),
+        routes!(accounts::register_form, dispatch::register),
+        routes!(accounts::token_form, accounts::token),
+        routes!(accounts::login_form, dispatch::login),
+        routes!(accounts::logout_page, dispatch::logout),
+        routes!(data::dashboard),
+        routes!(forms::store_form, data::store),
+        routes!(data::retrieve),
+        routes!(forms::update_form, data::update),
+        routes!(forms::delete_form, data::delete),
+    ]
 }
 
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
-    Router::new()
-        .route("/", get(accounts::hello))
-        .route(
-            "/api/register",
-            get(accounts::register_form).post(dispatch::register),
-        )
-        .route("/api/token", get(accounts::token_form).post(accounts::token))
-        .route("/api/login", get(accounts::login_form).post(dispatch::login))
-        .route("/api/logout", get(accounts::logout_page).post(dispatch::logout))
-        .route("/dashboard", get(data::dashboard))
-        .route("/api/data", form(Form::Store).post(data::store))
-        .route("/api/data/retrieve", get(data::retrieve))
-        .route("/api/data/update", form(Form::Update).post(data::update))
-        .route("/api/data/delete", form(Form::Delete).post(data::delete))
+    Router::from(crate::api::router(routes()))
         .route_layer(axum::middleware::from_fn_with_state(KVSTORE, render_errors))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
