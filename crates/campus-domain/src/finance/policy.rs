@@ -15,7 +15,7 @@ use campus_db::entities::students;
 
 use super::error::FinanceError;
 use super::service::Finance;
-use crate::identity::roles::{FinanceStaff, RoleSet};
+use crate::identity::roles::{Families, FinanceStaff, RoleSet};
 use crate::identity::{Principal, Role};
 
 /// What a caller wants to do with a student's money.
@@ -47,7 +47,7 @@ impl Finance {
         let role_ok = match access {
             Access::Staff => is_finance_staff(who.role),
             Access::Own => is_finance_staff(who.role) || who.role == Role::Student,
-            Access::Read => is_finance_staff(who.role) || matches!(who.role, Role::Student | Role::Parent),
+            Access::Read => is_finance_staff(who.role) || Families::contains(who.role),
         };
         if !role_ok {
             return Err(FinanceError::Forbidden);

@@ -45,6 +45,14 @@ impl RoleSet for FinanceStaff {
     const ROLES: &'static [Role] = &[Role::Admin, Role::Finance];
 }
 
+/// Who reaches records through a link: a student their own, a parent their children's.
+#[derive(Debug)]
+pub struct Families;
+
+impl RoleSet for Families {
+    const ROLES: &'static [Role] = &[Role::Student, Role::Parent];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +67,6 @@ mod tests {
             [Role::Admin, Role::Teacher, Role::Finance]
         );
         assert_eq!(members(FinanceStaff::contains), [Role::Admin, Role::Finance]);
+        assert_eq!(members(Families::contains), [Role::Student, Role::Parent]);
     }
 }

@@ -16,7 +16,7 @@ use sea_orm::ConnectionTrait;
 
 use super::error::SchoolError;
 use super::repo;
-use crate::identity::roles::{Admins, RecordKeepers, RoleSet, SchoolStaff};
+use crate::identity::roles::{Admins, Families, RecordKeepers, RoleSet, SchoolStaff};
 use crate::identity::{Principal, Role};
 
 /// What is being done to a student's records.
@@ -37,8 +37,8 @@ pub fn role_allows(role: Role, access: Access) -> bool {
     match access {
         Access::Delete => Admins::contains(role),
         Access::Write => RecordKeepers::contains(role),
-        Access::ReadRecord => SchoolStaff::contains(role) || matches!(role, Role::Parent | Role::Student),
-        Access::ReadProgress => RecordKeepers::contains(role) || matches!(role, Role::Parent | Role::Student),
+        Access::ReadRecord => SchoolStaff::contains(role) || Families::contains(role),
+        Access::ReadProgress => RecordKeepers::contains(role) || Families::contains(role),
     }
 }
 
