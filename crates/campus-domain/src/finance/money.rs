@@ -70,12 +70,14 @@ pub fn parse_decimal(text: &str) -> Result<i64, AmountError> {
     // All digits as one integer, scaled by 10^(exponent - frac digits + 2) to cents.
     let all: String = format!("{int_part}{frac_part}");
     let all = all.trim_start_matches('0');
-    let scale = exponent - frac_part.len() as i32 + 2;
+    // In i64: an exponent near i32::MIN or i32::MAX must not overflow (it is refused below).
+    let frac_len = i64::try_from(frac_part.len()).map_err(|_| AmountError::NotANumber)?;
+    let scale = i64::from(exponent) - frac_len + 2;
     if all.is_empty() {
         return Ok(0);
     }
     if scale < 0 {
-        let cut = (-scale) as usize;
+        let cut = usize::try_from(scale.unsigned_abs()).unwrap_or(usize::MAX);
         if cut > all.len() {
             return Err(AmountError::TooPrecise);
         }
@@ -85,14 +87,14 @@ pub fn parse_decimal(text: &str) -> Result<i64, AmountError> {
         }
         return finish(kept, 0, negative);
     }
-    finish(all, scale as u32, negative)
+    finish(all, u32::try_from(scale).map_err(|_| AmountError::TooLarge)?, negative)
 }
 
 fn finish(digits: &str, zeros: u32, negative: bool) -> Result<i64, AmountError> {
     if digits.is_empty() {
         return Ok(0);
     }
-    if digits.len() as u32 + zeros > 15 {
+    if digits.len() as u64 + u64::from(zeros) > 15 {
         return Err(AmountError::TooLarge);
     }
     let base: i64 = digits.parse().map_err(|_| AmountError::TooLarge)?;
@@ -156,5 +158,23 @@ mod tests {
         assert_eq!(format(500_000), "5000.00");
         assert_eq!(format(-1), "-0.01");
         assert_eq!(major(250_050), 2500.5);
+    }
+
+    #[test]
+    fn extreme_exponents_are_refused_not_overflowed() {
+        let cases = [
+            ("1.5e-2147483648", AmountError::TooPrecise),
+            ("1e-2147483648", AmountError::TooPrecise),
+            ("-7.25e-2147483648", AmountError::TooPrecise),
+            ("1e2147483647", AmountError::TooLarge),
+            ("9.99e2147483647", AmountError::TooLarge),
+            ("1e4294967296", AmountError::NotANumber),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_decimal(text), Err(expected), "{text}");
+        }
+        assert_eq!(parse_decimal("0e-2147483648"), Ok(0));
+        assert_eq!(parse_decimal("1.50e0"), Ok(150));
+        assert_eq!(parse_decimal("1e13"), Err(AmountError::TooLarge));
     }
 }
