@@ -87,7 +87,11 @@ pub fn parse_decimal(text: &str) -> Result<i64, AmountError> {
         }
         return finish(kept, 0, negative);
     }
-    finish(all, u32::try_from(scale).map_err(|_| AmountError::TooLarge)?, negative)
+    finish(
+        all,
+        u32::try_from(scale).map_err(|_| AmountError::TooLarge)?,
+        negative,
+    )
 }
 
 fn finish(digits: &str, zeros: u32, negative: bool) -> Result<i64, AmountError> {

@@ -19,7 +19,7 @@ pub use admin::{AdminUserPatch, NewUserByAdmin};
 pub use error::{AuthFailure, IdentityError};
 pub use model::{Email, PasswordPolicy, Role, User, Username};
 pub use profile::{ContactInput, ContactPatch, EmergencyContact, ProfilePatch};
-pub use registration::Registration;
+pub use registration::{Registration, RegistrationPermit};
 pub use service::{Identity, LoginOutcome, LoginRequest, TokenLifetime};
 pub use sessions::Principal;
 pub use web::NewWebSession;

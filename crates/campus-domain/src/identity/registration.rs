@@ -30,6 +30,13 @@ pub struct Registration {
     pub emergency_contact: Option<ContactInput>,
 }
 
+/// Proof that a public registration passed [`Identity::permit_registration`]; spent by
+/// [`Identity::register_permitted`].
+#[derive(Debug)]
+pub struct RegistrationPermit {
+    role: Role,
+}
+
 impl Identity {
     /// Self-registration with the configured role only (`/api/v1`): asking for any other role,
     /// or for administrator rights, is refused before anything else; roles are an
@@ -57,6 +64,19 @@ impl Identity {
         requested_role: Option<Role>,
         meta: &RequestMeta,
     ) -> Result<User, IdentityError> {
+        let permit = self.permit_registration(requested_role, meta).await?;
+        self.register_permitted(permit, input, meta).await
+    }
+
+    /// The checks every public registration passes before anything about existing accounts
+    /// is looked at: registration open, the role one the public may ask for, and the
+    /// per-address registration limit (counted once per attempt). A surface that must answer
+    /// "username taken" itself asks for the permit first, so that answer is throttled too.
+    pub async fn permit_registration(
+        &self,
+        requested_role: Option<Role>,
+        meta: &RequestMeta,
+    ) -> Result<RegistrationPermit, IdentityError> {
         if !self.settings.registration_enabled {
             return Err(IdentityError::RegistrationClosed);
         }
@@ -72,7 +92,17 @@ impl Identity {
             meta.ip.as_deref(),
         )
         .await?;
-        self.create(input, role, None, actions::USER_REGISTERED, meta)
+        Ok(RegistrationPermit { role })
+    }
+
+    /// Creates the account a permit was granted for.
+    pub async fn register_permitted(
+        &self,
+        permit: RegistrationPermit,
+        input: Registration,
+        meta: &RequestMeta,
+    ) -> Result<User, IdentityError> {
+        self.create(input, permit.role, None, actions::USER_REGISTERED, meta)
             .await
     }
 

@@ -495,3 +495,16 @@ backend_test!(async fn other_sites_and_disguised_bodies_are_refused(app) {
     let still = app.send(app.request(Method::GET, "/dashboard").header("cookie", session)).await;
     assert_eq!(still.status, 200);
 });
+
+backend_test!(async fn asking_whether_a_username_is_taken_is_rate_limited(app) settings(|s| {
+    s.auth.rate_limits.register_per_ip_per_hour = 3;
+}) {
+    assert_eq!(app.post_json("/api/register", &person("eve")).await.status, 200);
+    for _ in 0..2 {
+        let res = app.post_json("/api/register", &person("eve")).await;
+        error_of(&res, 409, "USERNAME_EXISTS");
+    }
+    // The fourth attempt from this address is refused before any lookup.
+    let res = app.post_json("/api/register", &person("eve")).await;
+    error_of(&res, 429, "RATE_LIMITED");
+});

@@ -164,7 +164,8 @@ fn plain(value: &Value) -> String {
 }
 
 /// The seed's validation order: all six fields, username free, email free, password rule,
-/// age a positive integer, gender not blank.
+/// age a positive integer, gender not blank. The registration limit applies before any
+/// lookup, so "username taken" cannot be asked without limit.
 async fn register_user(state: &AppState, meta: &RequestMeta, f: &Fields) -> Result<User, ApiError> {
     let (Some(username), Some(email), Some(password), Some(full_name), Some(age), Some(gender)) = (
         f.raw("username"),
@@ -178,6 +179,7 @@ async fn register_user(state: &AppState, meta: &RequestMeta, f: &Fields) -> Resu
     };
     let (username, email) = (username.trim().to_owned(), email.trim().to_owned());
     let identity = state.identity();
+    let permit = identity.permit_registration(None, meta).await?;
     if !username.contains('@') && identity.find_by_identifier(&username).await?.is_some() {
         return Err(error(StatusCode::CONFLICT, "USERNAME_EXISTS", USERNAME_EXISTS));
     }
@@ -212,7 +214,7 @@ async fn register_user(state: &AppState, meta: &RequestMeta, f: &Fields) -> Resu
         ..Registration::default()
     };
     identity
-        .register_public(registration, None, meta)
+        .register_permitted(permit, registration, meta)
         .await
         .map_err(|e| match e {
             IdentityError::UsernameTaken => error(StatusCode::CONFLICT, "USERNAME_EXISTS", USERNAME_EXISTS),
