@@ -29,6 +29,10 @@ pub struct ImportReport {
     pub parents_created: u64,
     /// Parent-child links made (or to be made).
     pub guardians_linked: u64,
+    /// Guardian emails that match an account someone else set up (registered themself, or has
+    /// a password): not linked, because an email alone does not prove the account is the
+    /// guardian's. Staff check and link them (`POST /api/v1/students/{id}/guardians`).
+    pub guardian_links_held: Vec<RowIssue>,
     pub changes: Vec<RowChange>,
     pub errors: Vec<RowIssue>,
     /// True when `changes` or `errors` hold only the first rows.
@@ -74,6 +78,7 @@ impl ImportReport {
             changes: Vec::new(),
             errors: Vec::new(),
             details_truncated: false,
+            guardian_links_held: Vec::new(),
         }
     }
 
@@ -90,6 +95,20 @@ impl ImportReport {
                 code: issue.code,
                 message: issue.message,
             });
+        }
+    }
+
+    /// A guardian link not made (the row itself imports).
+    pub(super) fn hold_link(&mut self, row: usize, message: String) {
+        if self.guardian_links_held.len() < MAX_DETAILS {
+            self.guardian_links_held.push(RowIssue {
+                row,
+                field: Some("guardian_email"),
+                code: "existing_account",
+                message,
+            });
+        } else {
+            self.details_truncated = true;
         }
     }
 

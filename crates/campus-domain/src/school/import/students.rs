@@ -15,6 +15,7 @@ use campus_db::entities::{guardianships, students, users};
 use super::columns::{ColumnMap, ColumnSpec};
 use super::student_rows::{Parsed, diff, given_fields, new_model, parse_number};
 use super::{ImportError, ImportReport};
+use crate::identity::password::NO_PASSWORD;
 use crate::identity::{Email, Role, repo};
 use crate::school::model::Checks;
 use crate::validation::FieldIssue;
@@ -34,6 +35,18 @@ pub(super) const COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::optional("guardian_email").aka(&["parent_email"]),
     ColumnSpec::optional("guardian_relationship").aka(&["relationship"]),
 ];
+
+/// A guardian email's account, as the import treats it.
+#[derive(Debug, Clone, Copy)]
+enum GuardianAccount {
+    /// One the school made (an earlier import's, still without a password), or none yet:
+    /// linked, and created when missing.
+    Linkable(Option<i64>),
+    /// A parent account someone set up themself (or took over): never linked by email alone.
+    SetUpElsewhere,
+    /// Not a parent account: the row fails.
+    NotAParent,
+}
 
 #[derive(Debug)]
 pub(super) struct StudentImport {
@@ -158,7 +171,7 @@ impl StudentImport {
         parsed.retain(|p| {
             p.guardian
                 .as_ref()
-                .is_none_or(|(email, _)| !matches!(parents.get(email), Some(Err(()))))
+                .is_none_or(|(email, _)| !matches!(parents.get(email), Some(GuardianAccount::NotAParent)))
         });
         let now = Utc::now();
         let mut inserts = Vec::new();
@@ -204,51 +217,69 @@ impl StudentImport {
             .await
     }
 
-    /// Parent accounts for the batch's guardian emails: `Ok(Some(id))` exists, `Ok(None)`
-    /// will be created, `Err(())` belongs to a non-parent (those rows are failed here).
+    /// What each guardian email of the batch is (rows naming a non-parent are failed here;
+    /// rows naming an account someone else set up import without the link, reported).
     async fn known_parents(
         &self,
         conn: &impl ConnectionTrait,
         parsed: &[Parsed],
         report: &mut ImportReport,
-    ) -> Result<HashMap<String, Result<Option<i64>, ()>>, ImportError> {
+    ) -> Result<HashMap<String, GuardianAccount>, ImportError> {
         let emails: HashSet<&str> = parsed
             .iter()
             .filter_map(|p| p.guardian.as_ref().map(|(e, _)| e.as_str()))
             .collect();
-        let mut out: HashMap<String, Result<Option<i64>, ()>> = HashMap::new();
+        let mut out: HashMap<String, GuardianAccount> = HashMap::new();
         if emails.is_empty() {
             return Ok(out);
         }
-        let found: Vec<(i64, Option<String>, String)> = users::Entity::find()
+        let found: Vec<(i64, Option<String>, String, String)> = users::Entity::find()
             .select_only()
             .column(users::Column::Id)
             .column(users::Column::Email)
             .column(users::Column::Role)
+            .column(users::Column::PasswordHash)
             .filter(users::Column::Email.is_in(emails.iter().copied()))
             .into_tuple()
             .all(conn)
             .await?;
-        for (id, email, role) in found {
+        for (id, email, role, hash) in found {
             let Some(email) = email else { continue };
-            let usable = role == Role::Parent.as_str();
-            out.insert(email, if usable { Ok(Some(id)) } else { Err(()) });
+            let parent = if role != Role::Parent.as_str() {
+                GuardianAccount::NotAParent
+            } else if hash == NO_PASSWORD {
+                // Created by an import and not yet taken over: the school made it.
+                GuardianAccount::Linkable(Some(id))
+            } else {
+                GuardianAccount::SetUpElsewhere
+            };
+            out.insert(email, parent);
         }
         for email in emails {
             if !out.contains_key(email) {
-                out.insert(email.to_owned(), Ok(self.parents.get(email).copied().flatten()));
+                out.insert(
+                    email.to_owned(),
+                    GuardianAccount::Linkable(self.parents.get(email).copied().flatten()),
+                );
             }
         }
         for p in parsed {
-            if let Some((email, _)) = &p.guardian
-                && matches!(out.get(email), Some(Err(())))
-            {
-                report.fail_one(
+            let Some((email, _)) = &p.guardian else { continue };
+            match out.get(email) {
+                Some(GuardianAccount::NotAParent) => report.fail_one(
                     p.row,
                     "guardian_email",
                     "invalid_choice",
                     format!("{email} belongs to an account that is not a parent account"),
-                );
+                ),
+                Some(GuardianAccount::SetUpElsewhere) => report.hold_link(
+                    p.row,
+                    format!(
+                        "{email} belongs to an existing account the school did not create; \
+                         check it is this student's guardian and link it by hand"
+                    ),
+                ),
+                _ => {}
             }
         }
         Ok(out)
@@ -259,7 +290,7 @@ impl StudentImport {
         conn: &impl ConnectionTrait,
         parsed: &[Parsed],
         student_ids: &HashMap<String, i64>,
-        parents: &HashMap<String, Result<Option<i64>, ()>>,
+        parents: &HashMap<String, GuardianAccount>,
         write: bool,
         report: &mut ImportReport,
     ) -> Result<(), ImportError> {
@@ -286,7 +317,7 @@ impl StudentImport {
                 continue;
             };
             let mut parent = match parents.get(email) {
-                Some(Ok(id)) => *id,
+                Some(GuardianAccount::Linkable(id)) => *id,
                 _ => continue,
             };
             parent = parent.or_else(|| self.parents.get(email).copied().flatten());
