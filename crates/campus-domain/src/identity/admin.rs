@@ -3,7 +3,7 @@
 //! hold whoever calls them (no self-lockout, audit with before/after).
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, IntoActiveModel};
 use serde_json::json;
 
 use super::error::IdentityError;
@@ -85,15 +85,38 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<User, IdentityError> {
         let caller_is_admin = caller.is_some_and(|p| p.role == Role::Admin);
-        if !caller_is_admin && self.admin_count().await? > 0 {
-            return Err(IdentityError::Forbidden);
+        if !caller_is_admin {
+            // The open bootstrap is a registration: limited per address like any other.
+            super::throttle::check_ip(
+                self.limiter.as_ref(),
+                &self.settings.rate_limits,
+                super::throttle::Action::Register,
+                meta.ip.as_deref(),
+            )
+            .await?;
+            if self.admin_count().await? > 0 {
+                return Err(IdentityError::Forbidden);
+            }
         }
-        self.create(
+        // Checked again inside the write transaction, serialised with every other bootstrap,
+        // so concurrent first callers cannot all become administrators.
+        let still_first = async |txn: &DatabaseTransaction| {
+            if caller_is_admin {
+                return Ok(());
+            }
+            repo::serialise(txn, "bootstrap-admin").await?;
+            if repo::count_role(txn, Role::Admin).await? > 0 {
+                return Err(IdentityError::Forbidden);
+            }
+            Ok(())
+        };
+        self.create_checked(
             registration,
             Role::Admin,
             caller.map(|p| p.user_id),
             actions::USER_CREATED,
             meta,
+            still_first,
         )
         .await
     }

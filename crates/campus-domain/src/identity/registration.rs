@@ -2,7 +2,7 @@
 //! that validates, hashes and inserts every new account.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction};
 use serde_json::json;
 
 use campus_db::entities::emergency_contacts;
@@ -116,6 +116,21 @@ impl Identity {
         action: &'static str,
         meta: &RequestMeta,
     ) -> Result<User, IdentityError> {
+        self.create_checked(input, role, actor, action, meta, async |_| Ok(()))
+            .await
+    }
+
+    /// Like [`create`](Self::create), with `check` run first inside the write transaction (a
+    /// condition that must still hold when the account is written).
+    pub(crate) async fn create_checked(
+        &self,
+        input: Registration,
+        role: Role,
+        actor: Option<i64>,
+        action: &'static str,
+        meta: &RequestMeta,
+        check: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(), IdentityError>,
+    ) -> Result<User, IdentityError> {
         let (username, email) = validate_identity(&input)?;
         self.policy
             .check(
@@ -138,6 +153,7 @@ impl Identity {
         let hash = self.hasher.hash(input.password.clone()).await?;
         let now = Utc::now();
         let txn = campus_db::begin_write(&self.db).await?;
+        check(&txn).await?;
         let mut user = repo::new_user(input.name.trim(), role, hash, now);
         user.username = Set(username.map(Username::into_string));
         user.email = Set(email.map(Email::into_string));

@@ -296,3 +296,20 @@ pub async fn insert_without_password(
     user.email = Set(Some(email.to_owned()));
     Ok(user.insert(conn).await?.id)
 }
+
+/// Serialises transactions on `name`: the row written here (and removed again) holds the
+/// unique key until this transaction ends, so a concurrent transaction doing the same waits
+/// for it and then sees what it committed. On SQLite every write transaction is serial anyway.
+pub async fn serialise(conn: &impl ConnectionTrait, name: &str) -> Result<(), DbErr> {
+    use campus_db::entities::rate_limits;
+    let bucket = format!("lock:{name}");
+    rate_limits::ActiveModel {
+        bucket: Set(bucket.clone()),
+        hits: Set(0),
+        expires_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    rate_limits::Entity::delete_by_id(bucket).exec(conn).await?;
+    Ok(())
+}

@@ -232,3 +232,24 @@ backend_test!(async fn facades_take_malformed_or_missing_bodies_as_clear_400s(ap
         assert_eq!(res.status, 400, "{path}: {}", res.text);
     }
 });
+
+backend_test!(async fn concurrent_first_callers_make_exactly_one_administrator(app) {
+    let attempts = (0..8).map(|i| {
+        let body = json!({"username": format!("first{i}"), "password": "Adm1n!pass"});
+        let app = &app;
+        async move { app.post_json("/api/auth/register-admin", &body).await.status }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 403), "{statuses:?}");
+});
+
+backend_test!(async fn the_open_admin_bootstrap_is_rate_limited(app) settings(|s| {
+    s.auth.rate_limits.register_per_ip_per_hour = 2;
+}) {
+    let body = |name: &str| json!({"username": name, "password": "Adm1n!pass"});
+    assert_eq!(app.post_json("/api/auth/register-admin", &body("boss")).await.status, 201);
+    assert_eq!(app.post_json("/api/auth/register-admin", &body("guess1")).await.status, 403);
+    let res = app.post_json("/api/auth/register-admin", &body("guess2")).await;
+    assert_eq!(res.status, 429, "{}", res.text);
+});
