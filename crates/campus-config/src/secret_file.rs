@@ -34,7 +34,13 @@ pub fn load_or_create_secret(dir: &Path, name: &str) -> Result<SecretString, Con
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io(format!("cannot read {}", path.display()))(e)),
     }
-    std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(io(format!("cannot create {}", dir.display())))?;
     let mut bytes = [0u8; 48];
     rand::rng().fill_bytes(&mut bytes);
     let secret = base64::engine::general_purpose::STANDARD.encode(bytes);

@@ -58,8 +58,13 @@ async fn connect_sqlite(
     let path = url.location();
     let parent = Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(parent) = parent.filter(|_| path != ":memory:") {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create directory {}: {e}", parent.display()))?;
+        private_dir(parent).map_err(|e| format!("cannot create directory {}: {e}", parent.display()))?;
+    }
+    if path != ":memory:" {
+        // Created here, owner-only, before SQLite opens it: SQLite gives the -wal and -shm
+        // files the database file's permissions, so children's records stay unreadable to
+        // other local users.
+        private_file(Path::new(&path)).map_err(|e| format!("cannot create {path}: {e}"))?;
     }
     let options = SqliteConnectOptions::from_str(url.expose())
         .map_err(|e| e.to_string())?
@@ -81,6 +86,61 @@ async fn connect_sqlite(
         .await
         .map_err(|e| e.to_string())?;
     Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+/// Creates `dir` (and its parents) owner-only (0700 on Unix); an existing directory is left
+/// as it is, with a warning when others may read it.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if dir.is_dir() {
+            warn_if_open(dir, std::fs::metadata(dir)?.permissions().mode());
+            return Ok(());
+        }
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+    }
+}
+
+/// Creates the database file owner-only (0600 on Unix) if it does not exist yet.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if path.exists() {
+            warn_if_open(path, std::fs::metadata(path)?.permissions().mode());
+            return Ok(());
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+            _ => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn warn_if_open(path: &Path, mode: u32) {
+    if mode & 0o077 != 0 {
+        tracing::warn!(
+            path = %path.display(),
+            mode = format!("{:o}", mode & 0o777),
+            "other local users may read this; chmod it to owner-only (0700 for the directory, 0600 for files)"
+        );
+    }
 }
 
 /// Drivers sometimes echo the URL; never let the password reach a log line.

@@ -45,3 +45,28 @@ backend_test!(async fn api_root_points_to_the_documentation(app) {
     assert_eq!(res.status, 200);
     assert_eq!(res.json()["openapi"], "/api/openapi.json");
 });
+
+/// The data directory and the SQLite files hold children's records: owner-only.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_directory_and_database_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let outer = tempfile::tempdir().unwrap();
+    let data = outer.path().join("school").join("data");
+    let url = format!("sqlite://{}?mode=rwc", data.join("campus.db").display());
+    let app = campus_test_support::TestApp::spawn_with(campus_test_support::Backend::Sqlite, |s| {
+        s.data_dir = data.clone();
+        s.database.url = Some(secrecy::SecretString::from(url.clone()));
+    })
+    .await
+    .unwrap();
+    let admin = app.session("admin").await;
+    assert_eq!(app.get_with_token("/api/v1/me", &admin.token).await.status, 200);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "data directory");
+    for file in ["campus.db", "campus.db-wal", "campus.db-shm"] {
+        let path = data.join(file);
+        assert!(path.exists(), "{file}");
+        assert_eq!(mode(&path), 0o600, "{file}");
+    }
+}
