@@ -12,6 +12,7 @@ use super::model::{Email, ICON_SIZES, TEXT_SIZES, User};
 use super::repo;
 use super::service::{Identity, LoginOutcome, TokenLifetime};
 use super::sessions::Principal;
+use super::throttle;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry, actions};
 use crate::validation::FieldIssue;
@@ -253,6 +254,13 @@ impl Identity {
         new: String,
         meta: &RequestMeta,
     ) -> Result<LoginOutcome, IdentityError> {
+        // Guessing the current password with a stolen token or session is throttled and
+        // locked like guessing it at login; the guess that reaches the lockout also ends the
+        // token (or session) it was made with.
+        let limits = &self.settings.rate_limits;
+        let account = format!("user:{}", principal.user_id);
+        throttle::check_account(self.limiter.as_ref(), limits, &account).await?;
+        throttle::check_lock(&self.db, limits, &account).await?;
         let model = repo::find(&self.db, principal.user_id)
             .await?
             .ok_or(IdentityError::NotFound)?;
@@ -261,8 +269,13 @@ impl Identity {
             .verify(current, Some(model.password_hash.clone()))
             .await
         {
+            throttle::record_failure(&self.db, limits, &account).await?;
+            if throttle::check_lock(&self.db, limits, &account).await.is_err() {
+                self.logout(principal, meta).await?;
+            }
             return Err(IdentityError::WrongPassword);
         }
+        throttle::clear_failures(&self.db, &account).await?;
         let updated = self
             .store_password(model, new, Some(principal.user_id), meta)
             .await?;

@@ -349,3 +349,17 @@ backend_test!(async fn profile_changes_are_read_back_at_once_and_on_other_instan
     }
     assert!(started.elapsed() < std::time::Duration::from_millis(1_500), "took {:?}", started.elapsed());
 });
+
+backend_test!(async fn guessing_the_current_password_locks_and_ends_the_token(app) settings(|s| {
+    s.auth.rate_limits.lockout_after_failures = 3;
+}) {
+    let s = app.session("student").await;
+    let wrong = json!({"current_password": "Not-it-123!", "new_password": "Another#Pass9"});
+    for _ in 0..2 {
+        app.post_json_with_token("/api/v1/me/password", &s.token, &wrong).await.assert_problem(422, "wrong_password");
+        assert_eq!(app.get_with_token("/api/v1/me", &s.token).await.status, 200);
+    }
+    // The guess that reaches the lockout ends the token it was made with.
+    app.post_json_with_token("/api/v1/me/password", &s.token, &wrong).await.assert_problem(422, "wrong_password");
+    assert_eq!(app.get_with_token("/api/v1/me", &s.token).await.status, 401);
+});
