@@ -104,7 +104,17 @@ impl Identity {
             if caller_is_admin {
                 return Ok(());
             }
-            repo::serialise(txn, "bootstrap-admin").await?;
+            // A bootstrap that loses a lock race to another (a deadlock victim on MySQL) is
+            // refused like any bootstrap after the first: the other one is making the admin.
+            if let Err(e) = repo::serialise(txn, "bootstrap-admin").await {
+                return Err(
+                    if campus_db::is_transient(&e) || campus_db::constraint_violation(&e).is_some() {
+                        IdentityError::Forbidden
+                    } else {
+                        e.into()
+                    },
+                );
+            }
             if repo::count_role(txn, Role::Admin).await? > 0 {
                 return Err(IdentityError::Forbidden);
             }
