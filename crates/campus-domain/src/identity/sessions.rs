@@ -145,7 +145,7 @@ impl SessionCache {
         if !active {
             return Err(AuthFailure::Inactive.into());
         }
-        if valid_after.is_some_and(|after| issued_at < after) {
+        if valid_after.is_some_and(|after| issued_before(issued_at, after)) {
             return Err(AuthFailure::Revoked.into());
         }
         Ok(role)
@@ -252,4 +252,32 @@ pub enum SessionError {
     Auth(#[from] AuthFailure),
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+/// Whether credentials issued at `issued_at` predate the cut-off `after`. Tokens carry their
+/// issue time in milliseconds, so the comparison is at that resolution: a token issued in the
+/// same millisecond as the cut-off (the fresh one a password change returns) is not taken
+/// for an older one.
+fn issued_before(issued_at: DateTime<Utc>, after: DateTime<Utc>) -> bool {
+    issued_at < chrono::SubsecRound::trunc_subsecs(after, 3)
+}
+
+#[cfg(test)]
+mod cut_off_tests {
+    use super::*;
+
+    #[test]
+    fn a_token_of_the_cut_offs_millisecond_is_not_older_than_it() {
+        let after = DateTime::parse_from_rfc3339("2026-11-29T12:00:00.123456Z")
+            .unwrap()
+            .to_utc();
+        let same_ms = DateTime::parse_from_rfc3339("2026-11-29T12:00:00.123Z")
+            .unwrap()
+            .to_utc();
+        let earlier = DateTime::parse_from_rfc3339("2026-11-29T12:00:00.122Z")
+            .unwrap()
+            .to_utc();
+        assert!(!issued_before(same_ms, after));
+        assert!(issued_before(earlier, after));
+    }
 }
