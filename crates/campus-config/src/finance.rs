@@ -22,6 +22,9 @@ pub struct FinanceSettings {
     /// Moderate from this up to `critical_above`; low below it.
     pub moderate_from: i64,
     pub refund_on_drop: RefundRule,
+    /// How long a money request's `Idempotency-Key` and its stored answer are kept (a retry
+    /// after that is a new request); each instance deletes older ones on its purge timer.
+    pub idempotency_retention_hours: u64,
 }
 
 impl Default for FinanceSettings {
@@ -31,6 +34,7 @@ impl Default for FinanceSettings {
             critical_above: 5000,
             moderate_from: 1000,
             refund_on_drop: RefundRule::None,
+            idempotency_retention_hours: 72,
         }
     }
 }

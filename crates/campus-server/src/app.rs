@@ -127,16 +127,21 @@ impl Application {
     /// `server.shutdown_grace_secs` for in-flight requests.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings().server.shutdown_grace_secs);
-        // Each instance purges expired keys and ended web sessions; the deletes are
+        // Each instance purges expired keys, ended web sessions and old idempotency answers; the deletes are
         // idempotent, so N instances are fine.
         let kv = self.state.kv().clone();
         let identity = self.state.identity().clone();
+        let finance = self.state.finance().clone();
+        let clock = self.state.clock().clone();
         let every = Duration::from_secs(self.state.settings().kv.purge_interval_secs);
         let purge = tokio::spawn(async move {
             // The first purge waits one interval: start-up does no work it need not.
             let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             loop {
                 tick.tick().await;
+                if let Err(e) = finance.purge_idempotency_keys(clock.now()).await {
+                    tracing::warn!(error = %e, "purging old idempotency keys failed");
+                }
                 if let Err(e) = kv.purge_expired().await {
                     tracing::warn!(error = %e, "purging expired keys failed");
                 }

@@ -142,3 +142,16 @@ impl Finance {
         Ok(Outcome::Done(result))
     }
 }
+
+/// Deletes stored answers created before `cutoff`; returns how many.
+pub(crate) async fn purge_before(
+    conn: &impl ConnectionTrait,
+    cutoff: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Ok(idempotency_keys::Entity::delete_many()
+        .filter(idempotency_keys::Column::CreatedAt.lt(cutoff))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

@@ -116,6 +116,17 @@ impl Finance {
             .await
     }
 
+    /// Deletes stored `Idempotency-Key` answers older than `finance.idempotency_retention_hours`
+    /// before `now`; returns how many. Run by each instance's purge timer (idempotent).
+    pub async fn purge_idempotency_keys(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, sea_orm::DbErr> {
+        let hours = i64::try_from(self.settings.idempotency_retention_hours).unwrap_or(i64::MAX / 3600);
+        let cutoff = now - chrono::Duration::hours(hours.min(1_000_000));
+        super::idempotency::purge_before(&self.db, cutoff).await
+    }
+
     /// Students whose running balance differs from their ledger sum: `(student, balance,
     /// ledger sum)`. Empty means the books agree (`campus finance verify`).
     pub async fn verify(&self) -> Result<Vec<(i64, i64, i64)>, FinanceError> {

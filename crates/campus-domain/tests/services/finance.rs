@@ -1,6 +1,6 @@
 //! Who touches whose money.
 
-use campus_domain::finance::{CourseInput, FinanceError, Outcome, PaymentInput};
+use campus_domain::finance::{CourseInput, FinanceError, IdempotencyKey, Outcome, PaymentInput};
 use campus_domain::identity::{Principal, Role};
 use campus_domain::school::StudentInput;
 use campus_test_support::{TestServices, service_test};
@@ -86,4 +86,26 @@ service_test!(async fn teachers_have_no_money_access_and_staff_accounts_hold_no_
     assert_eq!(s.finance.student_of_account(&office, pupil.user_id).await.unwrap().id, id);
     assert!(matches!(s.finance.student_of_account(&teacher, pupil.user_id).await, Err(FinanceError::Forbidden)));
     assert!(s.finance.verify().await.unwrap().is_empty(), "balances equal their ledgers");
+});
+
+service_test!(async fn idempotency_answers_are_kept_for_the_retention_and_then_purged(s) {
+    let admin = s.user(Role::Admin).await;
+    let office = s.user(Role::Finance).await;
+    let pupil = s.user(Role::Student).await;
+    let id = owing(&s, &admin, &pupil, 1_000).await;
+    let key = IdempotencyKey {
+        key: "pay-1".to_owned(),
+        scope: "test.pay",
+        request_hash: "same".to_owned(),
+    };
+    let first = s.finance.pay(&office, id, payment(100), Some(&key), &receipt, &s.meta).await.unwrap();
+    assert!(matches!(first, Outcome::Done(_)));
+    let retry = s.finance.pay(&office, id, payment(100), Some(&key), &receipt, &s.meta).await.unwrap();
+    assert!(matches!(retry, Outcome::Replayed { .. }), "a retry within the retention is answered from the store");
+    let now = chrono::Utc::now();
+    assert_eq!(s.finance.purge_idempotency_keys(now).await.unwrap(), 0, "72 hours by default");
+    assert_eq!(s.finance.purge_idempotency_keys(now + chrono::Duration::hours(73)).await.unwrap(), 1);
+    let later = s.finance.pay(&office, id, payment(100), Some(&key), &receipt, &s.meta).await.unwrap();
+    assert!(matches!(later, Outcome::Done(_)), "after the purge the key is a new request");
+    assert_eq!(s.finance.balance(&office, id).await.unwrap().balance_cents, 800);
 });
