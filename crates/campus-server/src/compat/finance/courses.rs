@@ -5,10 +5,12 @@ use axum::http::StatusCode;
 use campus_domain::finance::{CourseInput, CoursePatch, money};
 use serde_json::{Value, json};
 
-use super::schema::{FinanceCourse, FinanceCourseChanged, FinanceCourseRequest, FinanceCourses};
+use super::schema::{
+    FinanceCourse, FinanceCourseChanged, FinanceCourseRequest, FinanceCourses, FinanceOfficeErrors,
+};
 use super::{Answer, TAG, date, require_admin};
 use crate::auth::{AuthUser, Meta};
-use crate::compat::schema::{JwtTokenErrors, SeedErrorMessage};
+use crate::compat::schema::SeedErrorMessage;
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -80,8 +82,7 @@ fn credits(body: &Value) -> Result<Option<i32>, ApiError> {
         (status = 201, description = "Created", body = FinanceCourseChanged),
         (status = 400, description = "A field is missing or invalid", body = SeedErrorMessage),
         (status = 409, description = "The course code is taken", body = SeedErrorMessage),
-        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        JwtTokenErrors,
+        FinanceOfficeErrors,
     ))]
 pub(super) async fn create_course(
     State(state): State<AppState>,
@@ -126,8 +127,7 @@ pub(super) async fn create_course(
         (status = 200, description = "Changed", body = FinanceCourseChanged),
         (status = 400, description = "A field is invalid, or the id is not a number", body = SeedErrorMessage),
         (status = 404, description = "No such course", body = SeedErrorMessage),
-        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        JwtTokenErrors,
+        FinanceOfficeErrors,
     ))]
 pub(super) async fn update_course(
     State(state): State<AppState>,
@@ -167,8 +167,7 @@ pub(super) async fn update_course(
         (status = 400, description = "The id is not a number", body = SeedErrorMessage),
         (status = 404, description = "No such course", body = SeedErrorMessage),
         (status = 409, description = "The course has enrollments", body = SeedErrorMessage),
-        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        JwtTokenErrors,
+        FinanceOfficeErrors,
     ))]
 pub(super) async fn delete_course(
     State(state): State<AppState>,

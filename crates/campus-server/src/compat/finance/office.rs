@@ -9,14 +9,14 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::schema::{
-    FinanceByStatus, FinanceContactRequest, FinanceContacted, FinanceDues, FinanceDuesList, FinancePaid,
-    FinanceRecentPayment, FinanceRecordPaymentRequest, FinanceStatusEntry, FinanceStatusReport,
-    FinanceUnpaidEnrollment, FinanceUnpaidReport, FinanceUnpaidStudent,
+    FinanceByStatus, FinanceContactRequest, FinanceContacted, FinanceDues, FinanceDuesList,
+    FinanceOfficeErrors, FinancePaid, FinanceRecentPayment, FinanceRecordPaymentRequest, FinanceStatusEntry,
+    FinanceStatusReport, FinanceUnpaidEnrollment, FinanceUnpaidReport, FinanceUnpaidStudent,
 };
 use super::{Answer, TAG, answer, date, empty, error, payment_fields, require_admin, stored};
 use crate::api::finance::idempotency_key;
 use crate::auth::{AuthUser, Meta};
-use crate::compat::schema::{JwtTokenErrors, SeedErrorMessage};
+use crate::compat::schema::SeedErrorMessage;
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Path;
@@ -60,8 +60,7 @@ fn float_query(
     responses(
         (status = 200, description = "Students with dues", body = FinanceDuesList),
         (status = 400, description = "An amount is not a number", body = SeedErrorMessage),
-        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        JwtTokenErrors,
+        FinanceOfficeErrors,
     ))]
 pub(super) async fn dues(
     State(state): State<AppState>,
@@ -98,8 +97,7 @@ pub(super) async fn dues(
 #[utoipa::path(get, path = "/api/finance/unpaid-report", tag = TAG, security(("bearer" = [])),
     responses(
         (status = 200, description = "The report", body = FinanceUnpaidReport),
-        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        JwtTokenErrors,
+        FinanceOfficeErrors,
     ))]
 pub(super) async fn unpaid_report(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
     require_admin(&who)?;
@@ -164,8 +162,7 @@ pub(super) async fn unpaid_report(State(state): State<AppState>, AuthUser(who): 
         (status = 201, description = "Logged", body = FinanceContacted),
         (status = 400, description = "No data, a staff account named, or the id is not a number", body = SeedErrorMessage),
         (status = 404, description = "No such student", body = SeedErrorMessage),
-        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        JwtTokenErrors,
+        FinanceOfficeErrors,
     ))]
 pub(super) async fn contact(
     State(state): State<AppState>,
@@ -213,8 +210,7 @@ pub(super) async fn contact(
         (status = 201, description = "Recorded", body = FinancePaid),
         (status = 400, description = "`student_id` or `amount` missing, or the amount invalid", body = SeedErrorMessage),
         (status = 404, description = "No such student", body = SeedErrorMessage),
-        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        JwtTokenErrors,
+        FinanceOfficeErrors,
     ))]
 pub(super) async fn record_payment(
     State(state): State<AppState>,
@@ -286,8 +282,7 @@ pub(super) async fn record_payment(
     responses(
         (status = 200, description = "The report", body = FinanceStatusReport),
         (status = 400, description = "The threshold is not a number", body = SeedErrorMessage),
-        (status = 403, description = "Not an administrator or finance staff", body = SeedErrorMessage),
-        JwtTokenErrors,
+        FinanceOfficeErrors,
     ))]
 pub(super) async fn status_report(
     State(state): State<AppState>,

@@ -317,3 +317,18 @@ pub struct FinanceStatusReport {
     pub pass_students: Vec<FinanceStatusEntry>,
     pub fail_students: Vec<FinanceStatusEntry>,
 }
+
+/// The finance office's gate: a token problem, or a caller who is not finance staff.
+#[derive(Debug, utoipa::IntoResponses)]
+#[allow(dead_code)] // documents responses; never built
+pub enum FinanceOfficeErrors {
+    /// Token missing, expired or revoked
+    #[response(status = 401)]
+    Unauthorized(crate::compat::schema::SeedTokenError),
+    /// Not an administrator or finance staff
+    #[response(status = 403)]
+    Forbidden(crate::compat::schema::SeedErrorMessage),
+    /// Token malformed
+    #[response(status = 422)]
+    Malformed(crate::compat::schema::SeedTokenError),
+}
