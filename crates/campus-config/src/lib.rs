@@ -12,6 +12,7 @@ mod finance;
 mod kv;
 mod school;
 mod secret_file;
+mod server;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub use finance::{FinanceSettings, RefundRule};
 pub use kv::KvSettings;
 pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;
+pub use server::{ServerSettings, TrustedProxies};
 pub use web::WebSettings;
 
 /// File read when no `--config` is given and it exists in the working directory.
@@ -62,43 +64,6 @@ impl Default for Settings {
             finance: FinanceSettings::default(),
             kv: KvSettings::default(),
             web: WebSettings::default(),
-        }
-    }
-}
-
-/// HTTP listener and request limits.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ServerSettings {
-    /// Address to bind; `127.0.0.1` by default so a fresh install is not exposed.
-    pub host: String,
-    /// Port to bind; 5000 is the port every seed documents. `0` picks a free port.
-    pub port: u16,
-    /// Largest accepted request body in bytes.
-    pub body_limit_bytes: usize,
-    /// Longest time a request may take before it is answered with 503.
-    pub request_timeout_secs: u64,
-    /// How long shutdown waits for in-flight requests to finish.
-    pub shutdown_grace_secs: u64,
-    /// Origins allowed by CORS. Empty: no cross-origin access. `["*"]`: any origin.
-    pub cors_origins: Vec<String>,
-    /// Serve `/metrics` (Prometheus text). Restrict it at the load balancer in production.
-    pub metrics_enabled: bool,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
-}
-
-impl Default for ServerSettings {
-    fn default() -> Self {
-        Self {
-            host: "127.0.0.1".to_owned(),
-            port: 5000,
-            body_limit_bytes: 2 * 1024 * 1024,
-            request_timeout_secs: 30,
-            shutdown_grace_secs: 20,
-            cors_origins: Vec::new(),
-            metrics_enabled: true,
-            trust_forwarded_for: false,
         }
     }
 }

@@ -172,3 +172,19 @@ fn the_documented_default_file_loads_and_matches_the_built_in_defaults() {
         "config/default.toml drifted from the defaults"
     );
 }
+
+#[test]
+fn trusted_proxies_are_a_hop_count_or_a_list_of_networks_from_file_or_environment() {
+    Jail::expect_with(|jail| {
+        jail.set_env("CAMPUS_SERVER__TRUSTED_PROXIES", "2");
+        let s = load(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert_eq!(s.server.proxies(), crate::TrustedProxies::Hops(2));
+        jail.set_env("CAMPUS_SERVER__TRUSTED_PROXIES", "[\"10.0.0.0/8\", \"fd00::/8\"]");
+        let s = load(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
+        assert!(matches!(s.server.proxies(), crate::TrustedProxies::Networks(n) if n.len() == 2));
+        jail.set_env("CAMPUS_SERVER__TRUSTED_PROXIES", "[\"not-a-network\"]");
+        let err = load(jail, None, &Overrides::default()).expect_err("must fail").to_string();
+        assert!(err.contains("server.trusted_proxies"), "{err}");
+        Ok(())
+    });
+}

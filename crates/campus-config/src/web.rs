@@ -10,7 +10,7 @@ pub struct WebSettings {
     /// A session ends after this long without a request.
     pub session_idle_secs: u64,
     /// Mark cookies `Secure`. Also set per request when a trusted proxy says
-    /// `X-Forwarded-Proto: https` (with `server.trust_forwarded_for`).
+    /// `X-Forwarded-Proto: https` (with `server.trusted_proxies`).
     pub secure_cookies: bool,
 }
 

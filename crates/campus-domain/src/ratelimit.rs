@@ -5,6 +5,7 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use chrono::Utc;
+use sha2::Digest;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
@@ -39,6 +40,30 @@ impl DbRateLimiter {
     }
 }
 
+/// Longest bucket key the `rate_limits` table holds.
+const MAX_KEY_BYTES: usize = 255;
+
+/// The counter key of `bucket` in window `index`. A bucket too long for the column is named
+/// by its first bytes and its SHA-256, so the window index is never cut off (a cut key
+/// would count every window as one, and a long identifier would never roll over).
+fn window_key(bucket: &str, index: u64) -> String {
+    let suffix = format!(":{index}");
+    if bucket.len() + suffix.len() <= MAX_KEY_BYTES {
+        return format!("{bucket}{suffix}");
+    }
+    let digest: String = sha2::Sha256::digest(bucket.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let head_end = bucket
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take_while(|end| *end <= 100)
+        .last()
+        .unwrap_or(0);
+    format!("{}#{digest}{suffix}", &bucket[..head_end])
+}
+
 #[async_trait::async_trait]
 impl RateLimiter for DbRateLimiter {
     async fn hit(&self, bucket: &str, limit: u32, window: Duration) -> Result<RateDecision, DbErr> {
@@ -47,7 +72,7 @@ impl RateLimiter for DbRateLimiter {
         let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
         let index = now_secs / window_secs;
         let reset_after_secs = (index + 1) * window_secs - now_secs;
-        let key: String = format!("{bucket}:{index}").chars().take(255).collect();
+        let key = window_key(bucket, index);
         let expires_at = now + chrono::Duration::seconds(i64::try_from(reset_after_secs).unwrap_or(60));
         let row = rate_limits::ActiveModel {
             bucket: Set(key.clone()),
@@ -83,5 +108,23 @@ impl RateLimiter for DbRateLimiter {
             remaining: limit.saturating_sub(hits),
             reset_after_secs,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_bucket_keeps_its_window_index_and_stays_distinct() {
+        let long = format!("login-account:{}", "é".repeat(300));
+        let a = window_key(&long, 7);
+        let b = window_key(&long, 8);
+        assert!(a.len() <= MAX_KEY_BYTES && b.len() <= MAX_KEY_BYTES, "{}", a.len());
+        assert!(a.ends_with(":7") && b.ends_with(":8"));
+        assert_ne!(a, b);
+        let other = format!("login-account:{}x", "é".repeat(300));
+        assert_ne!(window_key(&other, 7), a);
+        assert_eq!(window_key("login-ip:1.2.3.4", 9), "login-ip:1.2.3.4:9");
     }
 }

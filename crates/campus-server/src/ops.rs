@@ -3,12 +3,15 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
+use crate::auth::Meta;
 use crate::error::ApiError;
 use crate::state::AppState;
 use utoipa_axum::routes;
@@ -64,8 +67,18 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthResponse
     }
 }
 
-/// Prometheus/OpenMetrics text.
-pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+/// Prometheus/OpenMetrics text, for loopback clients, a scraper bearing
+/// `server.metrics_token`, or anyone when `server.metrics_public` is set. The client address
+/// is the one `server.trusted_proxies` resolves, so a proxy on the same host does not make
+/// every request "loopback".
+pub async fn metrics(State(state): State<AppState>, Meta(meta): Meta, headers: HeaderMap) -> Result<Response, ApiError> {
+    if !may_read_metrics(&state, meta.ip.as_deref(), &headers) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "/metrics is served to loopback clients and to scrapers that send server.metrics_token",
+        ));
+    }
     state.metrics().set_pool(campus_db::pool_stats(state.db()));
     let text = state.metrics().encode().map_err(ApiError::internal)?;
     Ok((
@@ -76,4 +89,28 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
         text,
     )
         .into_response())
+}
+
+fn may_read_metrics(state: &AppState, client: Option<&str>, headers: &HeaderMap) -> bool {
+    let server = &state.settings().server;
+    if server.metrics_public {
+        return true;
+    }
+    if client
+        .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+        .is_some_and(|ip| ip.is_loopback())
+    {
+        return true;
+    }
+    let (Some(expected), Some(sent)) = (
+        server.metrics_token.as_ref(),
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ")),
+    ) else {
+        return false;
+    };
+    // Digests compare in time independent of where the texts differ.
+    Sha256::digest(sent.trim().as_bytes()) == Sha256::digest(expected.expose_secret().as_bytes())
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use campus_config::Settings;
+use campus_config::{Settings, TrustedProxies};
 use campus_domain::audit::Audit;
 use campus_domain::clock::SharedClock;
 use campus_domain::content::Content;
@@ -27,6 +27,7 @@ pub struct AppState {
 #[derive(Debug)]
 struct Inner {
     settings: Settings,
+    proxies: TrustedProxies,
     db: DatabaseConnection,
     metrics: Arc<Metrics>,
     clock: SharedClock,
@@ -61,6 +62,7 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 db,
+                proxies: settings.server.proxies(),
                 settings,
                 metrics: Arc::new(Metrics::new()),
                 clock,
@@ -79,6 +81,11 @@ impl AppState {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The proxies whose forwarding headers are believed (`server.trusted_proxies`).
+    pub fn proxies(&self) -> &TrustedProxies {
+        &self.inner.proxies
     }
 
     /// The clock services read expiry times from.

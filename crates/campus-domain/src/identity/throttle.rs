@@ -40,7 +40,24 @@ pub(crate) async fn check_ip(
         Action::Register => ("register-ip", settings.register_per_ip_per_hour, HOUR),
         Action::Refresh => ("refresh-ip", settings.refresh_per_ip_per_minute, MINUTE),
     };
-    enforce(limiter, &format!("{name}:{ip}"), limit, window).await
+    enforce(limiter, &format!("{name}:{}", address_bucket(ip)), limit, window).await
+}
+
+/// The rate-limit bucket of a client address: IPv4 addresses one each, IPv6 by /64 (one
+/// subscriber usually holds a whole /64, so per-address buckets would be no limit at all).
+fn address_bucket(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{net}/64")
+            }
+        },
+        Ok(v4) => v4.to_string(),
+        Err(_) => ip.to_owned(),
+    }
 }
 
 pub(crate) async fn check_account(
@@ -148,4 +165,18 @@ pub(crate) async fn record_failure(
 pub(crate) async fn clear_failures(db: &DatabaseConnection, identifier: &str) -> Result<(), IdentityError> {
     Entity::delete_by_id(key(identifier)).exec(db).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_bucket;
+
+    #[test]
+    fn ipv6_addresses_share_a_bucket_per_64_and_ipv4_one_each() {
+        assert_eq!(address_bucket("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(address_bucket("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::/64");
+        assert_ne!(address_bucket("2001:db8:1:3::1"), "2001:db8:1:2::/64");
+        assert_eq!(address_bucket("::ffff:192.0.2.1"), "192.0.2.1");
+        assert_eq!(address_bucket("192.0.2.1"), "192.0.2.1");
+    }
 }

@@ -15,6 +15,10 @@ use std::net::SocketAddr;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 
+/// `X-Forwarded-For` entries read at most; a longer list is cut (its far end is the client's
+/// own text anyway).
+const MAX_FORWARDED_HOPS: usize = 32;
+
 /// Request facts for auditing and rate limiting: request id, client IP, user agent.
 #[derive(Debug, Clone)]
 pub struct Meta(pub RequestMeta);
@@ -23,23 +27,19 @@ impl FromRequestParts<AppState> for Meta {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let forwarded = state
-            .settings()
-            .server
-            .trust_forwarded_for
-            .then(|| parts.headers.get("x-forwarded-for"))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty());
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .take(MAX_FORWARDED_HOPS)
+            .collect();
+        let ip = peer.map(|peer| state.proxies().client_address(peer, &forwarded));
         Ok(Meta(RequestMeta {
             request_id: parts.extensions.get::<RequestId>().map(|r| r.as_str().to_owned()),
-            ip: forwarded.or(peer),
+            ip: ip.map(|ip| ip.to_string()),
             user_agent: parts
                 .headers
                 .get(axum::http::header::USER_AGENT)

@@ -22,11 +22,12 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
-/// Whether cookies get `Secure`: always when configured, or when a trusted proxy says the
-/// browser spoke HTTPS.
+/// Whether cookies get `Secure`: always when configured, or when a proxy says the browser
+/// spoke HTTPS and proxies are trusted (a client that forges the header only makes its own
+/// cookie stricter).
 pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.settings().web.secure_cookies
-        || (state.settings().server.trust_forwarded_for
+        || (*state.proxies() != campus_config::TrustedProxies::Hops(0)
             && headers
                 .get("x-forwarded-proto")
                 .and_then(|v| v.to_str().ok())

@@ -288,6 +288,55 @@ mod limits {
         assert_eq!(res.header("ratelimit-remaining"), Some("0"));
     }
 
+    async fn login_via(app: &TestApp, forwarded_for: &str) -> u16 {
+        let body = json!({"login": "x@school.test", "password": "Wrong!pass1"});
+        let req = app
+            .request(reqwest::Method::POST, "/api/v1/auth/login")
+            .header("x-forwarded-for", forwarded_for)
+            .json(&body);
+        app.send(req).await.status
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_forged_forwarded_for_is_ignored_when_no_proxy_is_trusted() {
+        let app = TestApp::spawn_with(Backend::Sqlite, limit).await.unwrap();
+        for i in 0..3 {
+            assert_eq!(login_via(&app, &format!("198.51.100.{i}")).await, 401);
+        }
+        assert_eq!(login_via(&app, "198.51.100.99").await, 429);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn behind_a_trusted_proxy_the_rightmost_address_is_the_client_not_the_forged_leftmost() {
+        let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+            limit(s);
+            s.server.trusted_proxies = campus_config::TrustedProxies::Hops(1);
+        })
+        .await
+        .unwrap();
+        for i in 0..3 {
+            assert_eq!(login_via(&app, &format!("10.9.9.{i}, 203.0.113.7")).await, 401);
+        }
+        assert_eq!(login_via(&app, "10.9.9.99, 203.0.113.7").await, 429);
+        // Another client behind the same proxy has its own bucket.
+        assert_eq!(login_via(&app, "203.0.113.8").await, 401);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ipv6_clients_are_limited_per_64_not_per_address() {
+        let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+            limit(s);
+            s.server.trusted_proxies = campus_config::TrustedProxies::Networks(vec!["127.0.0.0/8".parse().unwrap()]);
+        })
+        .await
+        .unwrap();
+        for i in 1..4 {
+            assert_eq!(login_via(&app, &format!("2001:db8:1:2::{i:x}")).await, 401);
+        }
+        assert_eq!(login_via(&app, "2001:db8:1:2:ffff::1").await, 429);
+        assert_eq!(login_via(&app, "2001:db8:1:3::1").await, 401);
+    }
+
     backend_test!(async fn repeated_failures_lock_the_identifier_known_or_not(app) settings(lockout) {
         let s = app.session("user").await;
         for identifier in [s.email.as_str(), "ghost@school.test"] {

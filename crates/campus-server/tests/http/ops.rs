@@ -40,6 +40,31 @@ backend_test!(async fn metrics_count_requests_by_matched_route_and_status(app) {
     assert!(text.contains("campus_build_info{version="), "{text}");
 });
 
+/// Behind a proxy, a remote scraper needs the metrics token; loopback clients need none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_refused_to_remote_clients_without_the_token() {
+    use campus_test_support::{Backend, TestApp};
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.server.trusted_proxies = campus_config::TrustedProxies::Hops(1);
+        s.server.metrics_token = Some(secrecy::SecretString::from("scrape-me-1234567890".to_owned()));
+    })
+    .await
+    .unwrap();
+    let from = |client: &'static str| app.request(reqwest::Method::GET, "/metrics").header("x-forwarded-for", client);
+    app.send(from("203.0.113.5")).await.assert_problem(403, "forbidden");
+    app.send(from("203.0.113.5").bearer_auth("wrong-token")).await.assert_problem(403, "forbidden");
+    assert_eq!(app.send(from("203.0.113.5").bearer_auth("scrape-me-1234567890")).await.status, 200);
+    assert_eq!(app.send(from("127.0.0.1")).await.status, 200);
+    let public = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.server.trusted_proxies = campus_config::TrustedProxies::Hops(1);
+        s.server.metrics_public = true;
+    })
+    .await
+    .unwrap();
+    let res = public.send(public.request(reqwest::Method::GET, "/metrics").header("x-forwarded-for", "203.0.113.5")).await;
+    assert_eq!(res.status, 200);
+}
+
 backend_test!(async fn api_root_points_to_the_documentation(app) {
     let res = app.get("/api/v1").await;
     assert_eq!(res.status, 200);
