@@ -123,6 +123,18 @@ pub async fn invalidate_tokens_before(
     Ok(())
 }
 
+/// The user's row, locked until the transaction ends (a no-op write takes the row lock on
+/// PostgreSQL and MySQL; a SQLite write transaction is serial already), read after the lock
+/// so it shows what a transaction that held it committed.
+pub async fn lock_user(conn: &impl ConnectionTrait, user_id: i64) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::update_many()
+        .col_expr(users::Column::UpdatedAt, Expr::col(users::Column::UpdatedAt))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(conn)
+        .await?;
+    users::Entity::find_by_id(user_id).one(conn).await
+}
+
 pub async fn insert_refresh(
     conn: &impl ConnectionTrait,
     user_id: i64,

@@ -13,6 +13,7 @@ use super::error::{AuthFailure, IdentityError};
 use super::model::{PasswordPolicy, Role, User};
 use super::password::PasswordHasher;
 use super::repo;
+use campus_db::entities::refresh_tokens;
 use super::sessions::{Principal, SessionCache, SessionError};
 use super::throttle::{self, Action};
 use super::tokens::{self, AccessClaims, TokenKeys};
@@ -165,6 +166,18 @@ impl Identity {
         lifetime: TokenLifetime,
         family: Option<String>,
     ) -> Result<LoginOutcome, IdentityError> {
+        self.issue_on(&self.db, user, lifetime, family).await
+    }
+
+    /// Issues tokens, writing the refresh token through `conn` (a transaction when the
+    /// caller's checks and the write must be one step).
+    async fn issue_on(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        user: User,
+        lifetime: TokenLifetime,
+        family: Option<String>,
+    ) -> Result<LoginOutcome, IdentityError> {
         let (ttl, with_refresh) = match lifetime {
             TokenLifetime::Canonical => (Duration::from_secs(self.settings.access_ttl_secs), true),
             TokenLifetime::Fixed(ttl) => (ttl, false),
@@ -174,7 +187,7 @@ impl Identity {
             Some(family_id) => {
                 let (token, hash) = tokens::new_refresh_token();
                 let expires = Utc::now() + chrono::Duration::seconds(secs(self.settings.refresh_ttl_secs));
-                repo::insert_refresh(&self.db, user.id, family_id, hash, expires).await?;
+                repo::insert_refresh(conn, user.id, family_id, hash, expires).await?;
                 Some(token)
             }
             None => None,
@@ -221,29 +234,54 @@ impl Identity {
         if row.revoked_at.is_some() || row.expires_at <= now {
             return Err(IdentityError::RefreshInvalid);
         }
-        if row.used_at.is_some() || !repo::claim_refresh(&self.db, row.id, now).await? {
-            repo::revoke_family(&self.db, &row.family_id, now).await?;
-            audit::record(
-                &self.db,
-                meta,
-                AuditEntry::new(actions::REFRESH_REUSED)
-                    .actor(Some(row.user_id))
-                    .target("user", row.user_id)
-                    .after(json!({"family": row.family_id})),
-            )
-            .await?;
-            return Err(IdentityError::RefreshReused);
+        if row.used_at.is_some() {
+            return Err(self.refresh_reused(&row, now, meta).await?);
         }
-        let user = repo::find(&self.db, row.user_id)
-            .await?
-            .filter(|u| u.is_active)
-            .ok_or(IdentityError::RefreshInvalid)?;
-        self.issue(
-            User::from_model(user),
-            TokenLifetime::Canonical,
-            Some(row.family_id),
+        // Claim, check and rotate in one transaction that first locks the user's row: a
+        // logout-all (which writes that row first) either commits before — and this claim
+        // then finds the token revoked — or waits until the new token exists and revokes it.
+        let txn = campus_db::begin_write(&self.db).await?;
+        let Some(user) = repo::lock_user(&txn, row.user_id).await? else {
+            return Err(IdentityError::RefreshInvalid);
+        };
+        if !repo::claim_refresh(&txn, row.id, now).await? {
+            txn.rollback().await?;
+            return match repo::find_refresh(&self.db, &row.token_hash).await? {
+                Some(now_row) if now_row.used_at.is_some() => Err(self.refresh_reused(&now_row, now, meta).await?),
+                _ => Err(IdentityError::RefreshInvalid),
+            };
+        }
+        let cut_off = user.tokens_valid_after;
+        if !user.is_active || cut_off.is_some_and(|cut| row.created_at <= cut) {
+            txn.rollback().await?;
+            return Err(IdentityError::RefreshInvalid);
+        }
+        let outcome = self
+            .issue_on(&txn, User::from_model(user), TokenLifetime::Canonical, Some(row.family_id))
+            .await?;
+        txn.commit().await?;
+        Ok(outcome)
+    }
+
+    /// A used refresh token presented again: its family is revoked (a thief and the owner
+    /// both lose it) and the reuse is audited.
+    async fn refresh_reused(
+        &self,
+        row: &refresh_tokens::Model,
+        now: chrono::DateTime<Utc>,
+        meta: &RequestMeta,
+    ) -> Result<IdentityError, IdentityError> {
+        repo::revoke_family(&self.db, &row.family_id, now).await?;
+        audit::record(
+            &self.db,
+            meta,
+            AuditEntry::new(actions::REFRESH_REUSED)
+                .actor(Some(row.user_id))
+                .target("user", row.user_id)
+                .after(json!({"family": row.family_id})),
         )
-        .await
+        .await?;
+        Ok(IdentityError::RefreshReused)
     }
 
     /// Revokes this access token and, if it has one, its refresh family.
@@ -281,8 +319,11 @@ impl Identity {
         actor: i64,
         meta: &RequestMeta,
     ) -> Result<(), IdentityError> {
-        let now = Utc::now();
         let txn = campus_db::begin_write(&self.db).await?;
+        // The cut-off is read once the user's row is held, so a refresh that held it first
+        // (and so committed first) issued its tokens before the cut-off.
+        repo::lock_user(&txn, user_id).await?;
+        let now = Utc::now();
         repo::invalidate_tokens_before(&txn, user_id, now).await?;
         repo::revoke_all_refresh(&txn, user_id, now).await?;
         super::web::delete_user_sessions(&txn, user_id).await?;

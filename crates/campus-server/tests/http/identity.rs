@@ -180,6 +180,31 @@ backend_test!(async fn logout_all_ends_every_session(app) {
     assert_eq!(app.get_with_token("/api/v1/me", &again.token).await.status, 200);
 });
 
+backend_test!(async fn no_refresh_racing_logout_all_mints_a_token_that_survives_it(app) settings(|s| {
+    s.auth.rate_limits.login_per_account_per_minute = 1_000;
+    s.auth.rate_limits.login_per_ip_per_minute = 1_000;
+}) {
+    let s = app.session("user").await;
+    for round in 0..20 {
+        let victim = app.login(&s.email, TEST_PASSWORD, s.user_id).await;
+        let killer = app.login(&s.email, TEST_PASSWORD, s.user_id).await;
+        let refresh_body = json!({"refresh_token": victim.refresh_token});
+        let empty = json!({});
+        let (rotated, logged_out) = tokio::join!(
+            app.post_json("/api/v1/auth/refresh", &refresh_body),
+            app.post_json_with_token("/api/v1/auth/logout-all", &killer.token, &empty),
+        );
+        assert_eq!(logged_out.status, 204, "{}", logged_out.text);
+        if rotated.status == 200 {
+            let fresh = rotated.json()["refresh_token"].as_str().unwrap().to_owned();
+            let res = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": fresh})).await;
+            assert_eq!(res.status, 401, "round {round}: a refresh token outlived logout-all: {}", res.text);
+        } else {
+            rotated.assert_problem(401, "refresh_invalid");
+        }
+    }
+});
+
 backend_test!(async fn changing_the_password_signs_out_other_sessions(app) {
     let s = app.session("user").await;
     let other = app.login(&s.email, TEST_PASSWORD, s.user_id).await;
