@@ -102,14 +102,19 @@ pub struct RateLimitSettings {
     pub enabled: bool,
     /// Login attempts per client IP per minute.
     pub login_per_ip_per_minute: u32,
-    /// Login attempts per account identifier per minute.
+    /// Login attempts per account identifier from one client address per minute.
     pub login_per_account_per_minute: u32,
     /// Registrations per client IP per hour.
     pub register_per_ip_per_hour: u32,
     /// Token refreshes per client IP per minute.
     pub refresh_per_ip_per_minute: u32,
-    /// Consecutive failures before an identifier is locked.
+    /// Consecutive failures from one client address before that address is locked out of
+    /// the account (others are not).
     pub lockout_after_failures: u32,
+    /// Failures on one account per hour, from all addresses together, after which every
+    /// address is locked out of it at its first failure (guessing slows; the owner signing
+    /// in from an address without failures is not blocked).
+    pub lockout_account_ceiling: u32,
     /// First lock length; it doubles with each further failure.
     pub lockout_base_secs: u64,
     /// Longest lock.
@@ -125,6 +130,7 @@ impl Default for RateLimitSettings {
             register_per_ip_per_hour: 30,
             refresh_per_ip_per_minute: 60,
             lockout_after_failures: 5,
+            lockout_account_ceiling: 20,
             lockout_base_secs: 30,
             lockout_max_secs: 900,
         }

@@ -48,20 +48,27 @@ const MAX_KEY_BYTES: usize = 255;
 /// would count every window as one, and a long identifier would never roll over).
 fn window_key(bucket: &str, index: u64) -> String {
     let suffix = format!(":{index}");
-    if bucket.len() + suffix.len() <= MAX_KEY_BYTES {
-        return format!("{bucket}{suffix}");
+    format!("{}{suffix}", fit_key(bucket, MAX_KEY_BYTES - suffix.len()))
+}
+
+/// `text` if it has at most `max` bytes; otherwise its first bytes, `#` and its SHA-256 in
+/// hex (`max` must leave room for 65 bytes), so distinct long texts stay distinct keys.
+pub(crate) fn fit_key(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
     }
-    let digest: String = sha2::Sha256::digest(bucket.as_bytes())
+    let digest: String = sha2::Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let head_end = bucket
+    let room = max.saturating_sub(digest.len() + 1).min(100);
+    let head_end = text
         .char_indices()
         .map(|(i, c)| i + c.len_utf8())
-        .take_while(|end| *end <= 100)
+        .take_while(|end| *end <= room)
         .last()
         .unwrap_or(0);
-    format!("{}#{digest}{suffix}", &bucket[..head_end])
+    format!("{}#{digest}", &text[..head_end])
 }
 
 #[async_trait::async_trait]

@@ -259,8 +259,9 @@ impl Identity {
         // token (or session) it was made with.
         let limits = &self.settings.rate_limits;
         let account = format!("user:{}", principal.user_id);
-        throttle::check_account(self.limiter.as_ref(), limits, &account).await?;
-        throttle::check_lock(&self.db, limits, &account).await?;
+        let ip = meta.ip.as_deref();
+        throttle::check_account(self.limiter.as_ref(), limits, &account, ip).await?;
+        throttle::check_lock(&self.db, limits, &account, ip).await?;
         let model = repo::find(&self.db, principal.user_id)
             .await?
             .ok_or(IdentityError::NotFound)?;
@@ -269,13 +270,13 @@ impl Identity {
             .verify(current, Some(model.password_hash.clone()))
             .await
         {
-            throttle::record_failure(&self.db, limits, &account).await?;
-            if throttle::check_lock(&self.db, limits, &account).await.is_err() {
+            throttle::record_failure(&self.db, self.limiter.as_ref(), limits, &account, ip).await?;
+            if throttle::check_lock(&self.db, limits, &account, ip).await.is_err() {
                 self.logout(principal, meta).await?;
             }
             return Err(IdentityError::WrongPassword);
         }
-        throttle::clear_failures(&self.db, &account).await?;
+        throttle::clear_failures(&self.db, &account, ip).await?;
         let updated = self
             .store_password(model, new, Some(principal.user_id), meta)
             .await?;

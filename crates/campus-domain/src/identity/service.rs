@@ -116,15 +116,16 @@ impl Identity {
     ) -> Result<LoginOutcome, IdentityError> {
         let limits = &self.settings.rate_limits;
         throttle::check_ip(self.limiter.as_ref(), limits, Action::Login, meta.ip.as_deref()).await?;
-        throttle::check_account(self.limiter.as_ref(), limits, &request.identifier).await?;
-        throttle::check_lock(&self.db, limits, &request.identifier).await?;
+        let ip = meta.ip.as_deref();
+        throttle::check_account(self.limiter.as_ref(), limits, &request.identifier, ip).await?;
+        throttle::check_lock(&self.db, limits, &request.identifier, ip).await?;
         let found = repo::find_by_identifier(&self.db, &request.identifier).await?;
         let hash = found.as_ref().map(|u| u.password_hash.clone());
         let matched = self.hasher.verify(request.password, hash).await;
         let user = match found {
             Some(user) if matched && user.is_active => user,
             other => {
-                throttle::record_failure(&self.db, limits, &request.identifier).await?;
+                throttle::record_failure(&self.db, self.limiter.as_ref(), limits, &request.identifier, ip).await?;
                 let entry = AuditEntry::new(actions::LOGIN_FAILED)
                     .after(json!({"identifier": request.identifier.chars().take(100).collect::<String>()}));
                 let entry = match &other {
@@ -135,7 +136,7 @@ impl Identity {
                 return Err(IdentityError::InvalidCredentials);
             }
         };
-        throttle::clear_failures(&self.db, &request.identifier).await?;
+        throttle::clear_failures(&self.db, &request.identifier, ip).await?;
         let user = User::from_model(user);
         audit::record(
             &self.db,

@@ -1,6 +1,8 @@
-//! Login protection: per-IP and per-account rate limits, and a lock that grows with each
-//! consecutive failure. Locks are keyed by the identifier typed, whether or not an account
-//! has it, so lock behaviour does not reveal which accounts exist.
+//! Login protection: per-address and per-(account, address) rate limits, and a lock that
+//! grows with each consecutive failure. Locks hold one client address out of one identifier
+//! (typed, whether or not an account has it, so lock behaviour does not reveal which accounts
+//! exist); an account-wide ceiling slows guessing from many addresses. Nothing a stranger
+//! does from elsewhere locks the owner out.
 
 use std::time::Duration;
 
@@ -12,7 +14,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use campus_db::entities::login_failures::{self, Column, Entity};
 
 use super::error::IdentityError;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{RateLimiter, fit_key};
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -60,15 +62,17 @@ fn address_bucket(ip: &str) -> String {
     }
 }
 
+/// Attempts on one account from one client address, per minute.
 pub(crate) async fn check_account(
     limiter: &dyn RateLimiter,
     settings: &RateLimitSettings,
     identifier: &str,
+    ip: Option<&str>,
 ) -> Result<(), IdentityError> {
     if !settings.enabled {
         return Ok(());
     }
-    let key = format!("login-account:{}", identifier.trim().to_lowercase());
+    let key = format!("login-account:{}", pair_key(identifier, ip));
     enforce(limiter, &key, settings.login_per_account_per_minute, MINUTE).await
 }
 
@@ -89,20 +93,28 @@ async fn enforce(
     }
 }
 
-fn key(identifier: &str) -> String {
-    identifier.trim().to_lowercase().chars().take(255).collect()
+fn account_key(identifier: &str) -> String {
+    identifier.trim().to_lowercase()
 }
 
-/// Refuses the attempt while the identifier is locked.
+/// The lock row of `identifier` tried from `ip`: locks hold one address out of one account,
+/// so a stranger's failures never lock the owner out from where the owner is.
+fn pair_key(identifier: &str, ip: Option<&str>) -> String {
+    let address = ip.map_or_else(|| "-".to_owned(), address_bucket);
+    fit_key(&format!("{address}|{}", account_key(identifier)), 255)
+}
+
+/// Refuses the attempt while this address is locked out of `identifier`.
 pub(crate) async fn check_lock(
     db: &DatabaseConnection,
     settings: &RateLimitSettings,
     identifier: &str,
+    ip: Option<&str>,
 ) -> Result<(), IdentityError> {
     if !settings.enabled {
         return Ok(());
     }
-    let row = Entity::find_by_id(key(identifier)).one(db).await?;
+    let row = Entity::find_by_id(pair_key(identifier, ip)).one(db).await?;
     let now = Utc::now();
     match row.and_then(|r| r.locked_until).filter(|until| *until > now) {
         Some(until) => Err(IdentityError::Locked {
@@ -112,18 +124,27 @@ pub(crate) async fn check_lock(
     }
 }
 
-/// Counts a failure and locks the identifier once failures reach the threshold:
-/// `base · 2^(failures − threshold)` seconds, at most `lockout_max_secs`.
+/// Counts a failure of `identifier` from `ip` and locks that address out of the account once
+/// its failures reach the threshold: `base · 2^(failures − threshold)` seconds, at most
+/// `lockout_max_secs`. The threshold is `lockout_after_failures`, or 1 while the account has
+/// had `lockout_account_ceiling` failures this hour from all addresses together — guessing
+/// from many addresses slows to one guess per address per lock, without blocking the owner.
 pub(crate) async fn record_failure(
     db: &DatabaseConnection,
+    limiter: &dyn RateLimiter,
     settings: &RateLimitSettings,
     identifier: &str,
+    ip: Option<&str>,
 ) -> Result<(), IdentityError> {
     if !settings.enabled {
         return Ok(());
     }
+    let account = fit_key(&format!("login-failures:{}", account_key(identifier)), 200);
+    let ceiling = settings.lockout_account_ceiling.max(1);
+    let under_attack = !limiter.hit(&account, ceiling - 1, HOUR).await?.allowed;
+    let threshold = if under_attack { 1 } else { settings.lockout_after_failures.max(1) };
     let now = Utc::now();
-    let k = key(identifier);
+    let k = pair_key(identifier, ip);
     Entity::insert(login_failures::ActiveModel {
         identifier: Set(k.clone()),
         failures: Set(1),
@@ -145,8 +166,8 @@ pub(crate) async fn record_failure(
         return Ok(());
     };
     let failures = u32::try_from(row.failures).unwrap_or(u32::MAX);
-    if failures >= settings.lockout_after_failures {
-        let exponent = (failures - settings.lockout_after_failures).min(20);
+    if failures >= threshold {
+        let exponent = (failures - threshold).min(20);
         let secs = settings
             .lockout_base_secs
             .saturating_mul(1 << exponent)
@@ -161,9 +182,13 @@ pub(crate) async fn record_failure(
     Ok(())
 }
 
-/// A successful login clears the failure count.
-pub(crate) async fn clear_failures(db: &DatabaseConnection, identifier: &str) -> Result<(), IdentityError> {
-    Entity::delete_by_id(key(identifier)).exec(db).await?;
+/// A successful sign-in clears this address's failures on the account.
+pub(crate) async fn clear_failures(
+    db: &DatabaseConnection,
+    identifier: &str,
+    ip: Option<&str>,
+) -> Result<(), IdentityError> {
+    Entity::delete_by_id(pair_key(identifier, ip)).exec(db).await?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use campus_domain::identity::Role;
 use campus_domain::identity::tokens::TokenKeys;
-use campus_test_support::{TEST_PASSWORD, TestApp, backend_test};
+use campus_test_support::{TEST_PASSWORD, TestApp, TestResponse, backend_test};
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -361,6 +361,50 @@ mod limits {
         assert_eq!(login_via(&app, "2001:db8:1:2:ffff::1").await, 429);
         assert_eq!(login_via(&app, "2001:db8:1:3::1").await, 401);
     }
+
+    async fn login_as(app: &TestApp, forwarded_for: &str, login: &str, password: &str) -> TestResponse {
+        let req = app
+            .request(reqwest::Method::POST, "/api/v1/auth/login")
+            .header("x-forwarded-for", forwarded_for)
+            .json(&json!({"login": login, "password": password}));
+        app.send(req).await
+    }
+
+    fn behind_a_proxy(s: &mut campus_config::Settings) {
+        s.server.trusted_proxies = campus_config::TrustedProxies::Hops(1);
+        s.auth.rate_limits.lockout_after_failures = 2;
+    }
+
+    backend_test!(async fn a_stranger_guessing_elsewhere_cannot_lock_the_owner_out(app) settings(behind_a_proxy) {
+        let owner = app.session("admin").await;
+        for _ in 0..2 {
+            login_as(&app, "203.0.113.66", &owner.email, "Wrong!pass1").await.assert_problem(401, "invalid_credentials");
+        }
+        // The attacker's address is locked out, even with the right password...
+        login_as(&app, "203.0.113.66", &owner.email, TEST_PASSWORD).await.assert_problem(429, "rate_limited");
+        // ...and the owner, from their own address, signs in.
+        assert_eq!(login_as(&app, "198.51.100.1", &owner.email, TEST_PASSWORD).await.status, 200);
+    });
+
+    backend_test!(async fn past_the_account_ceiling_each_address_is_locked_at_its_first_failure(app) settings(|s| {
+        behind_a_proxy(s);
+        s.auth.rate_limits.lockout_after_failures = 5;
+        s.auth.rate_limits.lockout_account_ceiling = 3;
+    }) {
+        let owner = app.session("user").await;
+        let fail = |from: &'static str| login_as(&app, from, &owner.email, "Wrong!pass1");
+        // Below the ceiling one failure does not lock an address (the threshold is 5).
+        fail("203.0.113.1").await.assert_problem(401, "invalid_credentials");
+        fail("203.0.113.2").await.assert_problem(401, "invalid_credentials");
+        // The third failure on the account reaches the ceiling: its address is locked at once.
+        fail("203.0.113.1").await.assert_problem(401, "invalid_credentials");
+        login_as(&app, "203.0.113.1", &owner.email, TEST_PASSWORD).await.assert_problem(429, "rate_limited");
+        // A new address gets one guess, then is locked.
+        fail("203.0.113.9").await.assert_problem(401, "invalid_credentials");
+        login_as(&app, "203.0.113.9", &owner.email, TEST_PASSWORD).await.assert_problem(429, "rate_limited");
+        // An address without failures still signs in with the right password.
+        assert_eq!(login_as(&app, "198.51.100.1", &owner.email, TEST_PASSWORD).await.status, 200);
+    });
 
     backend_test!(async fn repeated_failures_lock_the_identifier_known_or_not(app) settings(lockout) {
         let s = app.session("user").await;
