@@ -34,6 +34,8 @@ pub struct TestServices {
     /// The time the kv store and web sessions read; advance it instead of sleeping.
     pub clock: Arc<TestClock>,
     pub meta: RequestMeta,
+    /// The pool, for a service built with settings of the test's own.
+    pub db: sea_orm::DatabaseConnection,
     users_made: AtomicU32,
     // Dropped last: removes the database after the services stopped using it.
     _database: TestDatabase,
@@ -65,7 +67,8 @@ impl TestServices {
             content: Content::new(db.clone()),
             finance: Finance::new(db.clone(), &settings.finance),
             notifications: Notifications::new(db.clone()),
-            kv: Kv::new(db, &settings.kv).with_clock(clock.clone()),
+            kv: Kv::new(db.clone(), &settings.kv).with_clock(clock.clone()),
+            db,
             clock,
             meta: RequestMeta::default(),
             users_made: AtomicU32::new(0),

@@ -13,6 +13,7 @@ pub mod grades;
 pub mod guardianships;
 pub mod idempotency_keys;
 pub mod kv_entries;
+pub mod kv_usage;
 pub mod ledger_entries;
 pub mod login_failures;
 pub mod lookups;

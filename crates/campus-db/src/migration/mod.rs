@@ -10,6 +10,7 @@ mod m20261122_000003_activities_lookups_documents;
 mod m20261122_000004_finance;
 mod m20261122_000005_kv;
 mod m20261122_000006_web_sessions;
+mod m20261129_000007_kv_usage;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_finance::Migration),
             Box::new(m20261122_000005_kv::Migration),
             Box::new(m20261122_000006_web_sessions::Migration),
+            Box::new(m20261129_000007_kv_usage::Migration),
         ]
     }
 

@@ -15,8 +15,18 @@ pub enum KvError {
     PreconditionFailed { current_version: Option<i64> },
     #[error("not allowed")]
     Forbidden,
+    /// The write would take the user past `kv.max_keys_per_user` or `kv.max_bytes_per_user`.
+    #[error("quota exceeded")]
+    QuotaExceeded { quota: Quota, limit: u64 },
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+/// Which per-user quota a write would exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quota {
+    Keys,
+    Bytes,
 }
 
 impl KvError {

@@ -9,7 +9,7 @@ pub mod policy;
 mod repo;
 mod service;
 
-pub use error::KvError;
+pub use error::{KvError, Quota};
 pub use model::{
     BatchOp, Expiry, KvEntry, KvKey, KvWrite, MAX_BATCH, MAX_KEY_BYTES, MAX_METADATA_BYTES, MAX_TTL_SECS,
     Precondition, check_key,

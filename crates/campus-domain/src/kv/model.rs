@@ -185,3 +185,39 @@ pub(crate) fn check_write(
         Err(issues)
     }
 }
+
+/// A change in what one user's entries hold: keys and bytes (key, value and metadata in
+/// UTF-8), positive or negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UsageDelta {
+    pub keys: i64,
+    pub bytes: i64,
+}
+
+impl UsageDelta {
+    /// What storing this row adds.
+    pub(crate) fn of_row(key: &str, value: &str, metadata: Option<&str>) -> Self {
+        let len = |s: &str| i64::try_from(s.len()).unwrap_or(i64::MAX);
+        Self {
+            keys: 1,
+            bytes: len(key) + len(value) + metadata.map_or(0, len),
+        }
+    }
+
+    /// What removing the stored `row` takes away.
+    pub(crate) fn removing(row: &kv_entries::Model) -> Self {
+        let added = Self::of_row(&row.entry_key, &row.value, row.metadata.as_deref());
+        Self {
+            keys: -added.keys,
+            bytes: -added.bytes,
+        }
+    }
+
+    #[must_use]
+    pub(crate) fn plus(self, other: Self) -> Self {
+        Self {
+            keys: self.keys + other.keys,
+            bytes: self.bytes + other.bytes,
+        }
+    }
+}

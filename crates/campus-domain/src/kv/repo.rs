@@ -9,6 +9,9 @@ use sea_orm::{
 };
 
 use campus_db::entities::kv_entries::{self, Column, Entity, Model};
+use campus_db::entities::kv_usage;
+
+use super::model::UsageDelta;
 
 use crate::pagination::PageRequest;
 
@@ -118,11 +121,51 @@ pub async fn delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Deletes every key expired at `now`; returns how many.
-pub async fn purge_expired(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
-    Ok(Entity::delete_many()
+/// Up to `limit` rows expired at `now`.
+pub async fn expired(conn: &impl ConnectionTrait, now: DateTime<Utc>, limit: u64) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::ExpiresAt.lte(now))
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Deletes `row` if it is still the expired version read; `false` when a writer (or another
+/// instance's purge) got there first.
+pub async fn delete_expired(conn: &impl ConnectionTrait, row: &Model, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let deleted = Entity::delete_many()
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::Version.eq(row.version))
         .filter(Column::ExpiresAt.lte(now))
         .exec(conn)
+        .await?;
+    Ok(deleted.rows_affected > 0)
+}
+
+/// Adds `delta` to `owner`'s usage and returns the new totals. The write holds the usage row
+/// until the transaction ends, so concurrent writers of one user are counted one at a time.
+pub async fn add_usage(
+    conn: &impl ConnectionTrait,
+    owner: i64,
+    delta: UsageDelta,
+) -> Result<kv_usage::Model, DbErr> {
+    use kv_usage::Column as U;
+    kv_usage::Entity::insert(kv_usage::ActiveModel {
+        owner_id: Set(owner),
+        key_count: Set(Ord::max(delta.keys, 0)),
+        byte_count: Set(Ord::max(delta.bytes, 0)),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(U::OwnerId)
+            .value(U::KeyCount, Expr::col((kv_usage::Entity, U::KeyCount)).add(delta.keys))
+            .value(U::ByteCount, Expr::col((kv_usage::Entity, U::ByteCount)).add(delta.bytes))
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    kv_usage::Entity::find_by_id(owner)
+        .one(conn)
         .await?
-        .rows_affected)
+        .ok_or_else(|| DbErr::RecordNotFound("kv_usage".to_owned()))
 }

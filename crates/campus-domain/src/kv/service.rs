@@ -8,10 +8,10 @@ use chrono::SubsecRound;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use serde_json::{Value, json};
 
-use super::error::KvError;
+use super::error::{KvError, Quota};
 use super::model::{
     BatchOp, CheckedWrite, Expiry, KvEntry, KvKey, KvWrite, MAX_BATCH, MAX_KEY_BYTES, Precondition,
-    check_key, check_write,
+    UsageDelta, check_key, check_write,
 };
 use super::policy::{self, owner};
 use super::repo::{self, Stored};
@@ -90,9 +90,33 @@ impl Kv {
     /// Creates or replaces the caller's `key`. Returns the entry and whether it was created.
     pub async fn put(&self, who: &Principal, key: &str, write: KvWrite) -> Result<(KvEntry, bool), KvError> {
         let txn = campus_db::begin_write(&self.db).await?;
-        let result = self.put_in(&txn, owner(who), key, write).await?;
+        let (entry, created, delta) = self.put_in(&txn, owner(who), key, write).await?;
+        self.count_usage(&txn, owner(who), delta).await?;
         txn.commit().await?;
-        Ok(result)
+        Ok((entry, created))
+    }
+
+    /// Adds `delta` to the owner's usage in the write's transaction and refuses the write if
+    /// it grows usage past a quota (a write that shrinks usage always passes).
+    async fn count_usage(&self, conn: &impl ConnectionTrait, owner: i64, delta: UsageDelta) -> Result<(), KvError> {
+        if delta == UsageDelta::default() {
+            return Ok(());
+        }
+        let usage = repo::add_usage(conn, owner, delta).await?;
+        let over = |used: i64, limit: u64| u64::try_from(used).unwrap_or(0) > limit;
+        if delta.keys > 0 && over(usage.key_count, self.settings.max_keys_per_user) {
+            return Err(KvError::QuotaExceeded {
+                quota: Quota::Keys,
+                limit: self.settings.max_keys_per_user,
+            });
+        }
+        if delta.bytes > 0 && over(usage.byte_count, self.settings.max_bytes_per_user) {
+            return Err(KvError::QuotaExceeded {
+                quota: Quota::Bytes,
+                limit: self.settings.max_bytes_per_user,
+            });
+        }
+        Ok(())
     }
 
     async fn put_in(
@@ -101,7 +125,7 @@ impl Kv {
         owner: i64,
         key: &str,
         w: KvWrite,
-    ) -> Result<(KvEntry, bool), KvError> {
+    ) -> Result<(KvEntry, bool, UsageDelta), KvError> {
         // Microseconds, as every backend stores them, so the returned entry matches a later read.
         let now = self.clock.now().trunc_subsecs(6);
         let CheckedWrite { metadata, expires_at } = check_write(key, &w, self.settings.max_value_bytes, now)?;
@@ -122,12 +146,14 @@ impl Kv {
             expires_at,
             at: now,
         };
+        let added = UsageDelta::of_row(key, &w.value, metadata.as_deref());
         match existing {
             Some(e) => {
                 // The version guard makes a concurrent writer's change visible as a failure.
                 if !repo::update_versioned(conn, &e, &stored).await? {
                     return Err(KvError::stale(None));
                 }
+                let delta = added.plus(UsageDelta::removing(&e));
                 // The row now holds exactly what was written; no need to read it back.
                 let model = campus_db::entities::kv_entries::Model {
                     value: w.value,
@@ -137,10 +163,10 @@ impl Kv {
                     updated_at: now,
                     ..e
                 };
-                Ok((model.into(), !was_alive))
+                Ok((model.into(), !was_alive, delta))
             }
             None => match repo::insert(conn, owner, key, &stored).await {
-                Ok(m) => Ok((m.into(), true)),
+                Ok(m) => Ok((m.into(), true, added)),
                 Err(e) if campus_db::constraint_violation(&e).is_some() => Err(KvError::stale(None)),
                 Err(e) => Err(e.into()),
             },
@@ -175,7 +201,8 @@ impl Kv {
         precondition: Precondition,
     ) -> Result<(), KvError> {
         let txn = campus_db::begin_write(&self.db).await?;
-        self.delete_in(&txn, owner(who), key, precondition).await?;
+        let delta = self.delete_in(&txn, owner(who), key, precondition).await?;
+        self.count_usage(&txn, owner(who), delta).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -186,7 +213,7 @@ impl Kv {
         owner: i64,
         key: &str,
         precondition: Precondition,
-    ) -> Result<(), KvError> {
+    ) -> Result<UsageDelta, KvError> {
         check_key(key)?;
         let now = self.clock.now();
         let existing = repo::find(conn, owner, key)
@@ -199,7 +226,7 @@ impl Kv {
             return Err(KvError::stale(Some(existing.version)));
         }
         repo::delete(conn, existing.id).await?;
-        Ok(())
+        Ok(UsageDelta::removing(&existing))
     }
 
     /// Applies up to [`MAX_BATCH`] operations on the caller's keys in one transaction: all or
@@ -222,18 +249,24 @@ impl Kv {
             .await
             .map_err(|e| (0, e.into()))?;
         let mut out = Vec::with_capacity(ops.len());
+        let mut usage = UsageDelta::default();
         for (i, op) in ops.into_iter().enumerate() {
             let result = match op {
-                BatchOp::Put { key, write } => {
-                    self.put_in(&txn, owner, &key, write).await.map(|(e, _)| Some(e))
-                }
+                BatchOp::Put { key, write } => self
+                    .put_in(&txn, owner, &key, write)
+                    .await
+                    .map(|(e, _, delta)| (Some(e), delta)),
                 BatchOp::Delete { key, precondition } => self
                     .delete_in(&txn, owner, &key, precondition)
                     .await
-                    .map(|()| None),
+                    .map(|delta| (None, delta)),
             };
-            out.push(result.map_err(|e| (i, e))?);
+            let (entry, delta) = result.map_err(|e| (i, e))?;
+            usage = usage.plus(delta);
+            out.push(entry);
         }
+        // The batch is counted as a whole: what it holds at the end is what counts.
+        self.count_usage(&txn, owner, usage).await.map_err(|e| (0, e))?;
         txn.commit().await.map_err(|e| (0, e.into()))?;
         Ok(out)
     }
@@ -261,8 +294,31 @@ impl Kv {
         Ok(page)
     }
 
-    /// Deletes expired keys; returns how many.
+    /// Deletes expired keys, a chunk per transaction, and takes them off their owners'
+    /// usage; returns how many. Safe on every instance at once: a row is counted only by the
+    /// purge whose delete removed it.
     pub async fn purge_expired(&self) -> Result<u64, DbErr> {
-        repo::purge_expired(&self.db, self.clock.now()).await
+        const CHUNK: u64 = 500;
+        let now = self.clock.now();
+        let mut purged = 0;
+        loop {
+            let txn = campus_db::begin_write(&self.db).await?;
+            let rows = repo::expired(&txn, now, CHUNK).await?;
+            let mut freed: std::collections::BTreeMap<i64, UsageDelta> = std::collections::BTreeMap::new();
+            for row in &rows {
+                if repo::delete_expired(&txn, row, now).await? {
+                    let entry = freed.entry(row.owner_id).or_default();
+                    *entry = entry.plus(UsageDelta::removing(row));
+                    purged += 1;
+                }
+            }
+            for (owner, delta) in freed {
+                repo::add_usage(&txn, owner, delta).await?;
+            }
+            txn.commit().await?;
+            if (rows.len() as u64) < CHUNK {
+                return Ok(purged);
+            }
+        }
     }
 }

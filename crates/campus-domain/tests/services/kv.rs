@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use campus_domain::identity::Role;
-use campus_domain::kv::{Expiry, KvError, KvWrite, Precondition};
+use campus_domain::kv::{BatchOp, Expiry, Kv, KvError, KvWrite, Precondition, Quota};
 use campus_domain::pagination::PageRequest;
 use campus_test_support::service_test;
 
@@ -47,4 +47,102 @@ service_test!(async fn keys_expire_when_the_clock_passes_them(s) {
     assert_eq!(s.kv.list(&who, "", FIRST_PAGE).await.unwrap().items.len(), 1);
     assert_eq!(s.kv.purge_expired().await.unwrap(), 1);
     assert!(s.kv.get(&who, "long").await.is_ok());
+});
+
+/// A store with tiny quotas: 3 keys, 40 bytes.
+fn small(s: &campus_test_support::TestServices) -> Kv {
+    let settings = campus_config::KvSettings {
+        max_keys_per_user: 3,
+        max_bytes_per_user: 40,
+        ..campus_config::KvSettings::default()
+    };
+    Kv::new(s.db.clone(), &settings).with_clock(s.clock.clone())
+}
+
+fn quota(result: Result<impl std::fmt::Debug, KvError>) -> Option<Quota> {
+    match result {
+        Err(KvError::QuotaExceeded { quota, .. }) => Some(quota),
+        other => {
+            assert!(other.is_ok(), "{other:?}");
+            None
+        }
+    }
+}
+
+service_test!(async fn quotas_bound_each_users_keys_and_bytes(s) {
+    let kv = small(&s);
+    let ana = s.user(Role::User).await;
+    let ben = s.user(Role::User).await;
+    for key in ["a", "b", "c"] {
+        assert_eq!(quota(kv.put(&ana, key, write("1234", Expiry::Never)).await), None);
+    }
+    assert_eq!(quota(kv.put(&ana, "d", write("1", Expiry::Never)).await), Some(Quota::Keys));
+    assert!(matches!(kv.get(&ana, "d").await, Err(KvError::NotFound)), "the refused write left nothing");
+    // Overwriting an existing key adds no key; another user has a quota of their own.
+    assert_eq!(quota(kv.put(&ana, "a", write("5678", Expiry::Never)).await), None);
+    assert_eq!(quota(kv.put(&ben, "d", write("1", Expiry::Never)).await), None);
+    // Bytes: "b" and "c" hold 1 + 4 each; "a" with a 30-byte value would make 31 + 10 > 40.
+    let long = "x".repeat(30);
+    assert_eq!(quota(kv.put(&ana, "a", write(&long, Expiry::Never)).await), Some(Quota::Bytes));
+    assert_eq!(quota(kv.put(&ana, "a", write(&long[..29], Expiry::Never)).await), None);
+    // Shrinking always passes; deleting frees room.
+    assert_eq!(quota(kv.put(&ana, "a", write("", Expiry::Never)).await), None);
+    kv.delete(&ana, "b", Precondition::None).await.unwrap();
+    assert_eq!(quota(kv.put(&ana, "d", write("1", Expiry::Never)).await), None);
+});
+
+service_test!(async fn a_batch_is_counted_as_a_whole(s) {
+    let kv = small(&s);
+    let ana = s.user(Role::User).await;
+    for key in ["a", "b", "c"] {
+        kv.put(&ana, key, write("v", Expiry::Never)).await.unwrap();
+    }
+    let put = |key: &str| BatchOp::Put { key: key.to_owned(), write: write("v", Expiry::Never) };
+    let delete = |key: &str| BatchOp::Delete { key: key.to_owned(), precondition: Precondition::None };
+    // A put past the quota and a delete in one batch: the end state is within it.
+    assert!(kv.batch(&ana, vec![put("d"), delete("a")]).await.is_ok());
+    // Two new keys and one delete: one over, so nothing is applied.
+    let refused = kv.batch(&ana, vec![put("e"), put("f"), delete("b")]).await;
+    assert!(matches!(refused, Err((_, KvError::QuotaExceeded { quota: Quota::Keys, .. }))), "{refused:?}");
+    assert!(kv.get(&ana, "b").await.is_ok(), "the refused batch deleted nothing");
+    assert!(matches!(kv.get(&ana, "e").await, Err(KvError::NotFound)));
+});
+
+service_test!(async fn purged_keys_give_their_room_back(s) {
+    let kv = small(&s);
+    let ana = s.user(Role::User).await;
+    for key in ["a", "b", "c"] {
+        kv.put(&ana, key, write("v", Expiry::In(60))).await.unwrap();
+    }
+    s.clock.advance(Duration::from_secs(61));
+    // Expired keys still count until they are purged...
+    assert_eq!(quota(kv.put(&ana, "d", write("v", Expiry::Never)).await), Some(Quota::Keys));
+    assert_eq!(kv.purge_expired().await.unwrap(), 3);
+    assert_eq!(kv.purge_expired().await.unwrap(), 0, "a second purge finds nothing");
+    // ...and no longer after.
+    for key in ["d", "e", "f"] {
+        assert_eq!(quota(kv.put(&ana, key, write("v", Expiry::Never)).await), None);
+    }
+});
+
+service_test!(async fn concurrent_writers_never_pass_the_quota_together(s) {
+    let kv = small(&s);
+    let ana = s.user(Role::User).await;
+    let writes = (0..8).map(|i| {
+        let (kv, ana) = (kv.clone(), ana.clone());
+        tokio::spawn(async move { kv.put(&ana, &format!("k{i}"), write("v", Expiry::Never)).await })
+    });
+    let mut stored = 0;
+    for w in writes {
+        match w.await.unwrap() {
+            Ok(_) => stored += 1,
+            Err(KvError::QuotaExceeded { .. }) => {}
+            // A deadlock victim or a serialisation failure is a refused write too; the
+            // quota must hold either way.
+            Err(KvError::Db(_)) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert!(stored <= 3, "{stored} keys stored past a quota of 3");
+    assert_eq!(kv.list(&ana, "", FIRST_PAGE).await.unwrap().items.len(), stored);
 });

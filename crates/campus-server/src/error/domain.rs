@@ -7,7 +7,7 @@ use campus_domain::audit::AuditError;
 use campus_domain::content::ContentError;
 use campus_domain::finance::{FinanceError, money};
 use campus_domain::identity::{AuthFailure, IdentityError};
-use campus_domain::kv::KvError;
+use campus_domain::kv::{KvError, Quota};
 use campus_domain::notifications::NotificationError;
 use campus_domain::school::SchoolError;
 use campus_domain::school::export::ExportError;
@@ -246,6 +246,9 @@ impl From<KvError> for ApiError {
                 err
             }
             KvError::Forbidden => ApiError::forbidden("Administrators only."),
+            KvError::QuotaExceeded { .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, "quota_exceeded", quota_message(&err))
+            }
             KvError::Db(e) => e.into(),
         }
     }
@@ -283,5 +286,18 @@ impl From<std::io::Error> for ApiError {
     /// Writing a response body or a file in memory failed: ours, not the client's.
     fn from(err: std::io::Error) -> Self {
         ApiError::internal(err)
+    }
+}
+
+/// What a user is told when a key-value write would exceed a quota.
+pub(crate) fn quota_message(err: &KvError) -> String {
+    match err {
+        KvError::QuotaExceeded { quota: Quota::Keys, limit } => {
+            format!("This write would store more than {limit} keys; delete some first.")
+        }
+        KvError::QuotaExceeded { quota: Quota::Bytes, limit } => {
+            format!("This write would store more than {limit} bytes; delete or shorten some values first.")
+        }
+        _ => "Quota exceeded.".to_owned(),
     }
 }

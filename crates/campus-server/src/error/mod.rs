@@ -7,6 +7,7 @@
 mod domain;
 
 pub use domain::overpayment;
+pub(crate) use domain::quota_message;
 
 use std::sync::Arc;
 

@@ -234,6 +234,23 @@ backend_test!(async fn json_mode_data_routes_with_bearer(app) {
     assert_eq!(dash.json()["message"], "Welcome, ann");
 });
 
+backend_test!(async fn a_user_past_the_key_quota_is_told_so_in_the_seeds_envelope(app)
+    settings(|s| s.kv.max_keys_per_user = 2)
+{
+    let ann = register_and_token(&app, "ann").await;
+    let post = |path: &str, body: Value| app.send(app.request(Method::POST, path).bearer_auth(&ann).json(&body));
+    for key in ["a", "b"] {
+        assert_eq!(post("/api/data", json!({"key": key, "value": "v"})).await.status, 200);
+    }
+    let refused = post("/api/data", json!({"key": "c", "value": "v"})).await;
+    error_of(&refused, 403, "QUOTA_EXCEEDED");
+    assert!(refused.json()["message"].as_str().unwrap().contains("2 keys"), "{}", refused.text);
+    // Updating an existing key still works; deleting one makes room.
+    assert_eq!(post("/api/data/update", json!({"key": "a", "value": "w"})).await.status, 200);
+    assert_eq!(post("/api/data/delete", json!({"key": "b"})).await.status, 200);
+    assert_eq!(post("/api/data", json!({"key": "c", "value": "v"})).await.status, 200);
+});
+
 backend_test!(async fn a_browser_registers_signs_in_and_manages_data(app) {
     let mut b = Browser::new(&app);
     let page = b.get("/api/register").await;

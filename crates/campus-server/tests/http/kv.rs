@@ -171,7 +171,26 @@ backend_test!(async fn a_batch_is_all_or_nothing(app) {
         .assert_problem(422, "validation_failed");
 });
 
-backend_test!(async fn ten_thousand_keys_list_completely_by_prefix(app) {
+backend_test!(async fn writes_past_a_quota_are_403_quota_exceeded_and_store_nothing(app) settings(|s| {
+    s.kv.max_keys_per_user = 2;
+    s.kv.max_bytes_per_user = 1_000;
+}) {
+    let s = app.session("user").await;
+    assert_eq!(put(&app, &s, "a", json!({"value": "v"}), None).await.status, 201);
+    assert_eq!(put(&app, &s, "b", json!({"value": "v"}), None).await.status, 201);
+    let body = put(&app, &s, "c", json!({"value": "v"}), None).await.assert_problem(403, "quota_exceeded");
+    assert!(body["detail"].as_str().unwrap().contains("2 keys"), "{body}");
+    app.get_with_token("/api/v1/kv/c", &s.token).await.assert_problem(404, "key_not_found");
+    let big = "x".repeat(999);
+    let body = put(&app, &s, "a", json!({"value": big}), None).await.assert_problem(403, "quota_exceeded");
+    assert!(body["detail"].as_str().unwrap().contains("1000 bytes"), "{body}");
+    let ops = json!({"operations": [{"op": "delete", "key": "a"}, {"op": "put", "key": "c", "value": "v"}]});
+    assert_eq!(app.post_json_with_token("/api/v1/kv/batch", &s.token, &ops).await.status, 200);
+    let ops = json!({"operations": [{"op": "put", "key": "d", "value": "v"}, {"op": "put", "key": "e", "value": "v"}]});
+    app.post_json_with_token("/api/v1/kv/batch", &s.token, &ops).await.assert_problem(403, "quota_exceeded");
+});
+
+backend_test!(async fn ten_thousand_keys_list_completely_by_prefix(app) settings(|s| s.kv.max_keys_per_user = 10_001) {
     let s = app.session("user").await;
     let other = app.session("user").await;
     for chunk in 0..100 {

@@ -116,6 +116,11 @@ fn kv_error(e: KvError) -> ApiError {
         KvError::NotFound => error(StatusCode::NOT_FOUND, "KEY_NOT_FOUND", KEY_NOT_FOUND),
         KvError::PreconditionFailed { .. } => error(StatusCode::CONFLICT, "KEY_EXISTS", KEY_EXISTS),
         KvError::Invalid(_) => error(StatusCode::BAD_REQUEST, "INVALID_KEY", INVALID_KEY),
+        KvError::QuotaExceeded { .. } => error(
+            StatusCode::FORBIDDEN,
+            "QUOTA_EXCEEDED",
+            &crate::error::quota_message(&e),
+        ),
         other => other.into(),
     }
 }
