@@ -78,11 +78,6 @@ impl Application {
             .map_err(StartupError::Identity)?
             .with_web(&settings.web)
             .with_clock(clock.clone());
-        if identity.admin_count().await.map_err(StartupError::Identity)? == 0 {
-            tracing::warn!(
-                "no administrator exists yet; create one with: campus user create --role admin --email you@school.example"
-            );
-        }
         let cors =
             crate::middleware::stack_cors(&settings.server.cors_origins).map_err(StartupError::Cors)?;
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
@@ -95,7 +90,10 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let state = AppState::new(settings, db, secret, cors, identity, clock);
+        let setup = crate::setup::SetupGate::new(local_addr, &secret);
+        let admin_exists = identity.admin_count().await.map_err(StartupError::Identity)? > 0;
+        setup.announce(&settings.data_dir, admin_exists);
+        let state = AppState::new(settings, db, secret, setup, cors, identity, clock);
         let router = router(&state);
         Ok(Self {
             listener,

@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use campus_config::{Settings, TrustedProxies};
+
+use crate::setup::SetupGate;
 use campus_domain::audit::Audit;
 use campus_domain::clock::SharedClock;
 use campus_domain::content::Content;
@@ -32,6 +34,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     clock: SharedClock,
     signing_secret: SecretString,
+    setup: SetupGate,
     cors: Option<CorsLayer>,
     identity: Identity,
     audit: Audit,
@@ -47,6 +50,7 @@ impl AppState {
         settings: Settings,
         db: DatabaseConnection,
         signing_secret: SecretString,
+        setup: SetupGate,
         cors: Option<CorsLayer>,
         identity: Identity,
         clock: SharedClock,
@@ -67,6 +71,7 @@ impl AppState {
                 metrics: Arc::new(Metrics::new()),
                 clock,
                 signing_secret,
+                setup,
                 cors,
                 audit,
                 school,
@@ -81,6 +86,11 @@ impl AppState {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Whether the open first-administrator bootstrap needs the setup token.
+    pub fn setup(&self) -> &SetupGate {
+        &self.inner.setup
     }
 
     /// The proxies whose forwarding headers are believed (`server.trusted_proxies`).

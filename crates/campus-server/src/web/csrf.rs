@@ -16,7 +16,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
 use super::cookies::{CSRF_COOKIE, SESSION_COOKIE, cookie, secure, set_cookie};
@@ -40,11 +40,18 @@ pub struct Csrf {
 }
 
 fn mac(state: &AppState, binding: &str) -> Hmac<Sha256> {
-    // HMAC accepts keys of any length; the error arm is unreachable.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(state.signing_secret().expose_secret().as_bytes())
-        .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new(&Default::default()));
-    mac.update(b"campus-csrf-v1\0");
+    let mut mac = keyed_mac(state.signing_secret(), b"campus-csrf-v1\0");
     mac.update(binding.as_bytes());
+    mac
+}
+
+/// An HMAC-SHA256 under the signing secret, started with `purpose` so that values made for
+/// one purpose (a CSRF token, the setup token) can never stand for another's.
+pub(crate) fn keyed_mac(secret: &SecretString, purpose: &[u8]) -> Hmac<Sha256> {
+    // HMAC accepts keys of any length; the error arm is unreachable.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose_secret().as_bytes())
+        .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new(&Default::default()));
+    mac.update(purpose);
     mac
 }
 

@@ -253,3 +253,38 @@ backend_test!(async fn the_open_admin_bootstrap_is_rate_limited(app) settings(|s
     let res = app.post_json("/api/auth/register-admin", &body("guess2")).await;
     assert_eq!(res.status, 429, "{}", res.text);
 });
+
+/// On a server reachable from other hosts, the first caller is not made administrator: the
+/// bootstrap needs the setup token that `serve` wrote to the data directory (owner-only).
+backend_test!(async fn an_exposed_server_needs_the_setup_token_for_its_first_administrator(app)
+    settings(|s| s.server.host = "0.0.0.0".to_owned())
+{
+    let body = json!({"username": "boss", "password": "Adm1n!pass"});
+    let path = app.settings.data_dir.join("setup-token");
+    let token = std::fs::read_to_string(&path).expect("serve wrote the setup token").trim().to_owned();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let attempt = |token: Option<&str>| {
+        let mut req = app.request(reqwest::Method::POST, "/api/auth/register-admin").json(&body);
+        if let Some(t) = token {
+            req = req.header("x-setup-token", t);
+        }
+        app.send(req)
+    };
+    let refused = attempt(None).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert!(refused.json()["error"].as_str().unwrap().contains("X-Setup-Token"), "{}", refused.text);
+    assert_eq!(attempt(Some("not-the-token")).await.status, 403);
+    let made = attempt(Some(&token)).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    // Spent: the token opens nothing once an administrator exists.
+    let second = json!({"username": "boss2", "password": "Adm1n!pass"});
+    let again = app.send(app.request(reqwest::Method::POST, "/api/auth/register-admin").header("x-setup-token", &token).json(&second)).await;
+    assert_eq!(again.status, 403, "{}", again.text);
+    // The next start finds an administrator and removes the file.
+    let _sibling = app.spawn_sibling(|s| s.server.host = "0.0.0.0".to_owned()).await;
+    assert!(!path.exists(), "the spent setup token was left in the data directory");
+});

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use campus_domain::identity::{Registration, Role, User};
 use serde_json::json;
@@ -139,10 +139,12 @@ async fn dues_of(state: &AppState, user: &User) -> Result<i64, ApiError> {
 /// Creates an administrator when none exists yet, or when an administrator asks.
 #[utoipa::path(post, path = "/api/auth/register-admin", tag = TAG, request_body = FinanceRegisterRequest,
     security((), ("bearer" = [])),
+    params(("X-Setup-Token" = Option<String>, Header,
+        description = "Needed, while no administrator exists, on a server bound to a non-loopback address: the token `campus serve` prints and writes to `<data_dir>/setup-token`")),
     responses(
         (status = 201, description = "Administrator created", body = FinanceRegistered),
         (status = 400, description = "Username or password missing, a field invalid, or the password weak", body = SeedErrorMessage),
-        (status = 403, description = "An administrator exists and the caller is not one", body = SeedErrorMessage),
+        (status = 403, description = "An administrator exists and the caller is not one, or (on a server bound to a non-loopback address) the `X-Setup-Token` header is missing or wrong", body = SeedErrorMessage),
         (status = 409, description = "Username or email taken", body = SeedErrorMessage),
         JwtTokenErrors,
     ))]
@@ -150,9 +152,18 @@ pub(super) async fn register_admin(
     State(state): State<AppState>,
     MaybeAuthUser(caller): MaybeAuthUser,
     Meta(meta): Meta,
+    headers: HeaderMap,
     SeedJson(body): SeedJson,
 ) -> Answer {
     let registration = registration(&body)?;
+    let caller_is_admin = caller.as_ref().is_some_and(|p| p.role == Role::Admin);
+    if !caller_is_admin && !state.setup().admits(&headers) {
+        return Err(super::error(
+            StatusCode::FORBIDDEN,
+            "This server is reachable from other hosts: creating the first administrator needs the X-Setup-Token header (printed by `campus serve` and kept in the data directory's setup-token file), or an administrator's token",
+        )
+        .into());
+    }
     let user = state
         .identity()
         .bootstrap_admin(caller.as_ref(), registration, &meta)
