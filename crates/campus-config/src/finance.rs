@@ -12,6 +12,17 @@ pub enum RefundRule {
     Full,
 }
 
+/// What a student's own payment does.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SelfServicePayments {
+    /// It is credited to the ledger at once (seed 002).
+    Received,
+    /// It is a declaration that counts only once finance staff confirm it (for a school
+    /// without a payment provider, where "I paid" is a claim to check).
+    Pending,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FinanceSettings {
@@ -25,6 +36,7 @@ pub struct FinanceSettings {
     /// How long a money request's `Idempotency-Key` and its stored answer are kept (a retry
     /// after that is a new request); each instance deletes older ones on its purge timer.
     pub idempotency_retention_hours: u64,
+    pub self_service_payments: SelfServicePayments,
 }
 
 impl Default for FinanceSettings {
@@ -35,6 +47,7 @@ impl Default for FinanceSettings {
             moderate_from: 1000,
             refund_on_drop: RefundRule::None,
             idempotency_retention_hours: 72,
+            self_service_payments: SelfServicePayments::Received,
         }
     }
 }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use auth::{Argon2Settings, AuthSettings, PasswordPolicySettings, RateLimitSettings};
 pub use database::{Backend, DatabaseSettings, DatabaseUrl};
 pub use error::ConfigError;
-pub use finance::{FinanceSettings, RefundRule};
+pub use finance::{FinanceSettings, RefundRule, SelfServicePayments};
 pub use kv::KvSettings;
 pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;

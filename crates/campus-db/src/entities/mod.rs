@@ -18,6 +18,7 @@ pub mod ledger_entries;
 pub mod login_failures;
 pub mod lookups;
 pub mod notifications;
+pub mod payment_declarations;
 pub mod rate_limits;
 pub mod refresh_tokens;
 pub mod revoked_tokens;

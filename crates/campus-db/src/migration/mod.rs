@@ -11,6 +11,7 @@ mod m20261122_000004_finance;
 mod m20261122_000005_kv;
 mod m20261122_000006_web_sessions;
 mod m20261129_000007_kv_usage;
+mod m20261129_000008_payment_declarations;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_kv::Migration),
             Box::new(m20261122_000006_web_sessions::Migration),
             Box::new(m20261129_000007_kv_usage::Migration),
+            Box::new(m20261129_000008_payment_declarations::Migration),
         ]
     }
 

@@ -3,6 +3,7 @@
 //! docs/FINANCE.md explains the model.
 
 mod courses;
+pub mod declarations;
 mod enroll;
 mod error;
 mod idempotency;
@@ -16,6 +17,7 @@ pub mod reports;
 mod service;
 
 pub use courses::{CourseInput, CoursePatch};
+pub use declarations::{Declaration, Decision};
 pub use error::FinanceError;
 pub use idempotency::{IdempotencyKey, Outcome};
 pub use model::{Balance, Course, Enrollment, EnrollmentReceipt, EntryReceipt, LedgerEntry, Statement};

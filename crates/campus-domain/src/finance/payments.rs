@@ -34,14 +34,14 @@ pub struct PaymentInput {
     pub status: Option<String>,
 }
 
-struct Checked {
-    method: String,
-    reference: Option<String>,
-    notes: Option<String>,
-    status: String,
+pub(super) struct Checked {
+    pub(super) method: String,
+    pub(super) reference: Option<String>,
+    pub(super) notes: Option<String>,
+    pub(super) status: String,
 }
 
-fn check(input: &PaymentInput, staff: bool) -> Result<Checked, FinanceError> {
+pub(super) fn check(input: &PaymentInput, staff: bool) -> Result<Checked, FinanceError> {
     let mut issues = Vec::new();
     if !(1..=money::MAX_CENTS).contains(&input.amount_cents) {
         issues.push(FieldIssue::new(
@@ -138,6 +138,12 @@ impl Finance {
         meta: &RequestMeta,
     ) -> Result<Outcome<EntryReceipt>, FinanceError> {
         let staff = is_finance_staff(who.role);
+        if self.declares_own_payments(who) {
+            // finance.self_service_payments = "pending": the surface must declare instead.
+            return Err(FinanceError::Conflict(
+                "Payments here are declared and confirmed by the finance office",
+            ));
+        }
         let student = self.check(&self.db, who, student_id, Access::Own).await?;
         let checked = check(&input, staff)?;
         retry_transient(|| async {
@@ -154,7 +160,7 @@ impl Finance {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn pay_in(
+    pub(super) async fn pay_in(
         &self,
         txn: &DatabaseTransaction,
         who: &Principal,

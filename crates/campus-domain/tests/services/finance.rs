@@ -109,3 +109,62 @@ service_test!(async fn idempotency_answers_are_kept_for_the_retention_and_then_p
     assert!(matches!(later, Outcome::Done(_)), "after the purge the key is a new request");
     assert_eq!(s.finance.balance(&office, id).await.unwrap().balance_cents, 800);
 });
+
+/// A finance service whose students' own payments are declarations.
+fn declaring(s: &TestServices) -> campus_domain::finance::Finance {
+    let settings = campus_config::FinanceSettings {
+        self_service_payments: campus_config::SelfServicePayments::Pending,
+        ..campus_config::FinanceSettings::default()
+    };
+    campus_domain::finance::Finance::new(s.db.clone(), &settings)
+}
+
+service_test!(async fn declared_payments_count_only_once_finance_staff_confirm_them(s) {
+    use campus_domain::finance::Decision;
+    let finance = declaring(&s);
+    let admin = s.user(Role::Admin).await;
+    let clerk = s.user(Role::Finance).await;
+    let me = s.user(Role::Student).await;
+    let mine = owing(&s, &admin, &me, 3_000).await;
+    assert!(finance.declares_own_payments(&me) && !finance.declares_own_payments(&clerk));
+    // A student's direct payment is refused: it must be declared.
+    let direct = finance.pay_own_dues(&me, payment(1_000), None, &receipt, &s.meta).await;
+    assert!(matches!(direct, Err(FinanceError::Conflict(_))), "{direct:?}");
+    let Outcome::Done(first) = finance.declare_own(&me, payment(1_000), None, &receipt, &s.meta).await.unwrap() else {
+        panic!("not replayed");
+    };
+    assert_eq!(first.status, "PENDING");
+    assert_eq!(finance.balance(&me, mine).await.unwrap().balance_cents, 3_000, "pending does not reduce the dues");
+    let over = finance.declare_own(&me, payment(3_001), None, &receipt, &s.meta).await;
+    assert!(matches!(over, Err(FinanceError::Overpayment { .. })));
+    // Only finance staff decide.
+    assert!(matches!(finance.decide(&me, first.id, Decision::Confirm, &s.meta).await, Err(FinanceError::Forbidden)));
+    let confirmed = finance.decide(&clerk, first.id, Decision::Confirm, &s.meta).await.unwrap();
+    assert_eq!(confirmed.status, "CONFIRMED");
+    assert!(confirmed.ledger_entry_id.is_some());
+    assert_eq!(finance.balance(&me, mine).await.unwrap().balance_cents, 2_000);
+    // Decided once: a retried confirm never pays twice.
+    let again = finance.decide(&clerk, first.id, Decision::Confirm, &s.meta).await;
+    assert!(matches!(again, Err(FinanceError::Conflict(_))), "{again:?}");
+    assert_eq!(finance.balance(&me, mine).await.unwrap().balance_cents, 2_000);
+    // A rejected declaration leaves the dues and says why.
+    let Outcome::Done(second) = finance.declare_own(&me, payment(500), None, &receipt, &s.meta).await.unwrap() else {
+        panic!("not replayed");
+    };
+    let reason = Decision::Reject { note: "No transfer with that reference".to_owned() };
+    let rejected = finance.decide(&clerk, second.id, reason, &s.meta).await.unwrap();
+    assert_eq!(rejected.status, "REJECTED");
+    assert_eq!(finance.balance(&me, mine).await.unwrap().balance_cents, 2_000);
+    // Staff list them all; the student lists their own; a classmate sees none of them.
+    let first_page = campus_domain::pagination::PageRequest { limit: 50, after_id: None };
+    let all = finance.declarations(&clerk, None, None, first_page).await.unwrap();
+    assert_eq!(all.items.len(), 2);
+    let pending = finance.declarations(&clerk, None, Some("pending"), first_page).await.unwrap();
+    assert!(pending.items.is_empty());
+    assert_eq!(finance.declarations(&me, Some(mine), None, first_page).await.unwrap().items.len(), 2);
+    let classmate = s.user(Role::Student).await;
+    assert!(finance.declarations(&classmate, Some(mine), None, first_page).await.is_err());
+    assert!(matches!(finance.declarations(&me, None, None, first_page).await, Err(FinanceError::Forbidden)));
+    // The running balances still match the ledger.
+    assert!(finance.verify().await.unwrap().is_empty());
+});

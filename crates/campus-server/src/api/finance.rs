@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use campus_domain::finance::{
-    Balance, Course, Enrollment, EnrollmentReceipt, EntryReceipt, IdempotencyKey, LedgerEntry, Outcome,
+    Balance, Course, Declaration, Enrollment, EnrollmentReceipt, EntryReceipt, IdempotencyKey, LedgerEntry, Outcome,
     PaymentInput, Statement, money,
 };
 use chrono::{DateTime, Utc};
@@ -86,7 +86,7 @@ pub(crate) fn replayed(status: u16, body: String) -> Response {
     response
 }
 
-fn render<T: Serialize>(status: StatusCode) -> impl Fn(&T) -> (u16, String) + Send + Sync {
+pub(crate) fn render<T: Serialize>(status: StatusCode) -> impl Fn(&T) -> (u16, String) + Send + Sync {
     move |value| (status.as_u16(), serde_json::to_string(value).unwrap_or_default())
 }
 
@@ -262,9 +262,11 @@ pub struct PaymentRequest {
 }
 
 /// A student pays their own dues (not more than they owe), or finance staff record an external
-/// payment. `Idempotency-Key` supported.
+/// payment. With `finance.self_service_payments = "pending"` a student's payment is a
+/// declaration (202) that counts once finance staff confirm it. `Idempotency-Key` supported.
 #[utoipa::path(post, path = "/api/v1/students/{id}/payments", tag = "finance", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = PaymentRequest, responses((status = 201, body = EntryReceipt),
+        (status = 202, description = "Declared, awaiting finance staff (self_service_payments = pending)", body = Declaration),
         (status = 422, description = "Invalid amount, overpayment, or key reused with another body")))]
 pub async fn pay(
     State(state): State<AppState>,
@@ -287,8 +289,14 @@ pub async fn pay(
         notes: b.notes,
         status: b.status,
     };
-    let outcome = state
-        .finance()
+    let finance = state.finance();
+    if finance.declares_own_payments(&who) {
+        let outcome = finance
+            .declare(&who, id, input, key.as_ref(), &render(StatusCode::ACCEPTED), &meta)
+            .await?;
+        return Ok(respond(outcome, StatusCode::ACCEPTED));
+    }
+    let outcome = finance
         .pay(&who, id, input, key.as_ref(), &render(StatusCode::CREATED), &meta)
         .await?;
     Ok(respond(outcome, StatusCode::CREATED))

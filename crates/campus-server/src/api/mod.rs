@@ -12,6 +12,7 @@ pub mod attendance;
 pub mod auth;
 pub mod content;
 pub mod courses;
+pub mod declarations;
 pub mod dto;
 pub mod finance;
 pub mod finance_reports;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> Routes {
         transfer::routes(),
         courses::routes(),
         finance::routes(),
+        declarations::routes(),
         finance_reports::routes(),
         notifications::routes(),
         kv::routes(),

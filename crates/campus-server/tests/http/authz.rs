@@ -216,6 +216,18 @@ fn finance_rows() -> Vec<Row> {
             json!({"amount": 1}),
             [401, 201, 403, 201, 404, 403, 403],
         ),
+        get("/api/v1/payment-declarations", finance_staff),
+        get("/api/v1/payment-declarations?student_id={student}", read),
+        post(
+            "/api/v1/payment-declarations/999999/confirm",
+            json!({}),
+            [401, 404, 403, 404, 403, 403, 403],
+        ),
+        post(
+            "/api/v1/payment-declarations/999999/reject",
+            json!({"note": "no"}),
+            [401, 404, 403, 404, 403, 403, 403],
+        ),
         post(
             "/api/v1/students/{student}/contact",
             json!({}),

@@ -197,3 +197,49 @@ backend_test!(async fn v1_finance_reports_in_every_format(app) {
     let teacher = app.session("teacher").await;
     app.get_with_token("/api/v1/finance/reports/outstanding", &teacher.token).await.assert_problem(403, "forbidden");
 });
+
+/// `finance.self_service_payments = "pending"`: a student's payment (seed 002 or v1) is a
+/// declaration the finance office confirms; until then the dues stand.
+backend_test!(async fn declared_payments_wait_for_the_finance_office(app) settings(|s| {
+    s.finance.self_service_payments = campus_config::SelfServicePayments::Pending;
+}) {
+    seed_002(&app).await;
+    let (student, body) = login(&app, "student1", "pass123").await;
+    assert_eq!(body["dues_balance"], 5000.0);
+    let declared = app.post_json_with_token("/api/students/pay", &student, &json!({"amount": 1000, "reference_number": "TX-1"})).await;
+    assert_eq!(declared.status, 202, "{}", declared.text);
+    let d = declared.json();
+    assert_eq!((d["status"].as_str(), d["amount"].as_f64(), d["remaining_dues"].as_f64()), (Some("PENDING"), Some(1000.0), Some(5000.0)));
+    let status = app.get_with_token("/api/students/status", &student).await.json();
+    assert_eq!(status["dues_balance"], 5000.0, "a pending declaration does not reduce the dues");
+    let (clerk, _) = login(&app, "admin", "admin123").await;
+    let list = app.get_with_token("/api/v1/payment-declarations?status=PENDING", &clerk).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    let pending = list.json()["declarations"].as_array().unwrap().clone();
+    assert_eq!(pending.len(), 1);
+    let student_id = pending[0]["student_id"].as_i64().unwrap();
+    // The same over v1: 202 with the declaration.
+    let v1 = app.post_json_with_token(&format!("/api/v1/students/{student_id}/payments"), &student, &json!({"amount": 250})).await;
+    assert_eq!(v1.status, 202, "{}", v1.text);
+    assert_eq!(v1.json()["status"], "PENDING");
+    // A student cannot decide, nor list everyone's.
+    let first = pending[0]["id"].as_i64().unwrap();
+    let own = app.post_json_with_token(&format!("/api/v1/payment-declarations/{first}/confirm"), &student, &json!({})).await;
+    own.assert_problem(403, "forbidden");
+    app.get_with_token("/api/v1/payment-declarations", &student).await.assert_problem(403, "forbidden");
+    // The office confirms the first (the dues fall) and rejects the second (they do not).
+    let confirmed = app.post_json_with_token(&format!("/api/v1/payment-declarations/{first}/confirm"), &clerk, &json!({})).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    assert_eq!(confirmed.json()["status"], "CONFIRMED");
+    let twice = app.post_json_with_token(&format!("/api/v1/payment-declarations/{first}/confirm"), &clerk, &json!({})).await;
+    twice.assert_problem(409, "conflict");
+    let second = v1.json()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/payment-declarations/{second}/reject");
+    app.post_json_with_token(&path, &clerk, &json!({"note": ""})).await.assert_problem(422, "validation_failed");
+    let rejected = app.post_json_with_token(&path, &clerk, &json!({"note": "No such transfer"})).await;
+    assert_eq!(rejected.json()["status"], "REJECTED", "{}", rejected.text);
+    let status = app.get_with_token("/api/students/status", &student).await.json();
+    assert_eq!(status["dues_balance"], 4000.0);
+    let mine = app.get_with_token(&format!("/api/v1/payment-declarations?student_id={student_id}"), &student).await.json();
+    assert_eq!(mine["declarations"].as_array().unwrap().len(), 2);
+});

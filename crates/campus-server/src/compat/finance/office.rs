@@ -266,6 +266,7 @@ pub(super) async fn record_payment(
                 // The seed clamps dues at zero; Campus keeps any excess as a credit on the ledger.
                 remaining_dues: money::major(r.balance_cents.max(0)),
                 payment_date: None,
+                status: None,
             }),
         ))
     };

@@ -115,6 +115,10 @@ pub struct FinancePaid {
     /// `pay` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_date: Option<String>,
+    /// `PENDING` when the payment is a declaration the finance office confirms
+    /// (`finance.self_service_payments = "pending"`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// `GET /api/students/status`.

@@ -69,6 +69,7 @@ pub(super) async fn enroll(
     request_body = FinancePaymentRequest,
     responses(
         (status = 201, description = "Paid", body = FinancePaid),
+        (status = 202, description = "Declared, awaiting the finance office (`finance.self_service_payments = \"pending\"`); the dues are unchanged", body = FinancePaid),
         (status = 400, description = "No data, an amount that is not a positive number, or more than the dues", body = SeedErrorMessage),
         (status = 404, description = "The user has no student record", body = SeedErrorMessage),
         JwtTokenErrors,
@@ -108,9 +109,34 @@ pub(super) async fn pay(
                 amount: money::major(-r.entry.amount_cents),
                 remaining_dues: money::major(r.balance_cents),
                 payment_date: Some(date(r.entry.created_at)),
+                status: None,
             }),
         ))
     };
+    if finance.declares_own_payments(&who) {
+        // finance.self_service_payments = "pending": a declaration the office confirms; the
+        // dues stay as they are until it does.
+        let student = finance.student_of_user(&who, false).await?;
+        let dues = finance.balance(&who, student.id).await?.balance_cents;
+        let render = |d: &campus_domain::finance::Declaration| {
+            stored(&(
+                StatusCode::ACCEPTED,
+                json!(FinancePaid {
+                    msg: "Payment submitted; it counts once the finance office confirms it",
+                    payment_id: d.id,
+                    student_id: None,
+                    amount: money::major(d.amount_cents),
+                    remaining_dues: money::major(dues),
+                    payment_date: Some(date(d.declared_at)),
+                    status: Some(d.status.clone()),
+                }),
+            ))
+        };
+        let result = finance
+            .declare_own(&who, input, key.as_ref(), &render, &meta)
+            .await?;
+        return Ok(answer(result, &render));
+    }
     let result = finance
         .pay_own_dues(&who, input, key.as_ref(), &render, &meta)
         .await?;
