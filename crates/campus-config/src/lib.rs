@@ -181,7 +181,9 @@ impl Settings {
         if self.server.host.trim().is_empty() {
             return invalid("server.host", "an IP address or host name such as 127.0.0.1");
         }
-        if self.auth.rate_limits.lockout_after_failures == 0 || self.auth.rate_limits.lockout_account_ceiling == 0 {
+        if self.auth.rate_limits.lockout_after_failures == 0
+            || self.auth.rate_limits.lockout_account_ceiling == 0
+        {
             return invalid(
                 "auth.rate_limits.lockout_after_failures",
                 "failure counts of at least 1 (lockout_after_failures and lockout_account_ceiling)",

@@ -96,7 +96,8 @@ impl TrustedProxies {
             return peer;
         }
         // The hops from the nearest (the peer) outwards.
-        let mut chain = std::iter::once(Some(peer)).chain(forwarded.iter().rev().map(|entry| parse_entry(entry)));
+        let mut chain =
+            std::iter::once(Some(peer)).chain(forwarded.iter().rev().map(|entry| parse_entry(entry)));
         match self {
             Self::Hops(n) => {
                 let mut last = peer;
@@ -136,7 +137,11 @@ fn parse_entry(entry: &str) -> Option<IpAddr> {
     }
     entry
         .rsplit_once(':')
-        .and_then(|(ip, port)| port.parse::<u16>().ok().and(ip.parse::<std::net::Ipv4Addr>().ok()))
+        .and_then(|(ip, port)| {
+            port.parse::<u16>()
+                .ok()
+                .and(ip.parse::<std::net::Ipv4Addr>().ok())
+        })
         .map(IpAddr::V4)
 }
 
@@ -172,7 +177,10 @@ mod tests {
     #[test]
     fn networks_skip_every_trusted_hop_and_ignore_untrusted_peers() {
         let p = TrustedProxies::Networks(vec!["10.0.0.0/8".parse().unwrap(), "fd00::/8".parse().unwrap()]);
-        let got = p.client_address(ip("10.0.0.5"), &["6.6.6.6", "198.51.100.7", "fd00::1", "10.1.1.1"]);
+        let got = p.client_address(
+            ip("10.0.0.5"),
+            &["6.6.6.6", "198.51.100.7", "fd00::1", "10.1.1.1"],
+        );
         assert_eq!(got, ip("198.51.100.7"));
         // A peer outside the networks is the client, whatever it claims.
         assert_eq!(p.client_address(ip("192.0.2.1"), &["6.6.6.6"]), ip("192.0.2.1"));
@@ -181,8 +189,14 @@ mod tests {
     #[test]
     fn entries_with_ports_parse_and_garbage_stops_the_walk() {
         let p = TrustedProxies::Hops(1);
-        assert_eq!(p.client_address(ip("10.0.0.5"), &["[2001:db8::1]:443"]), ip("2001:db8::1"));
-        assert_eq!(p.client_address(ip("10.0.0.5"), &["192.0.2.1:8080"]), ip("192.0.2.1"));
+        assert_eq!(
+            p.client_address(ip("10.0.0.5"), &["[2001:db8::1]:443"]),
+            ip("2001:db8::1")
+        );
+        assert_eq!(
+            p.client_address(ip("10.0.0.5"), &["192.0.2.1:8080"]),
+            ip("192.0.2.1")
+        );
         assert_eq!(p.client_address(ip("10.0.0.5"), &["not-an-ip"]), ip("10.0.0.5"));
     }
 

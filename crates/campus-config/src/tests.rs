@@ -183,7 +183,9 @@ fn trusted_proxies_are_a_hop_count_or_a_list_of_networks_from_file_or_environmen
         let s = load(jail, None, &Overrides::default()).map_err(|e| e.to_string())?;
         assert!(matches!(s.server.proxies(), crate::TrustedProxies::Networks(n) if n.len() == 2));
         jail.set_env("CAMPUS_SERVER__TRUSTED_PROXIES", "[\"not-a-network\"]");
-        let err = load(jail, None, &Overrides::default()).expect_err("must fail").to_string();
+        let err = load(jail, None, &Overrides::default())
+            .expect_err("must fail")
+            .to_string();
         assert!(err.contains("server.trusted_proxies"), "{err}");
         Ok(())
     });

@@ -5,9 +5,9 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use chrono::Utc;
-use sha2::Digest;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sha2::Digest;
 
 use campus_db::entities::rate_limits::{self, Column, Entity};
 
@@ -127,7 +127,11 @@ mod tests {
         let long = format!("login-account:{}", "é".repeat(300));
         let a = window_key(&long, 7);
         let b = window_key(&long, 8);
-        assert!(a.len() <= MAX_KEY_BYTES && b.len() <= MAX_KEY_BYTES, "{}", a.len());
+        assert!(
+            a.len() <= MAX_KEY_BYTES && b.len() <= MAX_KEY_BYTES,
+            "{}",
+            a.len()
+        );
         assert!(a.ends_with(":7") && b.ends_with(":8"));
         assert_ne!(a, b);
         let other = format!("login-account:{}x", "é".repeat(300));

@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use secrecy::ExposeSecret;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::auth::Meta;
 use crate::error::ApiError;
@@ -71,7 +71,11 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthResponse
 /// `server.metrics_token`, or anyone when `server.metrics_public` is set. The client address
 /// is the one `server.trusted_proxies` resolves, so a proxy on the same host does not make
 /// every request "loopback".
-pub async fn metrics(State(state): State<AppState>, Meta(meta): Meta, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn metrics(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if !may_read_metrics(&state, meta.ip.as_deref(), &headers) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

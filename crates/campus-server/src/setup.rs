@@ -138,7 +138,14 @@ mod tests {
         assert!(!g.admits(&headers));
         headers.insert(SETUP_TOKEN_HEADER, g.token().parse().unwrap());
         assert!(g.admits(&headers));
-        let other = SetupGate::new("0.0.0.0:5000".parse().unwrap(), &SecretString::from("t".repeat(40)));
-        assert_ne!(other.token(), g.token(), "the token follows the deployment's secret");
+        let other = SetupGate::new(
+            "0.0.0.0:5000".parse().unwrap(),
+            &SecretString::from("t".repeat(40)),
+        );
+        assert_ne!(
+            other.token(),
+            g.token(),
+            "the token follows the deployment's secret"
+        );
     }
 }

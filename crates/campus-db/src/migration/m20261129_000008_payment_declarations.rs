@@ -60,11 +60,26 @@ impl MigrationTrait for Migration {
             .to_owned();
         binary_text(b, &mut table);
         m.create_table(table).await?;
-        index(m, "ix_declarations_status", "payment_declarations", &["status", "id"], false).await?;
-        index(m, "ix_declarations_student", "payment_declarations", &["student_id", "id"], false).await
+        index(
+            m,
+            "ix_declarations_status",
+            "payment_declarations",
+            &["status", "id"],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "ix_declarations_student",
+            "payment_declarations",
+            &["student_id", "id"],
+            false,
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("payment_declarations").to_owned()).await
+        m.drop_table(Table::drop().table("payment_declarations").to_owned())
+            .await
     }
 }

@@ -159,7 +159,8 @@ impl Finance {
             role: Role::Student,
             ..who.clone()
         };
-        self.declare(&as_student, student.id, input, key, render, meta).await
+        self.declare(&as_student, student.id, input, key, render, meta)
+            .await
     }
 
     /// Declarations, oldest first: finance staff see every student's (optionally one
@@ -199,7 +200,11 @@ impl Finance {
         if let Some(after) = page.after_id {
             q = q.filter(Column::Id.gt(after));
         }
-        let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(&self.db).await?;
+        let rows = q
+            .order_by_asc(Column::Id)
+            .limit(page.limit + 1)
+            .all(&self.db)
+            .await?;
         Ok(Page::from_rows(rows, page, |r| r.id).map(Declaration::from))
     }
 
@@ -220,7 +225,11 @@ impl Finance {
             Decision::Reject { note } => {
                 let note = note.trim();
                 if note.is_empty() || note.chars().count() > 500 {
-                    return Err(FinanceError::invalid("note", "invalid_length", "give 1 to 500 characters"));
+                    return Err(FinanceError::invalid(
+                        "note",
+                        "invalid_length",
+                        "give 1 to 500 characters",
+                    ));
                 }
                 Some(note.to_owned())
             }
@@ -232,7 +241,11 @@ impl Finance {
                 .one(&txn)
                 .await?
                 .ok_or(FinanceError::NotFound("Declaration"))?;
-            let status = if note.is_some() { states::REJECTED } else { states::CONFIRMED };
+            let status = if note.is_some() {
+                states::REJECTED
+            } else {
+                states::CONFIRMED
+            };
             let now = Utc::now();
             // The status moves from PENDING once; whoever loses a race finds it decided.
             let claimed = Entity::update_many()

@@ -17,7 +17,7 @@ pub mod reports;
 mod service;
 
 pub use courses::{CourseInput, CoursePatch};
-pub use declarations::{Declaration, Decision};
+pub use declarations::{Decision, Declaration};
 pub use error::FinanceError;
 pub use idempotency::{IdempotencyKey, Outcome};
 pub use model::{Balance, Course, Enrollment, EnrollmentReceipt, EntryReceipt, LedgerEntry, Statement};

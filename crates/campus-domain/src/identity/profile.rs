@@ -271,7 +271,10 @@ impl Identity {
             .await
         {
             throttle::record_failure(&self.db, self.limiter.as_ref(), limits, &account, ip).await?;
-            if throttle::check_lock(&self.db, limits, &account, ip).await.is_err() {
+            if throttle::check_lock(&self.db, limits, &account, ip)
+                .await
+                .is_err()
+            {
                 self.logout(principal, meta).await?;
             }
             return Err(IdentityError::WrongPassword);

@@ -13,7 +13,6 @@ use super::error::{AuthFailure, IdentityError};
 use super::model::{PasswordPolicy, Role, User};
 use super::password::PasswordHasher;
 use super::repo;
-use campus_db::entities::refresh_tokens;
 use super::sessions::{Principal, SessionCache, SessionError};
 use super::throttle::{self, Action};
 use super::tokens::{self, AccessClaims, TokenKeys};
@@ -21,6 +20,7 @@ use crate::RequestMeta;
 use crate::audit::{self, AuditEntry, actions};
 use crate::clock::{SharedClock, SystemClock};
 use crate::ratelimit::{DbRateLimiter, RateLimiter};
+use campus_db::entities::refresh_tokens;
 
 /// How long the access token of a login lives, and whether a refresh token comes with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +125,8 @@ impl Identity {
         let user = match found {
             Some(user) if matched && user.is_active => user,
             other => {
-                throttle::record_failure(&self.db, self.limiter.as_ref(), limits, &request.identifier, ip).await?;
+                throttle::record_failure(&self.db, self.limiter.as_ref(), limits, &request.identifier, ip)
+                    .await?;
                 let entry = AuditEntry::new(actions::LOGIN_FAILED)
                     .after(json!({"identifier": request.identifier.chars().take(100).collect::<String>()}));
                 let entry = match &other {
@@ -248,7 +249,9 @@ impl Identity {
         if !repo::claim_refresh(&txn, row.id, now).await? {
             txn.rollback().await?;
             return match repo::find_refresh(&self.db, &row.token_hash).await? {
-                Some(now_row) if now_row.used_at.is_some() => Err(self.refresh_reused(&now_row, now, meta).await?),
+                Some(now_row) if now_row.used_at.is_some() => {
+                    Err(self.refresh_reused(&now_row, now, meta).await?)
+                }
                 _ => Err(IdentityError::RefreshInvalid),
             };
         }
@@ -258,7 +261,12 @@ impl Identity {
             return Err(IdentityError::RefreshInvalid);
         }
         let outcome = self
-            .issue_on(&txn, User::from_model(user), TokenLifetime::Canonical, Some(row.family_id))
+            .issue_on(
+                &txn,
+                User::from_model(user),
+                TokenLifetime::Canonical,
+                Some(row.family_id),
+            )
             .await?;
         txn.commit().await?;
         Ok(outcome)

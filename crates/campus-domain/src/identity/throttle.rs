@@ -142,7 +142,11 @@ pub(crate) async fn record_failure(
     let account = fit_key(&format!("login-failures:{}", account_key(identifier)), 200);
     let ceiling = settings.lockout_account_ceiling.max(1);
     let under_attack = !limiter.hit(&account, ceiling - 1, HOUR).await?.allowed;
-    let threshold = if under_attack { 1 } else { settings.lockout_after_failures.max(1) };
+    let threshold = if under_attack {
+        1
+    } else {
+        settings.lockout_after_failures.max(1)
+    };
     let now = Utc::now();
     let k = pair_key(identifier, ip);
     Entity::insert(login_failures::ActiveModel {

@@ -122,7 +122,11 @@ pub async fn delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
 }
 
 /// Up to `limit` rows expired at `now`.
-pub async fn expired(conn: &impl ConnectionTrait, now: DateTime<Utc>, limit: u64) -> Result<Vec<Model>, DbErr> {
+pub async fn expired(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::ExpiresAt.lte(now))
         .order_by_asc(Column::Id)
@@ -133,7 +137,11 @@ pub async fn expired(conn: &impl ConnectionTrait, now: DateTime<Utc>, limit: u64
 
 /// Deletes `row` if it is still the expired version read; `false` when a writer (or another
 /// instance's purge) got there first.
-pub async fn delete_expired(conn: &impl ConnectionTrait, row: &Model, now: DateTime<Utc>) -> Result<bool, DbErr> {
+pub async fn delete_expired(
+    conn: &impl ConnectionTrait,
+    row: &Model,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let deleted = Entity::delete_many()
         .filter(Column::Id.eq(row.id))
         .filter(Column::Version.eq(row.version))
@@ -158,8 +166,14 @@ pub async fn add_usage(
     })
     .on_conflict(
         sea_orm::sea_query::OnConflict::column(U::OwnerId)
-            .value(U::KeyCount, Expr::col((kv_usage::Entity, U::KeyCount)).add(delta.keys))
-            .value(U::ByteCount, Expr::col((kv_usage::Entity, U::ByteCount)).add(delta.bytes))
+            .value(
+                U::KeyCount,
+                Expr::col((kv_usage::Entity, U::KeyCount)).add(delta.keys),
+            )
+            .value(
+                U::ByteCount,
+                Expr::col((kv_usage::Entity, U::ByteCount)).add(delta.bytes),
+            )
             .to_owned(),
     )
     .exec_without_returning(conn)

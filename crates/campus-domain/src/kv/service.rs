@@ -98,7 +98,12 @@ impl Kv {
 
     /// Adds `delta` to the owner's usage in the write's transaction and refuses the write if
     /// it grows usage past a quota (a write that shrinks usage always passes).
-    async fn count_usage(&self, conn: &impl ConnectionTrait, owner: i64, delta: UsageDelta) -> Result<(), KvError> {
+    async fn count_usage(
+        &self,
+        conn: &impl ConnectionTrait,
+        owner: i64,
+        delta: UsageDelta,
+    ) -> Result<(), KvError> {
         if delta == UsageDelta::default() {
             return Ok(());
         }

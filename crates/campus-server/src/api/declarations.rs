@@ -3,7 +3,7 @@
 //! decide them; a student or parent lists those of a student they may read.
 
 use axum::extract::State;
-use campus_domain::finance::{Declaration, Decision};
+use campus_domain::finance::{Decision, Declaration};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -73,7 +73,9 @@ pub async fn confirm(
     Meta(meta): Meta,
     Path(id): Path<i64>,
 ) -> Result<Json<Declaration>, ApiError> {
-    Ok(Json(state.finance().decide(&who, id, Decision::Confirm, &meta).await?))
+    Ok(Json(
+        state.finance().decide(&who, id, Decision::Confirm, &meta).await?,
+    ))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

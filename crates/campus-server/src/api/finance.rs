@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use campus_domain::finance::{
-    Balance, Course, Declaration, Enrollment, EnrollmentReceipt, EntryReceipt, IdempotencyKey, LedgerEntry, Outcome,
-    PaymentInput, Statement, money,
+    Balance, Course, Declaration, Enrollment, EnrollmentReceipt, EntryReceipt, IdempotencyKey, LedgerEntry,
+    Outcome, PaymentInput, Statement, money,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -292,7 +292,14 @@ pub async fn pay(
     let finance = state.finance();
     if finance.declares_own_payments(&who) {
         let outcome = finance
-            .declare(&who, id, input, key.as_ref(), &render(StatusCode::ACCEPTED), &meta)
+            .declare(
+                &who,
+                id,
+                input,
+                key.as_ref(),
+                &render(StatusCode::ACCEPTED),
+                &meta,
+            )
             .await?;
         return Ok(respond(outcome, StatusCode::ACCEPTED));
     }

@@ -292,10 +292,16 @@ impl From<std::io::Error> for ApiError {
 /// What a user is told when a key-value write would exceed a quota.
 pub(crate) fn quota_message(err: &KvError) -> String {
     match err {
-        KvError::QuotaExceeded { quota: Quota::Keys, limit } => {
+        KvError::QuotaExceeded {
+            quota: Quota::Keys,
+            limit,
+        } => {
             format!("This write would store more than {limit} keys; delete some first.")
         }
-        KvError::QuotaExceeded { quota: Quota::Bytes, limit } => {
+        KvError::QuotaExceeded {
+            quota: Quota::Bytes,
+            limit,
+        } => {
             format!("This write would store more than {limit} bytes; delete or shorten some values first.")
         }
         _ => "Quota exceeded.".to_owned(),

@@ -254,8 +254,8 @@ backend_test!(async fn the_open_admin_bootstrap_is_rate_limited(app) settings(|s
     assert_eq!(res.status, 429, "{}", res.text);
 });
 
-/// On a server reachable from other hosts, the first caller is not made administrator: the
-/// bootstrap needs the setup token that `serve` wrote to the data directory (owner-only).
+// On a server reachable from other hosts, the first caller is not made administrator: the
+// bootstrap needs the setup token that `serve` wrote to the data directory (owner-only).
 backend_test!(async fn an_exposed_server_needs_the_setup_token_for_its_first_administrator(app)
     settings(|s| s.server.host = "0.0.0.0".to_owned())
 {

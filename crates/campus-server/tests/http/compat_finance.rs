@@ -198,8 +198,8 @@ backend_test!(async fn v1_finance_reports_in_every_format(app) {
     app.get_with_token("/api/v1/finance/reports/outstanding", &teacher.token).await.assert_problem(403, "forbidden");
 });
 
-/// `finance.self_service_payments = "pending"`: a student's payment (seed 002 or v1) is a
-/// declaration the finance office confirms; until then the dues stand.
+// `finance.self_service_payments = "pending"`: a student's payment (seed 002 or v1) is a
+// declaration the finance office confirms; until then the dues stand.
 backend_test!(async fn declared_payments_wait_for_the_finance_office(app) settings(|s| {
     s.finance.self_service_payments = campus_config::SelfServicePayments::Pending;
 }) {

@@ -351,7 +351,8 @@ mod limits {
     async fn ipv6_clients_are_limited_per_64_not_per_address() {
         let app = TestApp::spawn_with(Backend::Sqlite, |s| {
             limit(s);
-            s.server.trusted_proxies = campus_config::TrustedProxies::Networks(vec!["127.0.0.0/8".parse().unwrap()]);
+            s.server.trusted_proxies =
+                campus_config::TrustedProxies::Networks(vec!["127.0.0.0/8".parse().unwrap()]);
         })
         .await
         .unwrap();

@@ -50,10 +50,22 @@ async fn metrics_are_refused_to_remote_clients_without_the_token() {
     })
     .await
     .unwrap();
-    let from = |client: &'static str| app.request(reqwest::Method::GET, "/metrics").header("x-forwarded-for", client);
-    app.send(from("203.0.113.5")).await.assert_problem(403, "forbidden");
-    app.send(from("203.0.113.5").bearer_auth("wrong-token")).await.assert_problem(403, "forbidden");
-    assert_eq!(app.send(from("203.0.113.5").bearer_auth("scrape-me-1234567890")).await.status, 200);
+    let from = |client: &'static str| {
+        app.request(reqwest::Method::GET, "/metrics")
+            .header("x-forwarded-for", client)
+    };
+    app.send(from("203.0.113.5"))
+        .await
+        .assert_problem(403, "forbidden");
+    app.send(from("203.0.113.5").bearer_auth("wrong-token"))
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(
+        app.send(from("203.0.113.5").bearer_auth("scrape-me-1234567890"))
+            .await
+            .status,
+        200
+    );
     assert_eq!(app.send(from("127.0.0.1")).await.status, 200);
     let public = TestApp::spawn_with(Backend::Sqlite, |s| {
         s.server.trusted_proxies = campus_config::TrustedProxies::Hops(1);
@@ -61,7 +73,13 @@ async fn metrics_are_refused_to_remote_clients_without_the_token() {
     })
     .await
     .unwrap();
-    let res = public.send(public.request(reqwest::Method::GET, "/metrics").header("x-forwarded-for", "203.0.113.5")).await;
+    let res = public
+        .send(
+            public
+                .request(reqwest::Method::GET, "/metrics")
+                .header("x-forwarded-for", "203.0.113.5"),
+        )
+        .await;
     assert_eq!(res.status, 200);
 }
 
