@@ -24,7 +24,7 @@ use super::repo as ledger;
 use super::{Finance, PaymentInput, money};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::{Principal, Role};
+use crate::identity::Principal;
 use crate::notifications::{self, kinds as notice};
 use crate::pagination::{Page, PageRequest};
 use crate::retry::retry_transient;
@@ -154,12 +154,8 @@ impl Finance {
         render: Render<'_, Declaration>,
         meta: &RequestMeta,
     ) -> Result<Outcome<Declaration>, FinanceError> {
-        let student = self.student_of_user(who, false).await?;
-        let as_student = Principal {
-            role: Role::Student,
-            ..who.clone()
-        };
-        self.declare(&as_student, student.id, input, key, render, meta)
+        let (student_id, as_student) = self.own_student(who).await?;
+        self.declare(&as_student, student_id, input, key, render, meta)
             .await
     }
 

@@ -107,9 +107,6 @@ pub(super) fn check(input: &PaymentInput, staff: bool) -> Result<Checked, Financ
 }
 
 impl Finance {
-    /// A payment against `student_id`'s dues. A student paying their own may not pay more than
-    /// they owe (seed 002); finance staff record external payments of any size (an excess is
-    /// a credit on the ledger).
     /// A user paying their own dues (seed 002's student endpoint): their linked student record,
     /// held to a student's rules (no overpayment) whatever their role elsewhere.
     pub async fn pay_own_dues(
@@ -120,14 +117,24 @@ impl Finance {
         render: Render<'_, EntryReceipt>,
         meta: &RequestMeta,
     ) -> Result<Outcome<EntryReceipt>, FinanceError> {
+        let (student_id, as_student) = self.own_student(who).await?;
+        self.pay(&as_student, student_id, input, key, render, meta).await
+    }
+
+    /// The caller's own student record, and the caller as its student: someone acting on
+    /// their own dues is held to a student's rules whatever their role elsewhere.
+    pub(super) async fn own_student(&self, who: &Principal) -> Result<(i64, Principal), FinanceError> {
         let student = self.student_of_user(who, false).await?;
         let as_student = Principal {
             role: Role::Student,
             ..who.clone()
         };
-        self.pay(&as_student, student.id, input, key, render, meta).await
+        Ok((student.id, as_student))
     }
 
+    /// A payment against `student_id`'s dues. A student paying their own may not pay more than
+    /// they owe (seed 002); finance staff record external payments of any size (an excess is
+    /// a credit on the ledger).
     pub async fn pay(
         &self,
         who: &Principal,
