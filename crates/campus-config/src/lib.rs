@@ -13,6 +13,7 @@ mod kv;
 mod school;
 mod secret_file;
 mod server;
+mod storage;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub use kv::KvSettings;
 pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;
 pub use server::{ServerSettings, TrustedProxies};
+pub use storage::{S3Settings, StorageBackend, StorageSettings};
 pub use web::WebSettings;
 
 /// File read when no `--config` is given and it exists in the working directory.
@@ -50,6 +52,7 @@ pub struct Settings {
     pub finance: FinanceSettings,
     pub kv: KvSettings,
     pub web: WebSettings,
+    pub storage: StorageSettings,
 }
 
 impl Default for Settings {
@@ -64,6 +67,7 @@ impl Default for Settings {
             finance: FinanceSettings::default(),
             kv: KvSettings::default(),
             web: WebSettings::default(),
+            storage: StorageSettings::default(),
         }
     }
 }
@@ -190,6 +194,15 @@ impl Settings {
             );
         }
         self.database.validate()?;
+        if self.storage.backend == StorageBackend::S3 && self.storage.s3.bucket.trim().is_empty() {
+            return invalid("storage.s3.bucket", "the bucket's name (storage.backend is s3)");
+        }
+        if self.storage.link_ttl_secs == 0 || self.storage.link_ttl_secs > 7 * 24 * 3600 {
+            return invalid(
+                "storage.link_ttl_secs",
+                "seconds from 1 to 604800 (S3's limit is 7 days)",
+            );
+        }
         let roles = ["admin", "teacher", "finance", "student", "parent", "user"];
         if !roles.contains(&self.auth.registration_role.as_str()) {
             return invalid(
