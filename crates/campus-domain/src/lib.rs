@@ -15,6 +15,7 @@ pub mod identity;
 pub mod kv;
 pub mod notifications;
 pub mod pagination;
+pub mod parking;
 pub mod ratelimit;
 mod retry;
 pub mod school;

@@ -1,0 +1,18 @@
+//! Parking (seed 001, MemoPark): a memory aid for drivers who forget where they parked.
+//! Events with landmarks, a photo per event (a key into the blob store), and a cognitive
+//! score computed once on arrival. Every event belongs to one user and only that user
+//! reaches it.
+
+mod error;
+pub mod model;
+mod policy;
+mod repo;
+pub mod score;
+mod service;
+
+pub use error::ParkingError;
+pub use model::{
+    EventDetail, EventUpdate, MAX_LANDMARKS_PER_EVENT, MAX_LANDMARKS_PER_REQUEST, ManualScore, NewEvent,
+    NewLandmark, ParkingType, ScoredEvent, Status,
+};
+pub use service::Parking;

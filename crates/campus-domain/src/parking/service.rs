@@ -1,0 +1,427 @@
+//! The parking service: a user's own parking events, landmarks, photos and scores, with the
+//! seed's status side effects (navigation start, arrival, scoring once, "back to active"
+//! after scoring so the app shows the score).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
+
+use campus_db::entities::{parking_events, parking_landmarks, parking_scores};
+
+use super::error::ParkingError;
+use super::model::{
+    EventDetail, EventUpdate, MAX_LANDMARKS_PER_EVENT, MAX_LANDMARKS_PER_REQUEST, ManualScore, NewEvent,
+    NewLandmark, ScoredEvent, Status, check_coordinates, clean,
+};
+use super::policy::{own_event, owns_key};
+use super::repo;
+use super::score::{Trip, compute};
+use crate::clock::{SharedClock, SystemClock};
+use crate::identity::Principal;
+use crate::retry::retry_transient;
+use crate::validation::FieldIssue;
+
+/// The parking service. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Parking {
+    db: DatabaseConnection,
+    clock: SharedClock,
+}
+
+impl Parking {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    #[must_use]
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        chrono::SubsecRound::trunc_subsecs(self.clock.now(), 6)
+    }
+
+    /// Records where the caller parked; the event starts `active`.
+    pub async fn create(
+        &self,
+        who: &Principal,
+        input: NewEvent,
+    ) -> Result<parking_events::Model, ParkingError> {
+        check_coordinates(input.latitude, input.longitude)?;
+        if let Some(key) = &input.photo_key
+            && !owns_key(who, key)
+        {
+            return Err(
+                FieldIssue::new("photo_s3_key", "not_yours", "must be a key in your own folder").into(),
+            );
+        }
+        let now = self.now();
+        let round6 = |x: f64| (x * 1e6).round() / 1e6;
+        let row = parking_events::ActiveModel {
+            user_id: Set(who.user_id),
+            latitude: Set(round6(input.latitude)),
+            longitude: Set(round6(input.longitude)),
+            location_name: Set(clean("parking_location_name", input.location_name, 255)?),
+            address: Set(clean("parking_address", input.address, 2000)?),
+            parking_type: Set(input.parking_type.as_str().to_owned()),
+            level_floor: Set(clean("level_floor", input.level_floor, 20)?),
+            parking_slot: Set(clean("parking_slot", input.parking_slot, 20)?),
+            notes: Set(clean("notes", input.notes, 2000)?),
+            photo_key: Set(input.photo_key),
+            photo_content_type: Set(None),
+            given_photo_url: Set(clean("photo_url", input.photo_url, 2048)?),
+            started_at: Set(now),
+            navigation_started_at: Set(None),
+            estimated_time: Set(None),
+            ended_at: Set(None),
+            final_screen_time: Set(None),
+            final_map_view_count: Set(None),
+            status: Set(Status::Active.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        Ok(row.insert(&self.db).await?)
+    }
+
+    /// The caller's events, newest first.
+    pub async fn list(&self, who: &Principal) -> Result<Vec<parking_events::Model>, ParkingError> {
+        Ok(repo::events_of(&self.db, who.user_id).await?)
+    }
+
+    /// One of the caller's events with its landmarks and score.
+    pub async fn detail(&self, who: &Principal, id: i64) -> Result<EventDetail, ParkingError> {
+        let event = own_event(&self.db, who, id).await?;
+        self.with_parts(event).await
+    }
+
+    async fn with_parts(&self, event: parking_events::Model) -> Result<EventDetail, ParkingError> {
+        let landmarks = repo::landmarks(&self.db, event.id).await?;
+        let score = repo::score(&self.db, event.id).await?;
+        Ok(EventDetail {
+            event,
+            landmarks,
+            score,
+        })
+    }
+
+    /// The caller's most recent event if it is still `active` or `retrieving`.
+    pub async fn latest_active(&self, who: &Principal) -> Result<Option<EventDetail>, ParkingError> {
+        let Some(event) = repo::latest_of(&self.db, who.user_id).await? else {
+            return Ok(None);
+        };
+        if !matches!(
+            Status::parse(&event.status),
+            Some(Status::Active | Status::Retrieving)
+        ) {
+            return Ok(None);
+        }
+        Ok(Some(self.with_parts(event).await?))
+    }
+
+    /// Applies a `PUT /parking/{id}`: stores what was sent and runs the status's effects, in
+    /// one transaction. Arrival (`retrieved`) scores the trip once and puts the event back to
+    /// `active` so the app finds it with its score (decision 7).
+    pub async fn update(&self, who: &Principal, id: i64, update: EventUpdate) -> Result<(), ParkingError> {
+        let notes = clean("notes", update.notes.clone(), 2000)?;
+        for (field, value) in [
+            ("estimated_time", update.estimated_time),
+            ("finalScreenTime", update.final_screen_time_ms),
+            ("finalMapViewCount", update.final_map_view_count),
+        ] {
+            if value.is_some_and(|v| v < 0) {
+                return Err(FieldIssue::new(field, "out_of_range", "must not be negative").into());
+            }
+        }
+        retry_transient(|| async {
+            let txn = campus_db::begin_write(&self.db).await?;
+            let event = own_event(&txn, who, id).await?;
+            let now = self.now();
+            let mut row: parking_events::ActiveModel = event.clone().into();
+            if let Some(n) = &notes {
+                row.notes = Set(Some(n.clone()));
+            }
+            if let Some(e) = update.estimated_time {
+                row.estimated_time = Set(Some(e));
+            }
+            if let Some(ms) = update.final_screen_time_ms {
+                row.final_screen_time = Set(Some(ms / 1000));
+            }
+            if let Some(m) = update.final_map_view_count {
+                row.final_map_view_count = Set(Some(m));
+            }
+            let mut status = update.status;
+            match update.status {
+                Some(Status::Retrieving) => row.navigation_started_at = Set(Some(now)),
+                Some(Status::Retrieved | Status::Expired) if event.ended_at.is_none() => {
+                    row.ended_at = Set(Some(now));
+                }
+                _ => {}
+            }
+            if update.status == Some(Status::Retrieved) && repo::score(&txn, id).await?.is_none() {
+                let landmarks = repo::landmarks(&txn, id).await?;
+                let ended = event.ended_at.unwrap_or(now);
+                let duration = event
+                    .navigation_started_at
+                    .map(|start| (ended - start).num_milliseconds() as f64 / 1000.0);
+                let values = compute(Trip {
+                    landmarks: landmarks.len() as i64,
+                    achieved: landmarks.iter().filter(|l| l.is_achieved).count() as i64,
+                    duration_secs: duration,
+                    estimated_secs: update.estimated_time.or(event.estimated_time),
+                    map_views: update
+                        .final_map_view_count
+                        .or(event.final_map_view_count)
+                        .unwrap_or(0),
+                    screen_secs: update
+                        .final_screen_time_ms
+                        .map(|ms| ms / 1000)
+                        .or(event.final_screen_time)
+                        .unwrap_or(0),
+                });
+                parking_scores::ActiveModel {
+                    event_id: Set(id),
+                    time_factor: Set(values.time_factor),
+                    landmark_factor: Set(values.landmark_factor),
+                    path_performance: Set(values.path_performance),
+                    task_score: Set(values.task_score),
+                    assistance_points: Set(values.assistance_points),
+                    no_of_landmarks: Set(values.no_of_landmarks),
+                    landmarks_recalled: Set(values.landmarks_recalled),
+                    peek_penalty: Set(values.peek_penalty),
+                    assist_penalty: Set(values.assist_penalty),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                status = Some(Status::Active);
+            }
+            if let Some(s) = status {
+                row.status = Set(s.as_str().to_owned());
+            }
+            row.updated_at = Set(now);
+            row.update(&txn).await?;
+            txn.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Deletes one of the caller's events with its landmarks and score; returns the photo
+    /// keys it held, for the caller to delete from the blob store.
+    pub async fn delete(&self, who: &Principal, id: i64) -> Result<Vec<String>, ParkingError> {
+        let event = own_event(&self.db, who, id).await?;
+        let mut keys: Vec<String> = repo::landmarks(&self.db, id)
+            .await?
+            .into_iter()
+            .filter_map(|l| l.photo_key)
+            .collect();
+        keys.extend(event.photo_key);
+        parking_events::Entity::delete_by_id(id).exec(&self.db).await?;
+        Ok(keys)
+    }
+
+    /// Adds landmarks to one of the caller's events (at most
+    /// [`MAX_LANDMARKS_PER_REQUEST`] at once and [`MAX_LANDMARKS_PER_EVENT`] in all).
+    pub async fn add_landmarks(
+        &self,
+        who: &Principal,
+        id: i64,
+        landmarks: Vec<NewLandmark>,
+    ) -> Result<usize, ParkingError> {
+        if landmarks.len() > MAX_LANDMARKS_PER_REQUEST {
+            return Err(FieldIssue::new(
+                "landmarks",
+                "too_many",
+                format!("at most {MAX_LANDMARKS_PER_REQUEST} landmarks per request"),
+            )
+            .into());
+        }
+        let mut rows = Vec::with_capacity(landmarks.len());
+        let now = self.now();
+        for l in landmarks {
+            if let (Some(lat), Some(lon)) = (l.latitude, l.longitude) {
+                check_coordinates(lat, lon).map_err(|mut issue| {
+                    issue.field = "landmark_latitude";
+                    issue
+                })?;
+            }
+            if l.distance_from_parking.is_some_and(|d| !d.is_finite() || d < 0.0) {
+                return Err(FieldIssue::new(
+                    "distance_from_parking",
+                    "out_of_range",
+                    "must be a distance in metres",
+                )
+                .into());
+            }
+            rows.push(parking_landmarks::ActiveModel {
+                event_id: Set(id),
+                latitude: Set(l.latitude),
+                longitude: Set(l.longitude),
+                location_name: Set(clean("location_name", l.location_name, 255)?),
+                distance_from_parking: Set(l.distance_from_parking),
+                photo_key: Set(None),
+                photo_content_type: Set(None),
+                is_achieved: Set(false),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+        }
+        let added = rows.len();
+        retry_transient(|| async {
+            let txn = campus_db::begin_write(&self.db).await?;
+            own_event(&txn, who, id).await?;
+            if repo::landmark_count(&txn, id).await? + added as u64 > MAX_LANDMARKS_PER_EVENT {
+                return Err(ParkingError::from(FieldIssue::new(
+                    "landmarks",
+                    "too_many",
+                    format!("an event holds at most {MAX_LANDMARKS_PER_EVENT} landmarks"),
+                )));
+            }
+            if !rows.is_empty() {
+                parking_landmarks::Entity::insert_many(rows.clone())
+                    .exec_without_returning(&txn)
+                    .await?;
+            }
+            txn.commit().await?;
+            Ok::<(), ParkingError>(())
+        })
+        .await?;
+        Ok(added)
+    }
+
+    /// Marks a landmark of one of the caller's events achieved or not (`None`: unchanged).
+    pub async fn set_achieved(
+        &self,
+        who: &Principal,
+        id: i64,
+        landmark_id: i64,
+        achieved: Option<bool>,
+    ) -> Result<parking_landmarks::Model, ParkingError> {
+        own_event(&self.db, who, id).await?;
+        let landmark = parking_landmarks::Entity::find_by_id(landmark_id)
+            .one(&self.db)
+            .await?
+            .filter(|l| l.event_id == id)
+            .ok_or(ParkingError::NotFound("Landmark"))?;
+        let Some(achieved) = achieved else {
+            return Ok(landmark);
+        };
+        let mut row: parking_landmarks::ActiveModel = landmark.into();
+        row.is_achieved = Set(achieved);
+        row.updated_at = Set(self.now());
+        Ok(row.update(&self.db).await?)
+    }
+
+    /// Stores a score the app computed itself; one per event.
+    pub async fn manual_score(
+        &self,
+        who: &Principal,
+        id: i64,
+        s: ManualScore,
+    ) -> Result<parking_scores::Model, ParkingError> {
+        own_event(&self.db, who, id).await?;
+        for (field, value) in [
+            ("time_factor", s.time_factor),
+            ("landmark_factor", s.landmark_factor),
+            ("path_performance", s.path_performance),
+            ("task_score", s.task_score),
+        ] {
+            if !value.is_finite() || !(0.0..=100.0).contains(&value) {
+                return Err(FieldIssue::new(field, "out_of_range", "must be between 0 and 100").into());
+            }
+        }
+        if repo::score(&self.db, id).await?.is_some() {
+            return Err(ParkingError::ScoreExists);
+        }
+        let row = parking_scores::ActiveModel {
+            event_id: Set(id),
+            time_factor: Set(s.time_factor),
+            landmark_factor: Set(s.landmark_factor),
+            path_performance: Set(s.path_performance),
+            task_score: Set(s.task_score),
+            assistance_points: Set(s.assistance_points),
+            no_of_landmarks: Set(s.no_of_landmarks),
+            landmarks_recalled: Set(s.landmarks_recalled),
+            peek_penalty: Set(0),
+            assist_penalty: Set(0),
+            created_at: Set(self.now()),
+            ..Default::default()
+        };
+        match row.insert(&self.db).await {
+            Ok(m) => Ok(m),
+            // Two requests at once: the unique event id lets one through.
+            Err(e) if campus_db::constraint_violation(&e).is_some() => Err(ParkingError::ScoreExists),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Checks that the caller may attach a photo to event `id` (before anything is stored).
+    pub async fn check_photo_target(&self, who: &Principal, id: i64) -> Result<(), ParkingError> {
+        own_event(&self.db, who, id).await.map(|_| ())
+    }
+
+    /// Records the stored photo of one of the caller's events; returns the key it replaced.
+    pub async fn set_photo(
+        &self,
+        who: &Principal,
+        id: i64,
+        key: &str,
+        content_type: &str,
+    ) -> Result<Option<String>, ParkingError> {
+        let event = own_event(&self.db, who, id).await?;
+        parking_events::Entity::update_many()
+            .col_expr(parking_events::Column::PhotoKey, Expr::value(key))
+            .col_expr(
+                parking_events::Column::PhotoContentType,
+                Expr::value(content_type),
+            )
+            .col_expr(parking_events::Column::UpdatedAt, Expr::value(self.now()))
+            .filter(parking_events::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(event.photo_key.filter(|old| old != key))
+    }
+
+    /// The caller's scores of events whose score was watched, newest first.
+    pub async fn scores(&self, who: &Principal) -> Result<Vec<ScoredEvent>, ParkingError> {
+        Ok(
+            repo::scores_of(&self.db, who.user_id, Status::ScoreWatched.as_str())
+                .await?
+                .into_iter()
+                .map(|(score, event)| ScoredEvent { score, event })
+                .collect(),
+        )
+    }
+
+    /// Every photo key any event or landmark refers to (for `campus files check`).
+    pub async fn photo_keys(&self) -> Result<Vec<String>, ParkingError> {
+        let mut keys: Vec<String> = parking_events::Entity::find()
+            .filter(parking_events::Column::PhotoKey.is_not_null())
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|e| e.photo_key)
+            .collect();
+        keys.extend(
+            parking_landmarks::Entity::find()
+                .filter(parking_landmarks::Column::PhotoKey.is_not_null())
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .filter_map(|l| l.photo_key),
+        );
+        Ok(keys)
+    }
+}
