@@ -36,6 +36,8 @@ pub enum StartupError {
     Identity(#[source] campus_domain::identity::IdentityError),
     #[error("invalid setting `server.cors_origins`: {0}")]
     Cors(String),
+    #[error("file storage cannot be opened (check the `storage` settings): {0}")]
+    Storage(#[source] campus_storage::StorageError),
     #[error(
         "cannot listen on {addr}: {source}. Hint: another program may use the port; \
          choose another with --port or CAMPUS_SERVER__PORT"
@@ -93,7 +95,18 @@ impl Application {
         let setup = crate::setup::SetupGate::new(local_addr, &secret);
         let admin_exists = identity.admin_count().await.map_err(StartupError::Identity)? > 0;
         setup.announce(&settings.data_dir, admin_exists);
-        let state = AppState::new(settings, db, secret, setup, cors, identity, clock);
+        let storage = campus_storage::BlobStore::open(&settings.storage, &settings.data_dir, &secret)
+            .map_err(StartupError::Storage)?;
+        let state = AppState::new(crate::state::Foundation {
+            settings,
+            db,
+            signing_secret: secret,
+            setup,
+            cors,
+            identity,
+            clock,
+            storage,
+        });
         let router = router(&state);
         Ok(Self {
             listener,
@@ -180,6 +193,7 @@ impl Application {
 pub fn router(state: &AppState) -> Router {
     let routes = Router::new()
         .merge(crate::ops::router(state))
+        .merge(crate::files::router())
         .merge(crate::openapi::router())
         .merge(Router::from(crate::api::router(crate::api::routes())))
         .merge(crate::web::router())

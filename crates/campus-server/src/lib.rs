@@ -7,6 +7,7 @@ pub mod auth;
 pub mod compat;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -78,6 +78,7 @@ impl utoipa::Modify for BearerAuth {
 fn documented_routes() -> Routes {
     [
         crate::ops::routes(),
+        crate::files::routes(),
         crate::api::routes(),
         crate::compat::routes(),
     ]

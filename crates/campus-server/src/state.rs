@@ -13,7 +13,9 @@ use campus_domain::finance::Finance;
 use campus_domain::identity::Identity;
 use campus_domain::kv::Kv;
 use campus_domain::notifications::Notifications;
+use campus_domain::parking::Parking;
 use campus_domain::school::School;
+use campus_storage::BlobStore;
 use sea_orm::DatabaseConnection;
 use secrecy::SecretString;
 use tower_http::cors::CorsLayer;
@@ -43,23 +45,40 @@ struct Inner {
     finance: Finance,
     notifications: Notifications,
     kv: Kv,
+    parking: Parking,
+    storage: BlobStore,
+}
+
+/// What start-up has made ready before the services are built on it.
+pub(crate) struct Foundation {
+    pub settings: Settings,
+    pub db: DatabaseConnection,
+    pub signing_secret: SecretString,
+    pub setup: SetupGate,
+    pub cors: Option<CorsLayer>,
+    pub identity: Identity,
+    pub clock: SharedClock,
+    pub storage: BlobStore,
 }
 
 impl AppState {
-    pub(crate) fn new(
-        settings: Settings,
-        db: DatabaseConnection,
-        signing_secret: SecretString,
-        setup: SetupGate,
-        cors: Option<CorsLayer>,
-        identity: Identity,
-        clock: SharedClock,
-    ) -> Self {
+    pub(crate) fn new(foundation: Foundation) -> Self {
+        let Foundation {
+            settings,
+            db,
+            signing_secret,
+            setup,
+            cors,
+            identity,
+            clock,
+            storage,
+        } = foundation;
         let school = School::new(db.clone(), &settings.school);
         let audit = Audit::new(db.clone());
         let content = Content::new(db.clone());
         let finance = Finance::new(db.clone(), &settings.finance);
         let notifications = Notifications::new(db.clone());
+        let parking = Parking::new(db.clone()).with_clock(clock.clone());
         let kv = Kv::new(db.clone(), &settings.kv)
             .with_reads(sqlite_reads(&settings))
             .with_clock(clock.clone());
@@ -79,6 +98,8 @@ impl AppState {
                 finance,
                 notifications,
                 kv,
+                parking,
+                storage,
                 identity,
             }),
         }
@@ -86,6 +107,16 @@ impl AppState {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Parking events (seed 001).
+    pub fn parking(&self) -> &Parking {
+        &self.inner.parking
+    }
+
+    /// The blob store (local directory or S3).
+    pub fn storage(&self) -> &BlobStore {
+        &self.inner.storage
     }
 
     /// Whether the open first-administrator bootstrap needs the setup token.

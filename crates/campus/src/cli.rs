@@ -61,6 +61,16 @@ enum Command {
     /// Create, list, change and deactivate user accounts.
     #[command(subcommand)]
     User(crate::user_cmd::UserCommand),
+    /// File storage checks: `campus files check` finds missing and orphaned files.
+    #[command(subcommand)]
+    Files(FilesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum FilesCommand {
+    /// Check that every file a record refers to exists in the store, and list the stored
+    /// files no record refers to; exits non-zero when a file is missing.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,12 +146,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             bail!("{} students' balances differ from their ledgers", bad.len())
         }
+        Some(Command::Files(FilesCommand::Check)) => files_check(&settings).await,
         Some(Command::Import(args)) => crate::transfer_cmd::import(&settings, args).await,
         Some(Command::Export(args)) => crate::transfer_cmd::export(&settings, args).await,
         Some(Command::Openapi) => {
             println!("{}", campus_server::openapi::spec().to_pretty_json()?);
             Ok(())
         }
+    }
+}
+
+/// `campus files check`: referenced keys against stored ones.
+async fn files_check(settings: &Settings) -> anyhow::Result<()> {
+    let services = crate::services::open(settings, true).await?;
+    let referenced: std::collections::BTreeSet<String> = services
+        .parking
+        .photo_keys()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .into_iter()
+        .collect();
+    let stored: std::collections::BTreeSet<String> = services
+        .storage
+        .list(None)
+        .await?
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    let missing: Vec<&String> = referenced.difference(&stored).collect();
+    let orphans: Vec<&String> = stored.difference(&referenced).collect();
+    for key in &orphans {
+        println!("orphan (stored, no record refers to it): {key}");
+    }
+    for key in &missing {
+        println!("missing (a record refers to it, not stored): {key}");
+    }
+    println!(
+        "{} files referenced, {} stored, {} missing, {} orphaned",
+        referenced.len(),
+        stored.len(),
+        missing.len(),
+        orphans.len()
+    );
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        bail!("{} referenced files are missing from the store", missing.len())
     }
 }
 

@@ -30,6 +30,7 @@ pub async fn run(settings: &Settings, args: SeedArgs) -> anyhow::Result<()> {
         identity,
         school,
         finance,
+        ..
     } = crate::services::open(settings, true).await?;
     if args.demo {
         let report = demo::load_demo(&identity, &school).await?;

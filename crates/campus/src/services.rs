@@ -5,15 +5,18 @@
 use campus_config::Settings;
 use campus_domain::finance::Finance;
 use campus_domain::identity::Identity;
+use campus_domain::parking::Parking;
 use campus_domain::school::School;
 use sea_orm_migration::MigratorTrait;
 
-/// Identity, school records and finance on one database.
+/// Identity, school records, finance, parking and the file store.
 #[derive(Debug)]
 pub struct Services {
     pub identity: Identity,
     pub school: School,
     pub finance: Finance,
+    pub parking: Parking,
+    pub storage: campus_storage::BlobStore,
 }
 
 /// Connects, applies pending migrations when `migrate` (a fresh installation may import or
@@ -34,7 +37,9 @@ pub async fn open(settings: &Settings, migrate: bool) -> anyhow::Result<Services
     Ok(Services {
         identity: Identity::new(db.clone(), &settings.auth, &secret)?,
         school: School::new(db.clone(), &settings.school),
-        finance: Finance::new(db, &settings.finance),
+        finance: Finance::new(db.clone(), &settings.finance),
+        parking: Parking::new(db),
+        storage: campus_storage::BlobStore::open(&settings.storage, &settings.data_dir, &secret)?,
     })
 }
 

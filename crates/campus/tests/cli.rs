@@ -398,3 +398,24 @@ fn import_is_a_dry_run_until_commit_and_export_reads_it_back() {
         "{out}"
     );
 }
+
+#[test]
+fn files_check_lists_orphaned_files_and_passes_when_nothing_is_missing() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let (ok, out, err) = run_in(dir, &["files", "check"], None);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("0 files referenced, 0 stored, 0 missing, 0 orphaned"),
+        "{out}"
+    );
+    let folder = dir.join("data/files/user_9");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("parking_1_left.jpg"), b"x").unwrap();
+    let (ok, out, err) = run_in(dir, &["files", "check"], None);
+    assert!(ok, "an orphan is reported, not an error: {out}{err}");
+    assert!(
+        out.contains("orphan (stored, no record refers to it): user_9/parking_1_left.jpg"),
+        "{out}"
+    );
+}

@@ -12,8 +12,10 @@ use campus_domain::finance::FinanceError;
 use campus_domain::identity::IdentityError;
 use campus_domain::kv::KvError;
 use campus_domain::notifications::NotificationError;
+use campus_domain::parking::ParkingError;
 use campus_domain::school::SchoolError;
 use campus_domain::validation::FieldIssue;
+use campus_storage::StorageError;
 
 use crate::error::ApiError;
 
@@ -75,6 +77,17 @@ pub trait Wording: Send + 'static {
     fn kv(err: KvError) -> ApiError {
         err.into()
     }
+
+    fn parking(err: ParkingError) -> ApiError {
+        match err {
+            ParkingError::Invalid(issues) => first_issue(&issues, "", "Invalid input"),
+            other => other.into(),
+        }
+    }
+
+    fn storage(err: StorageError) -> ApiError {
+        err.into()
+    }
 }
 
 /// The shared wording, for handlers that have no words of their own.
@@ -127,4 +140,6 @@ worded! {
     FinanceError => finance,
     NotificationError => notification,
     KvError => kv,
+    ParkingError => parking,
+    StorageError => storage,
 }

@@ -9,10 +9,12 @@ use campus_domain::finance::{FinanceError, money};
 use campus_domain::identity::{AuthFailure, IdentityError};
 use campus_domain::kv::{KvError, Quota};
 use campus_domain::notifications::NotificationError;
+use campus_domain::parking::ParkingError;
 use campus_domain::school::SchoolError;
 use campus_domain::school::export::ExportError;
 use campus_domain::school::import::ImportError;
 use campus_domain::validation::FieldIssue;
+use campus_storage::StorageError;
 
 use super::{ApiError, FieldError};
 use crate::auth::codes;
@@ -305,5 +307,54 @@ pub(crate) fn quota_message(err: &KvError) -> String {
             format!("This write would store more than {limit} bytes; delete or shorten some values first.")
         }
         _ => "Quota exceeded.".to_owned(),
+    }
+}
+
+impl From<ParkingError> for ApiError {
+    fn from(err: ParkingError) -> Self {
+        match err {
+            ParkingError::Invalid(issues) => issues.into(),
+            ParkingError::NotFound(what) => ApiError::not_found(format!("{what} not found.")),
+            ParkingError::ScoreExists => ApiError::conflict("A score for this event already exists."),
+            ParkingError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(err: StorageError) -> Self {
+        match err {
+            StorageError::InvalidKey(why) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_key",
+                format!("Invalid file key: {why}."),
+            ),
+            StorageError::NotFound => ApiError::not_found("No such file."),
+            StorageError::TooLarge { limit } => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("The file is larger than {limit} bytes."),
+            ),
+            StorageError::UnsupportedType(found) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!("A photo must be JPEG, PNG, WebP or HEIC; this file is {found}."),
+            ),
+            StorageError::Corrupt(why) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "corrupt_file",
+                format!("The file is damaged: {why}."),
+            ),
+            StorageError::Read(why) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_upload",
+                format!("The upload could not be read: {why}."),
+            ),
+            e @ (StorageError::Config(_) | StorageError::Backend(_)) => ApiError::unavailable(
+                "storage_unavailable",
+                "File storage is not available right now.",
+                e,
+            ),
+        }
     }
 }

@@ -103,6 +103,18 @@ impl ApiError {
         err
     }
 
+    /// A 503: a part the request needs (file storage, say) is not available; `cause` is
+    /// logged with the request id and never sent.
+    pub fn unavailable(
+        code: &'static str,
+        detail: impl Into<String>,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        let mut err = Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail);
+        err.0.internal = Some(cause.into());
+        err
+    }
+
     /// Adds a response header (`Retry-After`, `WWW-Authenticate`, ...).
     pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
         self.0.headers.insert(name, value);

@@ -24,6 +24,11 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     let limits = BodyLimits {
         default: limit,
         import: state.settings().school.import.max_upload_bytes,
+        // The handlers hold a photo to `storage.max_photo_bytes` exactly (in their own
+        // envelope); this outer bound leaves room for the multipart framing.
+        upload: usize::try_from(state.settings().storage.max_photo_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(UPLOAD_FRAMING_BYTES),
     };
     // Router::layer wraps what is already there, so the innermost layer comes first.
     let mut router = router
@@ -61,12 +66,21 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         ))
 }
 
-/// Request body limits: `server.body_limit_bytes`, and `school.import.max_upload_bytes` for
-/// the file uploads under [`IMPORTS_PREFIX`].
+/// Request body limits: `server.body_limit_bytes`, `school.import.max_upload_bytes` for
+/// the file uploads under [`IMPORTS_PREFIX`], and the photo limit for photo uploads.
 #[derive(Debug, Clone, Copy)]
 struct BodyLimits {
     default: usize,
     import: usize,
+    upload: usize,
+}
+
+/// Room for multipart headers and boundaries around an uploaded photo.
+const UPLOAD_FRAMING_BYTES: usize = 64 * 1024;
+
+/// Whether `path` takes a photo or file upload (`/parking/{id}/photo`, `/files/{key}`).
+pub(crate) fn is_upload_path(path: &str) -> bool {
+    path.starts_with("/files/") || (path.starts_with("/parking/") && path.ends_with("/photo"))
 }
 
 /// Where file imports are uploaded; their handlers raise `DefaultBodyLimit` to match.
@@ -79,8 +93,11 @@ async fn limit_body(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let limit = if request.uri().path().starts_with(IMPORTS_PREFIX) {
+    let path = request.uri().path();
+    let limit = if path.starts_with(IMPORTS_PREFIX) {
         limits.import
+    } else if is_upload_path(path) {
+        limits.upload
     } else {
         limits.default
     };

@@ -7,6 +7,7 @@ mod compat_auth;
 mod compat_finance;
 mod compat_kvstore;
 mod compat_nurture_data;
+mod compat_parking;
 mod compat_records;
 mod errors;
 mod finance;

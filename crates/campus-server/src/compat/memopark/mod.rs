@@ -8,6 +8,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use campus_domain::identity::{ContactInput, IdentityError, Registration, TokenLifetime};
+use campus_domain::parking::ParkingError;
+use campus_storage::StorageError;
 use serde_json::{Value, json};
 
 use crate::api::Routes;
@@ -24,6 +26,8 @@ use schema::{
 };
 use utoipa_axum::routes;
 
+mod parking;
+mod parking_schema;
 mod schema;
 
 const TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -46,18 +50,33 @@ impl Wording for Words {
             other => Plain::identity(other),
         }
     }
+
+    fn parking(err: ParkingError) -> ApiError {
+        match err {
+            ParkingError::NotFound("Landmark") => ApiError::not_found("Landmark not found for this event"),
+            ParkingError::NotFound(_) => ApiError::not_found("Parking event not found"),
+            ParkingError::ScoreExists => ApiError::conflict("A score for this event already exists"),
+            other => Plain::parking(other),
+        }
+    }
+
+    fn storage(err: StorageError) -> ApiError {
+        err.into()
+    }
 }
 
 type Answer = Result<Response, SeedError<Words>>;
 
 /// The seed's routes with their OpenAPI operations.
 pub(crate) fn routes() -> Routes {
-    vec![
+    let mut all = vec![
         routes!(register),
         routes!(login),
         routes!(profile),
         routes!(logout),
-    ]
+    ];
+    all.extend(parking::routes());
+    all
 }
 
 pub(crate) fn router() -> Router<AppState> {

@@ -1,0 +1,139 @@
+//! `/files/{key}`: the local blob store's signed, expiring links. `GET` serves the file
+//! with the content type and name the link was signed with; `PUT` stores an upload the link
+//! allows. A link whose signature does not match, or that has expired, is 403. (On S3 the
+//! links are presigned and point at the bucket; this route is never involved.)
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use campus_storage::{BlobKey, LinkClaims, LinkError, LinkMethod, read_limited};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::ApiError;
+use crate::extract::Path;
+use crate::state::AppState;
+use utoipa_axum::routes;
+
+/// The operations, for the OpenAPI document (their path names the key as one parameter).
+pub(crate) fn routes() -> crate::api::Routes {
+    vec![routes!(download, upload)]
+}
+
+/// The route: keys contain slashes, so it matches the rest of the path.
+pub(crate) fn router() -> axum::Router<AppState> {
+    axum::Router::new().route("/files/{*key}", axum::routing::get(download).put(upload))
+}
+
+/// The signed parts of a link, as its query carries them.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LinkQuery {
+    /// Unix seconds after which the link is refused.
+    pub expires: i64,
+    /// The content type the file is served with (or an upload must have).
+    pub ct: String,
+    /// The name a download is saved as.
+    pub name: String,
+    pub sig: String,
+}
+
+fn checked(state: &AppState, method: LinkMethod, key: &str, q: &LinkQuery) -> Result<BlobKey, ApiError> {
+    let key = BlobKey::parse(key)?;
+    let claims = LinkClaims {
+        method,
+        key: key.as_str().to_owned(),
+        expires: q.expires,
+        content_type: q.ct.clone(),
+        file_name: q.name.clone(),
+    };
+    state
+        .storage()
+        .check_link(&claims, &q.sig, state.clock().now().timestamp())
+        .map_err(|e| match e {
+            LinkError::Expired => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "link_expired",
+                "This link has expired; ask for a fresh one.",
+            ),
+            LinkError::BadSignature => {
+                ApiError::new(StatusCode::FORBIDDEN, "link_invalid", "This link is not valid.")
+            }
+        })?;
+    Ok(key)
+}
+
+/// Serves a file of the local store through a signed link.
+#[utoipa::path(get, path = "/files/{key}", tag = "files",
+    params(("key" = String, Path, description = "The object key, slashes included"), LinkQuery),
+    responses(
+        (status = 200, description = "The file, with the signed content type, `Content-Disposition`, `X-Content-Type-Options: nosniff` and `Cache-Control: private`", content_type = "application/octet-stream"),
+        (status = 403, description = "The link is tampered with or expired", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The file is gone", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn download(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(q): Query<LinkQuery>,
+) -> Result<Response, ApiError> {
+    let key = checked(&state, LinkMethod::Get, &key, &q)?;
+    let blob = state.storage().get(&key).await?;
+    let remaining = (q.expires - state.clock().now().timestamp()).max(0);
+    let mut response = Body::from_stream(blob.stream).into_response();
+    let headers = response.headers_mut();
+    let value = |text: &str| {
+        HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+    };
+    headers.insert(header::CONTENT_TYPE, value(&q.ct));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(blob.size));
+    let name = campus_storage::sanitize_file_name(&q.name);
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        value(&format!("inline; filename=\"{name}\"")),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        value(&format!("private, max-age={remaining}")),
+    );
+    Ok(response)
+}
+
+/// Stores an upload through a signed upload link (the request's `Content-Type` must be the
+/// one signed; the size limit is `storage.max_photo_bytes`).
+#[utoipa::path(put, path = "/files/{key}", tag = "files",
+    params(("key" = String, Path, description = "The object key, slashes included"), LinkQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 204, description = "Stored"),
+        (status = 403, description = "The link is tampered with or expired", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than the limit", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not the content type the link was signed for", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(q): Query<LinkQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, ApiError> {
+    let key = checked(&state, LinkMethod::Put, &key, &q)?;
+    let sent = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if sent != q.ct {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("This link takes {} uploads.", q.ct),
+        ));
+    }
+    let bytes = read_limited(body.into_data_stream(), state.settings().storage.max_photo_bytes).await?;
+    state.storage().put(&key, &q.ct, bytes).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
