@@ -137,3 +137,58 @@ pub async fn upload(
     state.storage().put(&key, &q.ct, bytes).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// An absolute link: a local store's `/files/...` link is made absolute with the host the
+/// request came to (the app opens it directly); S3 links already are.
+pub(crate) fn absolute(state: &AppState, headers: &HeaderMap, link: String) -> String {
+    if !link.starts_with('/') {
+        return link;
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(
+            || format!("127.0.0.1:{}", state.settings().server.port),
+            str::to_owned,
+        );
+    let scheme = if crate::web::cookies::secure(state, headers) {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}{link}")
+}
+
+/// A fresh signed link to a stored photo, or `None` (no photo, or storage failing).
+pub(crate) async fn photo_link(
+    state: &AppState,
+    headers: &HeaderMap,
+    key: Option<&str>,
+    content_type: Option<&str>,
+) -> Option<String> {
+    let key = BlobKey::parse(key?).ok()?;
+    let name = key.as_str().rsplit('/').next().unwrap_or("photo").to_owned();
+    let content_type = content_type.unwrap_or("application/octet-stream");
+    match state
+        .storage()
+        .download_link(&key, content_type, &name, state.clock().now().timestamp())
+        .await
+    {
+        Ok(link) => Some(absolute(state, headers, link)),
+        Err(e) => {
+            tracing::warn!(error = %e, key = key.as_str(), "no link for a stored photo");
+            None
+        }
+    }
+}
+
+/// Deletes stored files whose records are gone; a failure is logged (`campus files check`
+/// lists what stays behind).
+pub(crate) async fn delete_blobs(state: &AppState, keys: &[String]) {
+    for key in keys.iter().filter_map(|k| BlobKey::parse(k).ok()) {
+        if let Err(e) = state.storage().delete(&key).await {
+            tracing::warn!(error = %e, key = key.as_str(), "a deleted record's file stays in storage");
+        }
+    }
+}

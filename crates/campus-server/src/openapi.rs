@@ -41,6 +41,8 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "content", description = "Lookup values, documents and the marks query"),
         (name = "finance", description = "Courses, enrollments, the ledger, payments and finance reports"),
         (name = "kv", description = "The caller's key-value store: versions, compare-and-swap, expiry, prefixes, batches"),
+        (name = "parking", description = "The caller's parking events (MemoPark): landmarks, the cognitive score and its trend, photo links"),
+        (name = "files", description = "Signed, expiring links to the local file store"),
         (name = "imports", description = "CSV/XLSX imports (dry run by default) and CSV/XLSX/JSON exports"),
         (name = "seed 000 Nurture Dreams", description = "The Nurture Dreams app's accounts (`/signup`, `/login`), marks queries, lookup values and documents; errors are `{\"error\": ...}` (accounts: `{\"success\": false, \"message\": ...}`)"),
         (name = "seed 001 MemoPark", description = "The MemoPark app's accounts (`/auth/*`), with its bodies, messages and status codes; token errors are `{\"msg\": ...}`"),

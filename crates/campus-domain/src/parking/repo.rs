@@ -1,6 +1,10 @@
 //! Parking queries. Each takes any connection, so it runs inside a transaction too.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::pagination::PageRequest;
 
 use campus_db::entities::{parking_events, parking_landmarks, parking_scores};
 
@@ -17,6 +21,23 @@ pub async fn events_of(
         .filter(parking_events::Column::UserId.eq(user_id))
         .order_by_desc(parking_events::Column::CreatedAt)
         .order_by_desc(parking_events::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// A page of a user's events, newest first (the cursor is the last id seen), `limit + 1`
+/// rows.
+pub async fn events_page(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    page: PageRequest,
+) -> Result<Vec<parking_events::Model>, DbErr> {
+    let mut q = parking_events::Entity::find().filter(parking_events::Column::UserId.eq(user_id));
+    if let Some(before) = page.after_id {
+        q = q.filter(parking_events::Column::Id.lt(before));
+    }
+    q.order_by_desc(parking_events::Column::Id)
+        .limit(page.limit + 1)
         .all(conn)
         .await
 }

@@ -22,6 +22,7 @@ use super::repo;
 use super::score::{Trip, compute};
 use crate::clock::{SharedClock, SystemClock};
 use crate::identity::Principal;
+use crate::pagination::{Page, PageRequest};
 use crate::retry::retry_transient;
 use crate::validation::FieldIssue;
 
@@ -96,6 +97,16 @@ impl Parking {
     /// The caller's events, newest first.
     pub async fn list(&self, who: &Principal) -> Result<Vec<parking_events::Model>, ParkingError> {
         Ok(repo::events_of(&self.db, who.user_id).await?)
+    }
+
+    /// The caller's events, newest first, cursor-paginated.
+    pub async fn page(
+        &self,
+        who: &Principal,
+        page: PageRequest,
+    ) -> Result<Page<parking_events::Model>, ParkingError> {
+        let rows = repo::events_page(&self.db, who.user_id, page).await?;
+        Ok(Page::from_rows(rows, page, |r| r.id))
     }
 
     /// One of the caller's events with its landmarks and score.

@@ -20,6 +20,7 @@ pub mod grades;
 pub mod kv;
 pub mod me;
 pub mod notifications;
+pub mod parking;
 pub mod students;
 pub mod transfer;
 pub mod users;
@@ -44,6 +45,7 @@ pub(crate) fn routes() -> Routes {
         courses::routes(),
         finance::routes(),
         declarations::routes(),
+        parking::routes(),
         finance_reports::routes(),
         notifications::routes(),
         kv::routes(),

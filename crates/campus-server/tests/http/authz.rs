@@ -37,6 +37,25 @@ fn rows() -> Vec<Row> {
             body: None,
             expect: any,
         },
+        // Parking is personal: every signed-in user has their own events and scores.
+        Row {
+            method: Method::GET,
+            path: "/api/v1/parking-events",
+            body: None,
+            expect: any,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/parking-events",
+            body: Some(json!({"latitude": 1, "longitude": 2})),
+            expect: [401, 201, 201, 201, 201, 201, 201],
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/me/scores",
+            body: None,
+            expect: any,
+        },
         Row {
             method: Method::GET,
             path: "/api/v1/me/emergency-contacts",

@@ -17,5 +17,6 @@ mod kv;
 mod middleware;
 mod openapi;
 mod ops;
+mod parking;
 mod school;
 mod transfer;

@@ -75,51 +75,6 @@ fn integer(body: &Value, key: &str, message: &str) -> Result<Option<i64>, ApiErr
     }
 }
 
-/// An absolute link: a local store's `/files/...` link is made absolute with the host the
-/// request came to (the app opens it directly); S3 links already are.
-fn absolute(state: &AppState, headers: &HeaderMap, link: String) -> String {
-    if !link.starts_with('/') {
-        return link;
-    }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(
-            || format!("127.0.0.1:{}", state.settings().server.port),
-            str::to_owned,
-        );
-    let scheme = if crate::web::cookies::secure(state, headers) {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}{link}")
-}
-
-/// A fresh signed link to a stored photo, or `None` (no photo, or storage failing).
-async fn photo_link(
-    state: &AppState,
-    headers: &HeaderMap,
-    key: Option<&str>,
-    content_type: Option<&str>,
-) -> Option<String> {
-    let key = BlobKey::parse(key?).ok()?;
-    let name = key.as_str().rsplit('/').next().unwrap_or("photo").to_owned();
-    let content_type = content_type.unwrap_or("application/octet-stream");
-    match state
-        .storage()
-        .download_link(&key, content_type, &name, state.clock().now().timestamp())
-        .await
-    {
-        Ok(link) => Some(absolute(state, headers, link)),
-        Err(e) => {
-            tracing::warn!(error = %e, key = key.as_str(), "no link for a stored photo");
-            None
-        }
-    }
-}
-
 /// Records where the caller parked.
 #[utoipa::path(post, path = "/parking", tag = TAG, security(("bearer" = [])), request_body = ParkingCreateRequest,
     responses(
@@ -208,7 +163,9 @@ async fn detail(
 ) -> Answer {
     let d = state.parking().detail(&who, event_id(&id)?).await?;
     let photo_url = match d.event.photo_key.as_deref() {
-        Some(key) => photo_link(&state, &headers, Some(key), d.event.photo_content_type.as_deref()).await,
+        Some(key) => {
+            crate::files::photo_link(&state, &headers, Some(key), d.event.photo_content_type.as_deref()).await
+        }
         None => d.event.given_photo_url.clone(),
     };
     let e = d.event;
@@ -301,11 +258,7 @@ async fn update(
 async fn delete(State(state): State<AppState>, AuthUser(who): AuthUser, Path(id): Path<String>) -> Answer {
     let id = event_id(&id)?;
     let keys = state.parking().delete(&who, id).await?;
-    for key in keys.iter().filter_map(|k| BlobKey::parse(k).ok()) {
-        if let Err(e) = state.storage().delete(&key).await {
-            tracing::warn!(error = %e, key = key.as_str(), "a deleted event's photo stays in storage");
-        }
-    }
+    crate::files::delete_blobs(&state, &keys).await;
     Ok(reply(
         StatusCode::OK,
         json!({"message": format!("Event {id} deleted successfully")}),
@@ -512,7 +465,9 @@ async fn latest_active(State(state): State<AppState>, AuthUser(who): AuthUser, h
 
 async fn latest(state: &AppState, headers: &HeaderMap, d: EventDetail) -> LatestActive {
     let photo_url = match d.event.photo_key.as_deref() {
-        Some(key) => photo_link(state, headers, Some(key), d.event.photo_content_type.as_deref()).await,
+        Some(key) => {
+            crate::files::photo_link(state, headers, Some(key), d.event.photo_content_type.as_deref()).await
+        }
         None => d.event.given_photo_url.clone(),
     };
     let mut landmarks = Vec::with_capacity(d.landmarks.len());
@@ -524,7 +479,7 @@ async fn latest(state: &AppState, headers: &HeaderMap, d: EventDetail) -> Latest
             landmark_longitude: l.longitude,
             location_name: l.location_name,
             distance_from_parking: l.distance_from_parking,
-            photo_url: photo_link(
+            photo_url: crate::files::photo_link(
                 state,
                 headers,
                 l.photo_key.as_deref(),
