@@ -143,6 +143,7 @@ impl Application {
         let kv = self.state.kv().clone();
         let identity = self.state.identity().clone();
         let finance = self.state.finance().clone();
+        let parking = self.state.parking().clone();
         let clock = self.state.clock().clone();
         let every = Duration::from_secs(self.state.settings().kv.purge_interval_secs);
         let purge = tokio::spawn(async move {
@@ -158,6 +159,9 @@ impl Application {
                 }
                 if let Err(e) = identity.purge_web_sessions().await {
                     tracing::warn!(error = %e, "purging ended web sessions failed");
+                }
+                if let Err(e) = parking.alert_overdue().await {
+                    tracing::warn!(error = %e, "alerting caregivers of overdue retrievals failed");
                 }
             }
         });

@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod attendance;
 pub mod audit_log;
+pub mod caregiver_links;
 pub mod contact_actions;
 pub mod courses;
 pub mod documents;

@@ -26,6 +26,8 @@ pub struct Model {
     pub final_screen_time: Option<i64>,
     pub final_map_view_count: Option<i64>,
     pub status: String,
+    /// When caregivers were told this retrieval runs past twice its estimate.
+    pub overdue_alerted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -13,6 +13,7 @@ mod m20261122_000006_web_sessions;
 mod m20261129_000007_kv_usage;
 mod m20261129_000008_payment_declarations;
 mod m20261129_000009_parking;
+mod m20261129_000010_caregivers;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_kv_usage::Migration),
             Box::new(m20261129_000008_payment_declarations::Migration),
             Box::new(m20261129_000009_parking::Migration),
+            Box::new(m20261129_000010_caregivers::Migration),
         ]
     }
 

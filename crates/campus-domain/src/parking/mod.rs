@@ -3,6 +3,7 @@
 //! score computed once on arrival. Every event belongs to one user and only that user
 //! reaches it.
 
+pub mod caregivers;
 mod error;
 pub mod model;
 mod policy;
@@ -10,6 +11,7 @@ mod repo;
 pub mod score;
 mod service;
 
+pub use caregivers::{CaregiverLink, CaregiverView, Invitation};
 pub use error::ParkingError;
 pub use model::{
     EventDetail, EventUpdate, MAX_LANDMARKS_PER_EVENT, MAX_LANDMARKS_PER_REQUEST, ManualScore, NewEvent,

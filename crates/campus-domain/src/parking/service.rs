@@ -29,7 +29,7 @@ use crate::validation::FieldIssue;
 /// The parking service. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Parking {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
     clock: SharedClock,
 }
 
@@ -47,7 +47,7 @@ impl Parking {
         self
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(super) fn now(&self) -> DateTime<Utc> {
         chrono::SubsecRound::trunc_subsecs(self.clock.now(), 6)
     }
 
@@ -172,7 +172,10 @@ impl Parking {
             }
             let mut status = update.status;
             match update.status {
-                Some(Status::Retrieving) => row.navigation_started_at = Set(Some(now)),
+                Some(Status::Retrieving) => {
+                    row.navigation_started_at = Set(Some(now));
+                    row.overdue_alerted_at = Set(None);
+                }
                 Some(Status::Retrieved | Status::Expired) if event.ended_at.is_none() => {
                     row.ended_at = Set(Some(now));
                 }
@@ -222,6 +225,15 @@ impl Parking {
             }
             row.updated_at = Set(now);
             row.update(&txn).await?;
+            if update.status == Some(Status::Expired) && event.status != Status::Expired.as_str() {
+                super::caregivers::alert(
+                    &txn,
+                    event.user_id,
+                    id,
+                    "A parking event was abandoned before the car was found.",
+                )
+                .await?;
+            }
             txn.commit().await?;
             Ok(())
         })

@@ -10,6 +10,7 @@ use crate::state::AppState;
 
 pub mod attendance;
 pub mod auth;
+pub mod caregivers;
 pub mod content;
 pub mod courses;
 pub mod declarations;
@@ -46,6 +47,7 @@ pub(crate) fn routes() -> Routes {
         finance::routes(),
         declarations::routes(),
         parking::routes(),
+        caregivers::routes(),
         finance_reports::routes(),
         notifications::routes(),
         kv::routes(),

@@ -152,7 +152,7 @@ pub struct ParkingEventDetail {
     pub score: Option<ScoreView>,
 }
 
-async fn detail_view(state: &AppState, headers: &HeaderMap, d: EventDetail) -> ParkingEventDetail {
+pub(crate) async fn detail_view(state: &AppState, headers: &HeaderMap, d: EventDetail) -> ParkingEventDetail {
     let photo_url = crate::files::photo_link(
         state,
         headers,

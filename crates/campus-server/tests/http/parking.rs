@@ -78,3 +78,83 @@ backend_test!(async fn a_parking_event_runs_from_parking_to_the_score_trend(app)
     assert_eq!(send(Method::DELETE, format!("/api/v1/parking-events/{id}"), None).await.status, 204);
     send(Method::GET, format!("/api/v1/parking-events/{id}"), None).await.assert_problem(404, "not_found");
 });
+
+/// A MemoPark account (emergency contact optional); its token and id.
+async fn memopark_user(
+    app: &campus_test_support::TestApp,
+    email: &str,
+    contact: Option<Value>,
+) -> (String, i64) {
+    let mut body = json!({"user_email": email, "user_password": "Park!ng123", "user_name": "Someone"});
+    if let Some(c) = contact {
+        body["emergency_contact"] = c;
+    }
+    let res = app.post_json("/auth/register", &body).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let token = res.json()["access_token"].as_str().unwrap().to_owned();
+    let id = app.get_with_token("/auth/profile", &token).await.json()["user_id"]
+        .as_i64()
+        .unwrap();
+    (token, id)
+}
+
+backend_test!(async fn a_caregiver_follows_read_only_is_alerted_and_loses_access_when_unlinked(app) {
+    let contact = json!({"emergency_contact_name": "Sam", "relation": "son", "emergency_email": "Sam@Family.test", "is_allow_alerts": true});
+    let (driver, driver_id) = memopark_user(&app, "driver@family.test", Some(contact)).await;
+    let (carer, _) = memopark_user(&app, "sam@family.test", None).await;
+    let (stranger, _) = memopark_user(&app, "stranger@family.test", None).await;
+    let contact_id = app.get_with_token("/auth/profile", &driver).await.json()["emergency_contacts"][0]["emergency_id"].as_i64().unwrap();
+
+    let invited = app.post_json_with_token("/api/v1/me/caregivers", &driver, &json!({"contact_id": contact_id})).await;
+    assert_eq!(invited.status, 201, "{}", invited.text);
+    let token = invited.json()["invite_token"].as_str().unwrap().to_owned();
+    let link_id = invited.json()["link"]["id"].as_i64().unwrap();
+    // Only the invited address may accept; the driver cannot care for themself.
+    app.post_json_with_token("/api/v1/caregivers/accept", &stranger, &json!({"token": token})).await.assert_problem(404, "not_found");
+    app.post_json_with_token("/api/v1/caregivers/accept", &driver, &json!({"token": token})).await.assert_problem(404, "not_found");
+    let accepted = app.post_json_with_token("/api/v1/caregivers/accept", &carer, &json!({"token": token})).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    assert_eq!(accepted.json()["status"], "ACTIVE");
+    app.post_json_with_token("/api/v1/caregivers/accept", &carer, &json!({"token": token})).await.assert_problem(404, "not_found");
+    assert_eq!(app.get_with_token("/api/v1/caring-for", &carer).await.json()["people"][0]["user_id"], driver_id);
+
+    // The driver parks and starts finding the car with a one-minute estimate.
+    let created = app.post_json_with_token("/api/v1/parking-events", &driver, &json!({"latitude": 10, "longitude": 20})).await;
+    let event = created.json()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/parking-events/{event}");
+    let res = app.send(app.request(Method::PATCH, &path).bearer_auth(&driver).json(&json!({"status": "retrieving", "estimated_time_secs": 60}))).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let view_path = format!("/api/v1/caring-for/{driver_id}/parking");
+    let seen = app.get_with_token(&view_path, &carer).await;
+    assert_eq!(seen.status, 200, "{}", seen.text);
+    assert_eq!(seen.json()["current"]["id"], event);
+    app.get_with_token(&view_path, &stranger).await.assert_problem(404, "not_found");
+    // Read-only: the caregiver cannot change the event.
+    let res = app.send(app.request(Method::PATCH, &path).bearer_auth(&carer).json(&json!({"status": "expired"}))).await;
+    res.assert_problem(404, "not_found");
+
+    // Past twice the estimate the caregiver is alerted, once, however many sweeps run.
+    assert_eq!(app.state.parking().alert_overdue().await.unwrap(), 0, "not overdue yet");
+    app.clock.advance(Duration::from_secs(121));
+    assert_eq!(app.state.parking().alert_overdue().await.unwrap(), 1);
+    assert_eq!(app.state.parking().alert_overdue().await.unwrap(), 0);
+    // Abandoning the event alerts too.
+    app.send(app.request(Method::PATCH, &path).bearer_auth(&driver).json(&json!({"status": "expired"}))).await;
+    let notes = app.get_with_token("/api/v1/me/notifications", &carer).await.json();
+    let messages: Vec<&str> = notes["notifications"].as_array().unwrap().iter().map(|n| n["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("taking long")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("abandoned")), "{messages:?}");
+    assert!(app.get_with_token("/api/v1/me/notifications", &stranger).await.json()["notifications"].as_array().unwrap().is_empty());
+
+    // Every caregiver read is in the audit trail.
+    let admin = app.session("admin").await;
+    let audit = app.get_with_token("/api/v1/audit?action=parking.caregiver_read", &admin.token).await.json();
+    assert_eq!(audit["audit"].as_array().unwrap().len(), 1, "{audit}");
+
+    // Unlinking ends access at once.
+    let res = app.send(app.request(Method::DELETE, &format!("/api/v1/me/caregivers/{link_id}")).bearer_auth(&driver)).await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    app.get_with_token(&view_path, &carer).await.assert_problem(404, "not_found");
+    assert!(app.get_with_token("/api/v1/caring-for", &carer).await.json()["people"].as_array().unwrap().is_empty());
+});
