@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use campus_storage::{BlobKey, LinkClaims, LinkError, LinkMethod, read_limited};
+use campus_storage::{BlobKey, LinkClaims, LinkError, LinkMethod, StorageError, photo, read_limited};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -191,4 +191,60 @@ pub(crate) async fn delete_blobs(state: &AppState, keys: &[String]) {
             tracing::warn!(error = %e, key = key.as_str(), "a deleted record's file stays in storage");
         }
     }
+}
+
+/// Reads an uploaded photo (at most `storage.max_photo_bytes`), types it by its bytes,
+/// strips JPEG metadata unless `storage.keep_photo_metadata`, and stores it at `key`; its
+/// content type.
+pub(crate) async fn store_photo<S, B, E>(
+    state: &AppState,
+    upload: S,
+    key: &BlobKey,
+) -> Result<&'static str, StorageError>
+where
+    S: futures_util::Stream<Item = Result<B, E>>,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    let settings = &state.settings().storage;
+    let bytes = read_limited(upload, settings.max_photo_bytes).await?;
+    let content_type = photo::photo_type(&bytes)?;
+    let bytes = if settings.keep_photo_metadata {
+        bytes
+    } else {
+        photo::strip_metadata(content_type, bytes)?
+    };
+    state.storage().put(key, content_type, bytes).await?;
+    Ok(content_type)
+}
+
+/// After recording a new stored photo: deletes the photo it replaced, or — when recording
+/// failed (the record went away meanwhile) — the new one, so no file is orphaned.
+pub(crate) async fn settle_photo<E>(
+    state: &AppState,
+    new: &BlobKey,
+    recorded: Result<Option<String>, E>,
+) -> Result<(), E> {
+    match recorded {
+        Ok(replaced) => {
+            delete_blobs(state, &replaced.into_iter().collect::<Vec<_>>()).await;
+            Ok(())
+        }
+        Err(e) => {
+            delete_blobs(state, &[new.as_str().to_owned()]).await;
+            Err(e)
+        }
+    }
+}
+
+/// The key of a photo `user_id` uploads now, named after the client's file name.
+pub(crate) fn photo_key(
+    state: &AppState,
+    user_id: i64,
+    kind: &str,
+    file_name: &str,
+) -> Result<BlobKey, StorageError> {
+    let unix = state.clock().now().timestamp();
+    let name = campus_storage::sanitize_file_name(file_name);
+    BlobKey::parse(&format!("user_{user_id}/{kind}_{unix}_{name}"))
 }

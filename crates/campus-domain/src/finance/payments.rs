@@ -17,7 +17,7 @@ use super::repo::{self as ledger, NewEntry};
 use super::{Finance, money};
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
-use crate::identity::{Principal, Role};
+use crate::identity::Principal;
 use crate::notifications::{self, kinds as notice};
 use crate::retry::retry_transient;
 use crate::validation::FieldIssue;
@@ -119,17 +119,6 @@ impl Finance {
     ) -> Result<Outcome<EntryReceipt>, FinanceError> {
         let (student_id, as_student) = self.own_student(who).await?;
         self.pay(&as_student, student_id, input, key, render, meta).await
-    }
-
-    /// The caller's own student record, and the caller as its student: someone acting on
-    /// their own dues is held to a student's rules whatever their role elsewhere.
-    pub(super) async fn own_student(&self, who: &Principal) -> Result<(i64, Principal), FinanceError> {
-        let student = self.student_of_user(who, false).await?;
-        let as_student = Principal {
-            role: Role::Student,
-            ..who.clone()
-        };
-        Ok((student.id, as_student))
     }
 
     /// A payment against `student_id`'s dues. A student paying their own may not pay more than

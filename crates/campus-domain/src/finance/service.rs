@@ -31,6 +31,17 @@ impl Finance {
         &self.settings.currency
     }
 
+    /// The caller's own student record, and the caller as its student: someone acting on
+    /// their own dues is held to a student's rules whatever their role elsewhere.
+    pub(super) async fn own_student(&self, who: &Principal) -> Result<(i64, Principal), FinanceError> {
+        let student = self.student_of_user(who, false).await?;
+        let as_student = Principal {
+            role: Role::Student,
+            ..who.clone()
+        };
+        Ok((student.id, as_student))
+    }
+
     /// The student record of a user (seed 002: "the student is the user"). With `create`, a
     /// user of the student role who has none gets one, numbered like any other.
     pub async fn student_of_user(

@@ -11,6 +11,9 @@ pub enum ParkingError {
     NotFound(&'static str),
     #[error("a score for this event already exists")]
     ScoreExists,
+    /// Administrators only.
+    #[error("not allowed")]
+    Forbidden,
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
 }

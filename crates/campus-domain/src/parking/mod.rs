@@ -6,6 +6,7 @@
 pub mod caregivers;
 mod error;
 pub mod model;
+mod parts;
 mod policy;
 mod repo;
 pub mod score;

@@ -5,18 +5,12 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
 
-use campus_db::entities::{parking_events, parking_landmarks, parking_scores};
+use campus_db::entities::{parking_events, parking_scores};
 
 use super::error::ParkingError;
-use super::model::{
-    EventDetail, EventUpdate, MAX_LANDMARKS_PER_EVENT, MAX_LANDMARKS_PER_REQUEST, ManualScore, NewEvent,
-    NewLandmark, ScoredEvent, Status, check_coordinates, clean,
-};
+use super::model::{EventDetail, EventUpdate, NewEvent, ScoredEvent, Status, check_coordinates, clean};
 use super::policy::{own_event, owns_key};
 use super::repo;
 use super::score::{Trip, compute};
@@ -184,9 +178,10 @@ impl Parking {
             if update.status == Some(Status::Retrieved) && repo::score(&txn, id).await?.is_none() {
                 let landmarks = repo::landmarks(&txn, id).await?;
                 let ended = event.ended_at.unwrap_or(now);
+                // Whole seconds: request latency must not move a score by a hundredth.
                 let duration = event
                     .navigation_started_at
-                    .map(|start| (ended - start).num_milliseconds() as f64 / 1000.0);
+                    .map(|start| (ended - start).num_seconds() as f64);
                 let values = compute(Trip {
                     landmarks: landmarks.len() as i64,
                     achieved: landmarks.iter().filter(|l| l.is_achieved).count() as i64,
@@ -254,169 +249,6 @@ impl Parking {
         Ok(keys)
     }
 
-    /// Adds landmarks to one of the caller's events (at most
-    /// [`MAX_LANDMARKS_PER_REQUEST`] at once and [`MAX_LANDMARKS_PER_EVENT`] in all).
-    pub async fn add_landmarks(
-        &self,
-        who: &Principal,
-        id: i64,
-        landmarks: Vec<NewLandmark>,
-    ) -> Result<usize, ParkingError> {
-        if landmarks.len() > MAX_LANDMARKS_PER_REQUEST {
-            return Err(FieldIssue::new(
-                "landmarks",
-                "too_many",
-                format!("at most {MAX_LANDMARKS_PER_REQUEST} landmarks per request"),
-            )
-            .into());
-        }
-        let mut rows = Vec::with_capacity(landmarks.len());
-        let now = self.now();
-        for l in landmarks {
-            if let (Some(lat), Some(lon)) = (l.latitude, l.longitude) {
-                check_coordinates(lat, lon).map_err(|mut issue| {
-                    issue.field = "landmark_latitude";
-                    issue
-                })?;
-            }
-            if l.distance_from_parking.is_some_and(|d| !d.is_finite() || d < 0.0) {
-                return Err(FieldIssue::new(
-                    "distance_from_parking",
-                    "out_of_range",
-                    "must be a distance in metres",
-                )
-                .into());
-            }
-            rows.push(parking_landmarks::ActiveModel {
-                event_id: Set(id),
-                latitude: Set(l.latitude),
-                longitude: Set(l.longitude),
-                location_name: Set(clean("location_name", l.location_name, 255)?),
-                distance_from_parking: Set(l.distance_from_parking),
-                photo_key: Set(None),
-                photo_content_type: Set(None),
-                is_achieved: Set(false),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            });
-        }
-        let added = rows.len();
-        retry_transient(|| async {
-            let txn = campus_db::begin_write(&self.db).await?;
-            own_event(&txn, who, id).await?;
-            if repo::landmark_count(&txn, id).await? + added as u64 > MAX_LANDMARKS_PER_EVENT {
-                return Err(ParkingError::from(FieldIssue::new(
-                    "landmarks",
-                    "too_many",
-                    format!("an event holds at most {MAX_LANDMARKS_PER_EVENT} landmarks"),
-                )));
-            }
-            if !rows.is_empty() {
-                parking_landmarks::Entity::insert_many(rows.clone())
-                    .exec_without_returning(&txn)
-                    .await?;
-            }
-            txn.commit().await?;
-            Ok::<(), ParkingError>(())
-        })
-        .await?;
-        Ok(added)
-    }
-
-    /// Marks a landmark of one of the caller's events achieved or not (`None`: unchanged).
-    pub async fn set_achieved(
-        &self,
-        who: &Principal,
-        id: i64,
-        landmark_id: i64,
-        achieved: Option<bool>,
-    ) -> Result<parking_landmarks::Model, ParkingError> {
-        own_event(&self.db, who, id).await?;
-        let landmark = parking_landmarks::Entity::find_by_id(landmark_id)
-            .one(&self.db)
-            .await?
-            .filter(|l| l.event_id == id)
-            .ok_or(ParkingError::NotFound("Landmark"))?;
-        let Some(achieved) = achieved else {
-            return Ok(landmark);
-        };
-        let mut row: parking_landmarks::ActiveModel = landmark.into();
-        row.is_achieved = Set(achieved);
-        row.updated_at = Set(self.now());
-        Ok(row.update(&self.db).await?)
-    }
-
-    /// Stores a score the app computed itself; one per event.
-    pub async fn manual_score(
-        &self,
-        who: &Principal,
-        id: i64,
-        s: ManualScore,
-    ) -> Result<parking_scores::Model, ParkingError> {
-        own_event(&self.db, who, id).await?;
-        for (field, value) in [
-            ("time_factor", s.time_factor),
-            ("landmark_factor", s.landmark_factor),
-            ("path_performance", s.path_performance),
-            ("task_score", s.task_score),
-        ] {
-            if !value.is_finite() || !(0.0..=100.0).contains(&value) {
-                return Err(FieldIssue::new(field, "out_of_range", "must be between 0 and 100").into());
-            }
-        }
-        if repo::score(&self.db, id).await?.is_some() {
-            return Err(ParkingError::ScoreExists);
-        }
-        let row = parking_scores::ActiveModel {
-            event_id: Set(id),
-            time_factor: Set(s.time_factor),
-            landmark_factor: Set(s.landmark_factor),
-            path_performance: Set(s.path_performance),
-            task_score: Set(s.task_score),
-            assistance_points: Set(s.assistance_points),
-            no_of_landmarks: Set(s.no_of_landmarks),
-            landmarks_recalled: Set(s.landmarks_recalled),
-            peek_penalty: Set(0),
-            assist_penalty: Set(0),
-            created_at: Set(self.now()),
-            ..Default::default()
-        };
-        match row.insert(&self.db).await {
-            Ok(m) => Ok(m),
-            // Two requests at once: the unique event id lets one through.
-            Err(e) if campus_db::constraint_violation(&e).is_some() => Err(ParkingError::ScoreExists),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// Checks that the caller may attach a photo to event `id` (before anything is stored).
-    pub async fn check_photo_target(&self, who: &Principal, id: i64) -> Result<(), ParkingError> {
-        own_event(&self.db, who, id).await.map(|_| ())
-    }
-
-    /// Records the stored photo of one of the caller's events; returns the key it replaced.
-    pub async fn set_photo(
-        &self,
-        who: &Principal,
-        id: i64,
-        key: &str,
-        content_type: &str,
-    ) -> Result<Option<String>, ParkingError> {
-        let event = own_event(&self.db, who, id).await?;
-        parking_events::Entity::update_many()
-            .col_expr(parking_events::Column::PhotoKey, Expr::value(key))
-            .col_expr(
-                parking_events::Column::PhotoContentType,
-                Expr::value(content_type),
-            )
-            .col_expr(parking_events::Column::UpdatedAt, Expr::value(self.now()))
-            .filter(parking_events::Column::Id.eq(id))
-            .exec(&self.db)
-            .await?;
-        Ok(event.photo_key.filter(|old| old != key))
-    }
-
     /// The caller's scores of events whose score was watched, newest first.
     pub async fn scores(&self, who: &Principal) -> Result<Vec<ScoredEvent>, ParkingError> {
         Ok(
@@ -426,25 +258,5 @@ impl Parking {
                 .map(|(score, event)| ScoredEvent { score, event })
                 .collect(),
         )
-    }
-
-    /// Every photo key any event or landmark refers to (for `campus files check`).
-    pub async fn photo_keys(&self) -> Result<Vec<String>, ParkingError> {
-        let mut keys: Vec<String> = parking_events::Entity::find()
-            .filter(parking_events::Column::PhotoKey.is_not_null())
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .filter_map(|e| e.photo_key)
-            .collect();
-        keys.extend(
-            parking_landmarks::Entity::find()
-                .filter(parking_landmarks::Column::PhotoKey.is_not_null())
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .filter_map(|l| l.photo_key),
-        );
-        Ok(keys)
     }
 }

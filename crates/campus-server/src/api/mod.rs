@@ -22,6 +22,8 @@ pub mod kv;
 pub mod me;
 pub mod notifications;
 pub mod parking;
+pub mod parking_photos;
+pub mod parking_views;
 pub mod students;
 pub mod transfer;
 pub mod users;

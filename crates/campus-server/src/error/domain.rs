@@ -316,6 +316,7 @@ impl From<ParkingError> for ApiError {
             ParkingError::Invalid(issues) => issues.into(),
             ParkingError::NotFound(what) => ApiError::not_found(format!("{what} not found.")),
             ParkingError::ScoreExists => ApiError::conflict("A score for this event already exists."),
+            ParkingError::Forbidden => ApiError::forbidden("Administrators only."),
             ParkingError::Db(e) => e.into(),
         }
     }

@@ -78,9 +78,12 @@ struct BodyLimits {
 /// Room for multipart headers and boundaries around an uploaded photo.
 const UPLOAD_FRAMING_BYTES: usize = 64 * 1024;
 
-/// Whether `path` takes a photo or file upload (`/parking/{id}/photo`, `/files/{key}`).
+/// Whether `path` takes a photo or file upload (`/parking/{id}/photo`, the v1 event and
+/// landmark photos, `/files/{key}`).
 pub(crate) fn is_upload_path(path: &str) -> bool {
-    path.starts_with("/files/") || (path.starts_with("/parking/") && path.ends_with("/photo"))
+    path.starts_with("/files/")
+        || (path.ends_with("/photo")
+            && (path.starts_with("/parking/") || path.starts_with("/api/v1/parking-events/")))
 }
 
 /// Where file imports are uploaded; their handlers raise `DefaultBodyLimit` to match.

@@ -58,6 +58,18 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: Method::GET,
+            path: "/api/v1/users/{other}/parking-events",
+            body: None,
+            expect: admin_only,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/caring-for",
+            body: None,
+            expect: any,
+        },
+        Row {
+            method: Method::GET,
             path: "/api/v1/me/emergency-contacts",
             body: None,
             expect: any,

@@ -158,3 +158,62 @@ backend_test!(async fn a_caregiver_follows_read_only_is_alerted_and_loses_access
     app.get_with_token(&view_path, &carer).await.assert_problem(404, "not_found");
     assert!(app.get_with_token("/api/v1/caring-for", &carer).await.json()["people"].as_array().unwrap().is_empty());
 });
+
+fn tiny_jpeg() -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8];
+    let exif = b"Exif\0\0GPS 48.8584N 2.2945E";
+    b.extend([0xFF, 0xE1]);
+    b.extend(u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
+    b.extend(exif);
+    b.extend([
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x12, 0x34, 0x56, 0xFF, 0xD9,
+    ]);
+    b
+}
+
+backend_test!(async fn event_and_landmark_photos_upload_on_v1_and_admins_read_a_users_events_audited(app)
+    settings(|s| s.storage.max_photo_bytes = 8_192)
+{
+    let s = app.session("user").await;
+    let created = app.post_json_with_token("/api/v1/parking-events", &s.token, &json!({"latitude": 1, "longitude": 2})).await;
+    let id = created.json()["id"].as_i64().unwrap();
+    app.post_json_with_token(&format!("/api/v1/parking-events/{id}/landmarks"), &s.token, &json!({"landmarks": [{"location_name": "Kiosk"}]})).await;
+    let detail = app.get_with_token(&format!("/api/v1/parking-events/{id}"), &s.token).await.json();
+    let lid = detail["landmarks"][0]["id"].as_i64().unwrap();
+    let send = |path: String, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().part("photo", reqwest::multipart::Part::bytes(bytes).file_name("kiosk.jpg"));
+        app.send(app.request(Method::POST, &path).bearer_auth(&s.token).multipart(form))
+    };
+    let event_photo = send(format!("/api/v1/parking-events/{id}/photo"), tiny_jpeg()).await;
+    assert_eq!(event_photo.status, 201, "{}", event_photo.text);
+    let landmark = send(format!("/api/v1/parking-events/{id}/landmarks/{lid}/photo"), tiny_jpeg()).await;
+    assert_eq!(landmark.status, 201, "{}", landmark.text);
+    assert_eq!(landmark.json()["content_type"], "image/jpeg");
+    let detail = app.get_with_token(&format!("/api/v1/parking-events/{id}"), &s.token).await.json();
+    let link = detail["landmarks"][0]["photo_url"].as_str().unwrap().to_owned();
+    let file = app.client.get(&link).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    let body = file.bytes().await.unwrap();
+    assert!(!body.windows(3).any(|w| w == b"GPS"), "EXIF kept");
+    assert!(detail["photo_url"].is_string());
+    // A text file is 415, an oversized photo 413, both problem+json; nothing replaced.
+    send(format!("/api/v1/parking-events/{id}/photo"), b"not an image".to_vec()).await.assert_problem(415, "unsupported_media_type");
+    let mut big = tiny_jpeg();
+    big.extend(vec![0u8; 10_000]);
+    send(format!("/api/v1/parking-events/{id}/photo"), big).await.assert_problem(413, "payload_too_large");
+    // Someone else's landmark: not found, and nothing stored for them.
+    let other = app.session("user").await;
+    let form = reqwest::multipart::Form::new().part("photo", reqwest::multipart::Part::bytes(tiny_jpeg()).file_name("x.jpg"));
+    let res = app.send(app.request(Method::POST, &format!("/api/v1/parking-events/{id}/landmarks/{lid}/photo")).bearer_auth(&other.token).multipart(form)).await;
+    res.assert_problem(404, "not_found");
+
+    // Only administrators read a user's parking, and each read is audited.
+    let path = format!("/api/v1/users/{}/parking-events", s.user_id);
+    app.get_with_token(&path, &other.token).await.assert_problem(403, "forbidden");
+    let admin = app.session("admin").await;
+    let listed = app.get_with_token(&path, &admin.token).await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    assert_eq!(listed.json()["events"][0]["id"], id);
+    let audit = app.get_with_token("/api/v1/audit?action=parking.admin_read", &admin.token).await.json();
+    assert_eq!(audit["audit"].as_array().unwrap().len(), 1, "{audit}");
+});

@@ -26,8 +26,10 @@ use schema::{
 };
 use utoipa_axum::routes;
 
+mod current;
 mod parking;
 mod parking_schema;
+mod photo;
 mod schema;
 
 const TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -76,6 +78,8 @@ pub(crate) fn routes() -> Routes {
         routes!(logout),
     ];
     all.extend(parking::routes());
+    all.extend(current::routes());
+    all.extend(photo::routes());
     all
 }
 

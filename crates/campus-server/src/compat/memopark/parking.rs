@@ -3,18 +3,15 @@
 //! is "Parking event not found"); photo links are signed afresh on every read, and a storage
 //! failure shows as `photo_url: null`, never an error.
 
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use campus_domain::parking::{
-    EventDetail, EventUpdate, ManualScore, NewEvent, NewLandmark, ParkingType, Status,
-};
-use campus_storage::{BlobKey, photo};
+use campus_domain::parking::{EventUpdate, ManualScore, NewEvent, NewLandmark, ParkingType, Status};
+
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::parking_schema::*;
 use super::{Answer, TAG};
-use crate::api::with_layer;
 use crate::auth::AuthUser;
 use crate::compat::schema::{JwtTokenErrors, SeedMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
@@ -26,22 +23,19 @@ use utoipa_axum::routes;
 pub(super) fn routes() -> crate::api::Routes {
     vec![
         routes!(create, list),
-        routes!(latest_active),
         routes!(detail, update, delete),
         routes!(add_landmarks),
         routes!(patch_landmark),
         routes!(score),
-        with_layer(routes!(upload_photo), DefaultBodyLimit::disable()),
-        routes!(scores),
     ]
 }
 
-fn iso(at: DateTime<Utc>) -> String {
+pub(super) fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339()
 }
 
 /// The event id of a path; anything but an integer is no event.
-fn event_id(raw: &str) -> Result<i64, ApiError> {
+pub(super) fn event_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::not_found("Parking event not found"))
 }
@@ -380,173 +374,4 @@ async fn score(
         task_score: s.task_score,
     };
     Ok(reply(StatusCode::CREATED, json!(body)))
-}
-
-/// Uploads the event's photo (multipart field `photo`). Its type comes from its bytes; JPEG
-/// metadata (GPS position, camera) is stripped unless `storage.keep_photo_metadata`.
-#[utoipa::path(post, path = "/parking/{id}/photo", tag = TAG, security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body(content = PhotoUpload, content_type = "multipart/form-data"),
-    responses(
-        (status = 200, description = "Stored", body = PhotoStored),
-        (status = 400, description = "No `photo` field, no file name, or a damaged file", body = SeedMessage),
-        (status = 404, description = "No such event of the caller's", body = SeedMessage),
-        (status = 413, description = "Larger than `storage.max_photo_bytes`", body = SeedMessage),
-        (status = 415, description = "Not a JPEG, PNG, WebP or HEIC image", body = SeedMessage),
-        (status = 503, description = "File storage is unavailable", body = SeedMessage),
-        JwtTokenErrors,
-    ))]
-async fn upload_photo(
-    State(state): State<AppState>,
-    AuthUser(who): AuthUser,
-    Path(id): Path<String>,
-    mut form: Multipart,
-) -> Answer {
-    let no_photo = || bad_request("No photo file found in the request");
-    let field = loop {
-        match form.next_field().await {
-            Ok(Some(f)) if f.name() == Some("photo") => break f,
-            Ok(Some(_)) => {}
-            Ok(None) | Err(_) => return Err(no_photo().into()),
-        }
-    };
-    let file_name = field.file_name().map(str::trim).unwrap_or_default().to_owned();
-    if file_name.is_empty() {
-        return Err(bad_request("No selected file").into());
-    }
-    let id = event_id(&id)?;
-    let parking = state.parking();
-    parking.check_photo_target(&who, id).await?;
-    let bytes = campus_storage::read_limited(field, state.settings().storage.max_photo_bytes).await?;
-    let content_type = photo::photo_type(&bytes)?;
-    let bytes = if state.settings().storage.keep_photo_metadata {
-        bytes
-    } else {
-        photo::strip_metadata(content_type, bytes)?
-    };
-    let unix = state.clock().now().timestamp();
-    let name = campus_storage::sanitize_file_name(&file_name);
-    let key = BlobKey::parse(&format!("user_{}/parking_{unix}_{name}", who.user_id))?;
-    state.storage().put(&key, content_type, bytes).await?;
-    match parking.set_photo(&who, id, key.as_str(), content_type).await {
-        Ok(Some(old)) => {
-            if let Ok(old) = BlobKey::parse(&old)
-                && let Err(e) = state.storage().delete(&old).await
-            {
-                tracing::warn!(error = %e, key = old.as_str(), "a replaced photo stays in storage");
-            }
-        }
-        Ok(None) => {}
-        Err(e) => {
-            // The event went away meanwhile: keep no orphan.
-            let _ = state.storage().delete(&key).await;
-            return Err(e.into());
-        }
-    }
-    let body = PhotoStored {
-        message: "Photo uploaded successfully",
-        s3_key: key.as_str().to_owned(),
-    };
-    Ok(reply(StatusCode::OK, json!(body)))
-}
-
-/// The caller's current event (active or being retrieved), with everything the app's
-/// "find my car" and score screens need; `{}` when there is none.
-#[utoipa::path(get, path = "/parking/latest-active", tag = TAG, security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The current event, or `{}`", body = LatestActive),
-        JwtTokenErrors,
-    ))]
-async fn latest_active(State(state): State<AppState>, AuthUser(who): AuthUser, headers: HeaderMap) -> Answer {
-    let Some(d) = state.parking().latest_active(&who).await? else {
-        return Ok(reply(StatusCode::OK, json!({})));
-    };
-    Ok(reply(StatusCode::OK, json!(latest(&state, &headers, d).await)))
-}
-
-async fn latest(state: &AppState, headers: &HeaderMap, d: EventDetail) -> LatestActive {
-    let photo_url = match d.event.photo_key.as_deref() {
-        Some(key) => {
-            crate::files::photo_link(state, headers, Some(key), d.event.photo_content_type.as_deref()).await
-        }
-        None => d.event.given_photo_url.clone(),
-    };
-    let mut landmarks = Vec::with_capacity(d.landmarks.len());
-    for l in d.landmarks {
-        landmarks.push(LandmarkFull {
-            landmarks_id: l.id,
-            parking_events_id: l.event_id,
-            landmark_latitude: l.latitude,
-            landmark_longitude: l.longitude,
-            location_name: l.location_name,
-            distance_from_parking: l.distance_from_parking,
-            photo_url: crate::files::photo_link(
-                state,
-                headers,
-                l.photo_key.as_deref(),
-                l.photo_content_type.as_deref(),
-            )
-            .await,
-            is_achieved: l.is_achieved,
-            created_at: iso(l.created_at),
-        });
-    }
-    let e = d.event;
-    LatestActive {
-        parking_events_id: e.id,
-        user_id: e.user_id,
-        parking_latitude: e.latitude,
-        parking_longitude: e.longitude,
-        parking_location_name: e.location_name,
-        parking_type: e.parking_type,
-        level_floor: e.level_floor,
-        notes: e.notes,
-        photo_url,
-        started_at: iso(e.started_at),
-        status: e.status,
-        landmarks,
-        score: d.score.map(|s| ScoreFull {
-            scores_id: s.id,
-            parking_events_id: s.event_id,
-            time_factor: s.time_factor,
-            landmark_factor: s.landmark_factor,
-            path_performance: s.path_performance,
-            assistance_points: s.assistance_points,
-            no_of_landmarks: s.no_of_landmarks,
-            landmarks_recalled: s.landmarks_recalled,
-            task_score: s.task_score,
-            created_at: iso(s.created_at),
-        }),
-    }
-}
-
-/// The caller's watched scores, newest first.
-#[utoipa::path(get, path = "/scores", tag = TAG, security(("bearer" = [])),
-    responses((status = 200, description = "Scores of events whose score was watched", body = [ScoreRow]), JwtTokenErrors))]
-async fn scores(State(state): State<AppState>, AuthUser(who): AuthUser) -> Answer {
-    let rows: Vec<ScoreRow> = state
-        .parking()
-        .scores(&who)
-        .await?
-        .into_iter()
-        .map(|r| ScoreRow {
-            parking_events_id: r.event.id,
-            scores_id: r.score.id,
-            time_factor: r.score.time_factor,
-            landmark_factor: r.score.landmark_factor,
-            path_performance: r.score.path_performance,
-            landmarks_recalled: r.score.landmarks_recalled,
-            no_of_landmarks: r.score.no_of_landmarks,
-            peek_penalty: r.score.peek_penalty,
-            assist_penalty: r.score.assist_penalty,
-            task_score: r.score.task_score,
-            calculated_at: iso(r.score.created_at),
-            created_at: iso(r.score.created_at),
-            started_at: iso(r.event.started_at),
-            ended_at: r.event.ended_at.map(iso),
-            parking_location_name: r.event.location_name,
-            parking_address: r.event.address,
-            assistance_points: r.score.assistance_points,
-        })
-        .collect();
-    Ok(reply(StatusCode::OK, json!(rows)))
 }
