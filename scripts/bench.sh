@@ -181,6 +181,39 @@ if [ "${SKIP_IMPORT:-0}" != 1 ]; then
   timed "import again (unchanged)" "$BIN" --data-dir "$IMP/data" import students "$IMP/roster.csv"
 fi
 
+# MemoPark (issue 12): GET /parking/latest-active for an event with 3 landmarks, a score and a
+# photo (a signed link per read), against /healthz in the same run (target >= 40%, p99 < 15 ms
+# at 64 connections); POST /parking/{id}/photo with a 2 MiB JPEG at 8 connections: throughput
+# and the server's peak RSS (VmHWM), which must not grow with connections x file size beyond the
+# limit.
+if [ "${SKIP_PARKING:-0}" != 1 ]; then
+  json() { curl -fs -H 'content-type: application/json' "$@"; }
+  MP_TOKEN=$(json -X POST -d '{"user_email":"mp@campus.test","user_password":"Park!ng123","user_name":"Bench"}' \
+    "$BASE/auth/register" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+  export MP_TOKEN
+  EV=$(json -X POST -H "Authorization: Bearer $MP_TOKEN" -d '{"parking_latitude":51.5,"parking_longitude":-0.12}' \
+    "$BASE/parking" | sed -E 's/.*"parking_events_id":([0-9]+).*/\1/')
+  json -X POST -H "Authorization: Bearer $MP_TOKEN" \
+    -d '{"landmarks":[{"location_name":"Gate"},{"location_name":"Lift"},{"location_name":"Pillar C"}]}' \
+    "$BASE/parking/$EV/landmarks" >/dev/null
+  export PHOTO_FILE="$WORK/photo.jpg"
+  python3 - "$PHOTO_FILE" <<'PY'
+import sys
+exif = b"Exif\0\0GPS 51.5007N 0.1246W"
+body = b"\xff\xd8\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+body += b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + b"\x11" * (2 * 1024 * 1024 - 64) + b"\xff\xd9"
+open(sys.argv[1], "wb").write(body)
+PY
+  curl -fs -H "Authorization: Bearer $MP_TOKEN" -F "photo=@$PHOTO_FILE;type=image/jpeg" "$BASE/parking/$EV/photo" >/dev/null
+  json -X PUT -H "Authorization: Bearer $MP_TOKEN" -d '{"status":"retrieving","estimated_time":600}' "$BASE/parking/$EV" >/dev/null
+  json -X PUT -H "Authorization: Bearer $MP_TOKEN" -d '{"status":"retrieved","finalScreenTime":1000,"finalMapViewCount":1}' \
+    "$BASE/parking/$EV" >/dev/null
+  bench "GET /healthz (parking run)" /healthz
+  bench "GET /parking/latest-active" /parking/latest-active -H "Authorization: Bearer $MP_TOKEN"
+  CONNECTIONS=8 bench "POST /parking/{id}/photo 2 MiB" "/parking/$EV/photo" -s scripts/wrk/photo.lua
+  echo "peak RSS of the server so far (VmHWM): $(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status") KiB"
+fi
+
 # Key-value store (issue 6): GET /api/v1/kv/{key} with a bearer token over 10,000 users x 10
 # keys, against /healthz in the same run (target >= 50%, p99 < 10 ms at 64 connections), and
 # PUT (create or replace with a TTL). Fresh SQLite database; fixture written while stopped.
