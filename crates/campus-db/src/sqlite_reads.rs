@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use sea_orm::DbErr;
 
-use crate::entities::kv_entries;
+use crate::entities::{kv_entries, parking_events, parking_landmarks, parking_scores};
 
 /// A handful of read-only connections to one SQLite database file.
 pub struct SqliteReads {
@@ -117,6 +117,188 @@ impl SqliteReads {
             updated_at: timestamp(&updated)?,
         }))
     }
+}
+
+/// A user's most recently started parking event with its landmarks and score (seed 001's
+/// "find my car" screen), read on one connection.
+pub type ParkingLatest = (
+    parking_events::Model,
+    Vec<parking_landmarks::Model>,
+    Option<parking_scores::Model>,
+);
+
+impl SqliteReads {
+    /// A user's most recently started parking event, its landmarks (in order) and its score.
+    pub fn parking_latest(&self, user_id: i64) -> Result<Option<ParkingLatest>, DbErr> {
+        let conn = self.conn();
+        let event = conn
+            .prepare_cached(
+                "SELECT id, user_id, latitude, longitude, location_name, address, parking_type, level_floor, \
+                 parking_slot, notes, photo_key, photo_content_type, given_photo_url, started_at, \
+                 navigation_started_at, estimated_time, ended_at, final_screen_time, final_map_view_count, \
+                 status, overdue_alerted_at, created_at, updated_at FROM parking_events WHERE user_id = ?1 \
+                 ORDER BY started_at DESC, id DESC LIMIT 1",
+            )
+            .map_err(db_err)?
+            .query_row([user_id], |r| {
+                Ok(RawEvent {
+                    id: r.get(0)?,
+                    user_id: r.get(1)?,
+                    latitude: r.get(2)?,
+                    longitude: r.get(3)?,
+                    location_name: r.get(4)?,
+                    address: r.get(5)?,
+                    parking_type: r.get(6)?,
+                    level_floor: r.get(7)?,
+                    parking_slot: r.get(8)?,
+                    notes: r.get(9)?,
+                    photo_key: r.get(10)?,
+                    photo_content_type: r.get(11)?,
+                    given_photo_url: r.get(12)?,
+                    times: [
+                        r.get(13)?,
+                        r.get(14)?,
+                        r.get(16)?,
+                        r.get(20)?,
+                        r.get(21)?,
+                        r.get(22)?,
+                    ],
+                    estimated_time: r.get(15)?,
+                    final_screen_time: r.get(17)?,
+                    final_map_view_count: r.get(18)?,
+                    status: r.get(19)?,
+                })
+            })
+            .optional()
+            .map_err(db_err)?;
+        let Some(e) = event else { return Ok(None) };
+        let [started, navigation, ended, alerted, created, updated] = e.times;
+        let at = |t: Option<String>| t.as_deref().map(timestamp).transpose();
+        let event = parking_events::Model {
+            id: e.id,
+            user_id: e.user_id,
+            latitude: e.latitude,
+            longitude: e.longitude,
+            location_name: e.location_name,
+            address: e.address,
+            parking_type: e.parking_type,
+            level_floor: e.level_floor,
+            parking_slot: e.parking_slot,
+            notes: e.notes,
+            photo_key: e.photo_key,
+            photo_content_type: e.photo_content_type,
+            given_photo_url: e.given_photo_url,
+            started_at: timestamp(started.as_deref().unwrap_or_default())?,
+            navigation_started_at: at(navigation)?,
+            estimated_time: e.estimated_time,
+            ended_at: at(ended)?,
+            final_screen_time: e.final_screen_time,
+            final_map_view_count: e.final_map_view_count,
+            status: e.status,
+            overdue_alerted_at: at(alerted)?,
+            created_at: timestamp(created.as_deref().unwrap_or_default())?,
+            updated_at: timestamp(updated.as_deref().unwrap_or_default())?,
+        };
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, event_id, latitude, longitude, location_name, distance_from_parking, photo_key, \
+                 photo_content_type, is_achieved, created_at, updated_at FROM parking_landmarks \
+                 WHERE event_id = ?1 ORDER BY id",
+            )
+            .map_err(db_err)?;
+        let raw = stmt
+            .query_map([event.id], |r| {
+                Ok((
+                    parking_landmarks::Model {
+                        id: r.get(0)?,
+                        event_id: r.get(1)?,
+                        latitude: r.get(2)?,
+                        longitude: r.get(3)?,
+                        location_name: r.get(4)?,
+                        distance_from_parking: r.get(5)?,
+                        photo_key: r.get(6)?,
+                        photo_content_type: r.get(7)?,
+                        is_achieved: r.get(8)?,
+                        created_at: DateTime::<Utc>::MIN_UTC,
+                        updated_at: DateTime::<Utc>::MIN_UTC,
+                    },
+                    r.get::<_, String>(9)?,
+                    r.get::<_, String>(10)?,
+                ))
+            })
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        let landmarks = raw
+            .into_iter()
+            .map(|(l, created, updated)| {
+                Ok(parking_landmarks::Model {
+                    created_at: timestamp(&created)?,
+                    updated_at: timestamp(&updated)?,
+                    ..l
+                })
+            })
+            .collect::<Result<Vec<_>, DbErr>>()?;
+        let score = conn
+            .prepare_cached(
+                "SELECT id, event_id, time_factor, landmark_factor, path_performance, task_score, \
+                 assistance_points, no_of_landmarks, landmarks_recalled, peek_penalty, assist_penalty, \
+                 created_at FROM parking_scores WHERE event_id = ?1",
+            )
+            .map_err(db_err)?
+            .query_row([event.id], |r| {
+                Ok((
+                    parking_scores::Model {
+                        id: r.get(0)?,
+                        event_id: r.get(1)?,
+                        time_factor: r.get(2)?,
+                        landmark_factor: r.get(3)?,
+                        path_performance: r.get(4)?,
+                        task_score: r.get(5)?,
+                        assistance_points: r.get(6)?,
+                        no_of_landmarks: r.get(7)?,
+                        landmarks_recalled: r.get(8)?,
+                        peek_penalty: r.get(9)?,
+                        assist_penalty: r.get(10)?,
+                        created_at: DateTime::<Utc>::MIN_UTC,
+                    },
+                    r.get::<_, String>(11)?,
+                ))
+            })
+            .optional()
+            .map_err(db_err)?
+            .map(|(s, created)| {
+                Ok::<_, DbErr>(parking_scores::Model {
+                    created_at: timestamp(&created)?,
+                    ..s
+                })
+            })
+            .transpose()?;
+        Ok(Some((event, landmarks, score)))
+    }
+}
+
+/// A parking event's row as read, before its timestamps are parsed.
+struct RawEvent {
+    id: i64,
+    user_id: i64,
+    latitude: f64,
+    longitude: f64,
+    location_name: Option<String>,
+    address: Option<String>,
+    parking_type: String,
+    level_floor: Option<String>,
+    parking_slot: Option<String>,
+    notes: Option<String>,
+    photo_key: Option<String>,
+    photo_content_type: Option<String>,
+    given_photo_url: Option<String>,
+    /// started, navigation started, ended, overdue alerted, created, updated.
+    times: [Option<String>; 6],
+    estimated_time: Option<i64>,
+    final_screen_time: Option<i64>,
+    final_map_view_count: Option<i64>,
+    status: String,
 }
 
 /// A timestamp as the SQLite driver stores it (RFC 3339 text).

@@ -78,9 +78,12 @@ impl AppState {
         let content = Content::new(db.clone());
         let finance = Finance::new(db.clone(), &settings.finance);
         let notifications = Notifications::new(db.clone());
-        let parking = Parking::new(db.clone()).with_clock(clock.clone());
+        let reads = sqlite_reads(&settings);
+        let parking = Parking::new(db.clone())
+            .with_clock(clock.clone())
+            .with_reads(reads.clone());
         let kv = Kv::new(db.clone(), &settings.kv)
-            .with_reads(sqlite_reads(&settings))
+            .with_reads(reads)
             .with_clock(clock.clone());
         Self {
             inner: Arc::new(Inner {

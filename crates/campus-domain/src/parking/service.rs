@@ -24,6 +24,8 @@ use crate::validation::FieldIssue;
 #[derive(Debug, Clone)]
 pub struct Parking {
     pub(super) db: DatabaseConnection,
+    /// SQLite's direct point-read path (see `campus_db::SqliteReads`); `None` elsewhere.
+    reads: Option<Arc<campus_db::SqliteReads>>,
     clock: SharedClock,
 }
 
@@ -31,8 +33,16 @@ impl Parking {
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
             db,
+            reads: None,
             clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Serves [`latest_active`](Self::latest_active) — the app's hottest read — from `reads`.
+    #[must_use]
+    pub fn with_reads(mut self, reads: Option<Arc<campus_db::SqliteReads>>) -> Self {
+        self.reads = reads;
+        self
     }
 
     #[must_use]
@@ -121,13 +131,22 @@ impl Parking {
 
     /// The caller's most recent event if it is still `active` or `retrieving`.
     pub async fn latest_active(&self, who: &Principal) -> Result<Option<EventDetail>, ParkingError> {
+        let current =
+            |status: &str| matches!(Status::parse(status), Some(Status::Active | Status::Retrieving));
+        if let Some(reads) = &self.reads {
+            return Ok(reads
+                .parking_latest(who.user_id)?
+                .filter(|(event, ..)| current(&event.status))
+                .map(|(event, landmarks, score)| EventDetail {
+                    event,
+                    landmarks,
+                    score,
+                }));
+        }
         let Some(event) = repo::latest_of(&self.db, who.user_id).await? else {
             return Ok(None);
         };
-        if !matches!(
-            Status::parse(&event.status),
-            Some(Status::Active | Status::Retrieving)
-        ) {
+        if !current(&event.status) {
             return Ok(None);
         }
         Ok(Some(self.with_parts(event).await?))
