@@ -64,6 +64,9 @@ enum Command {
     /// File storage checks: `campus files check` finds missing and orphaned files.
     #[command(subcommand)]
     Files(FilesCommand),
+    /// Parking (MemoPark): `campus parking list WHO` is an administrator's audited read.
+    #[command(subcommand)]
+    Parking(crate::parking_cmd::ParkingCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +150,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             bail!("{} students' balances differ from their ledgers", bad.len())
         }
         Some(Command::Files(FilesCommand::Check)) => files_check(&settings).await,
+        Some(Command::Parking(cmd)) => crate::parking_cmd::run(&settings, cmd).await,
         Some(Command::Import(args)) => crate::transfer_cmd::import(&settings, args).await,
         Some(Command::Export(args)) => crate::transfer_cmd::export(&settings, args).await,
         Some(Command::Openapi) => {

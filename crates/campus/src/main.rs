@@ -2,6 +2,7 @@
 
 mod cli;
 mod logging;
+mod parking_cmd;
 mod seed_cmd;
 mod services;
 mod transfer_cmd;

@@ -58,7 +58,7 @@ pub struct ExportArgs {
 }
 
 /// The operator acts as a named account, or the first active administrator.
-async fn operator(identity: &Identity, as_user: Option<&str>) -> anyhow::Result<Principal> {
+pub(crate) async fn operator(identity: &Identity, as_user: Option<&str>) -> anyhow::Result<Principal> {
     let user = match as_user {
         Some(who) => identity
             .find_by_identifier(who)

@@ -70,7 +70,7 @@ async fn identity(settings: &Settings) -> anyhow::Result<Identity> {
     Ok(services.identity)
 }
 
-async fn find(identity: &Identity, who: &str) -> anyhow::Result<User> {
+pub(crate) async fn find(identity: &Identity, who: &str) -> anyhow::Result<User> {
     let found = match who.parse::<i64>() {
         Ok(id) => identity.user(id).await.ok(),
         Err(_) => identity.find_by_identifier(who).await?,

@@ -419,3 +419,40 @@ fn files_check_lists_orphaned_files_and_passes_when_nothing_is_missing() {
         "{out}"
     );
 }
+
+#[test]
+fn parking_list_is_an_administrators_read() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    assert!(run_in(dir, &["migrate", "up"], None).0);
+    let admin = [
+        "user",
+        "create",
+        "--role",
+        "admin",
+        "--email",
+        "head@school.test",
+        "--password-stdin",
+    ];
+    assert!(run_in(dir, &admin, Some("Adm1n!secret\n")).0);
+    let teacher = [
+        "user",
+        "create",
+        "--role",
+        "teacher",
+        "--email",
+        "t@school.test",
+        "--password-stdin",
+    ];
+    assert!(run_in(dir, &teacher, Some("Te4cher!secret\n")).0);
+    let (ok, out, err) = run_in(dir, &["parking", "list", "t@school.test"], None);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("0 parking events of user 2"), "{out}");
+    let (ok, _, err) = run_in(
+        dir,
+        &["parking", "list", "head@school.test", "--as", "t@school.test"],
+        None,
+    );
+    assert!(!ok, "a teacher read someone's parking: {err}");
+    assert!(err.contains("not allowed"), "{err}");
+}
