@@ -37,6 +37,8 @@ pub(crate) fn routes() -> Routes {
         ),
         routes!(my_scores),
         routes!(parking_photos::admin_list),
+        routes!(parking_photos::upload_link),
+        routes!(parking_photos::confirm_upload),
     ]
 }
 

@@ -144,3 +144,98 @@ pub async fn admin_list(
         events: page.items.into_iter().map(Into::into).collect(),
     }))
 }
+
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadLinkRequest {
+    /// The photo's file name (sanitised into its key).
+    pub file_name: String,
+    /// image/jpeg, image/png, image/webp or image/heif; the upload must send exactly this.
+    pub content_type: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadLink {
+    /// Confirm with this key once the upload is done.
+    pub key: String,
+    /// `PUT` the file here, with `Content-Type` as requested, before it expires.
+    pub upload_url: String,
+    pub expires_in: u64,
+}
+
+/// A signed link to upload an event's photo straight to storage (S3 presigned, or Campus's
+/// `/files` route); confirm it afterwards.
+#[utoipa::path(post, path = "/api/v1/parking-events/{id}/photo-upload", tag = "parking", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = UploadLinkRequest, responses((status = 201, body = UploadLink)))]
+pub async fn upload_link(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(b): Json<UploadLinkRequest>,
+) -> Result<(StatusCode, Json<UploadLink>), ApiError> {
+    state.parking().check_photo_target(&who, id).await?;
+    if !campus_storage::photo::PHOTO_TYPES.contains(&b.content_type.as_str()) {
+        return Err(invalid(
+            "content_type",
+            "invalid_choice",
+            "must be image/jpeg, image/png, image/webp or image/heif",
+        ));
+    }
+    let key = crate::files::photo_key(&state, who.user_id, "parking", &b.file_name)?;
+    let storage = state.storage();
+    let link = storage
+        .upload_link(&key, &b.content_type, state.clock().now().timestamp())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UploadLink {
+            key: key.as_str().to_owned(),
+            upload_url: crate::files::absolute(&state, &headers, link),
+            expires_in: storage.link_ttl().as_secs(),
+        }),
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmUpload {
+    pub key: String,
+}
+
+/// Records a photo uploaded through an upload link: it must exist, be within the size limit
+/// and be an image by its bytes (else it is deleted and refused); JPEG metadata is stripped.
+#[utoipa::path(post, path = "/api/v1/parking-events/{id}/photo-upload/confirm", tag = "parking", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ConfirmUpload,
+    responses((status = 201, body = ParkingPhotoStored), (status = 404, description = "Nothing was uploaded at that key"),
+        (status = 415, description = "Not a JPEG, PNG, WebP or HEIC image")))]
+pub async fn confirm_upload(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(b): Json<ConfirmUpload>,
+) -> Result<(StatusCode, Json<ParkingPhotoStored>), ApiError> {
+    let parking = state.parking();
+    parking.check_photo_target(&who, id).await?;
+    if !b.key.starts_with(&format!("user_{}/", who.user_id)) {
+        return Err(invalid("key", "not_yours", "must be a key in your own folder"));
+    }
+    let key = campus_storage::BlobKey::parse(&b.key)?;
+    let limit = state.settings().storage.max_photo_bytes;
+    if state.storage().head(&key).await? > limit {
+        crate::files::delete_blobs(&state, std::slice::from_ref(&b.key)).await;
+        return Err(campus_storage::StorageError::TooLarge { limit }.into());
+    }
+    let blob = state.storage().get(&key).await?;
+    let content_type = match crate::files::store_photo(&state, blob.stream, &key).await {
+        Ok(ct) => ct,
+        Err(e) => {
+            crate::files::delete_blobs(&state, std::slice::from_ref(&b.key)).await;
+            return Err(e.into());
+        }
+    };
+    let recorded = parking.set_photo(&who, id, key.as_str(), content_type).await;
+    crate::files::settle_photo(&state, &key, recorded).await?;
+    stored(&state, &headers, key, content_type).await
+}

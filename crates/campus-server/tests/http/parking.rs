@@ -217,3 +217,106 @@ backend_test!(async fn event_and_landmark_photos_upload_on_v1_and_admins_read_a_
     let audit = app.get_with_token("/api/v1/audit?action=parking.admin_read", &admin.token).await.json();
     assert_eq!(audit["audit"].as_array().unwrap().len(), 1, "{audit}");
 });
+
+async fn upload_link_flow(app: &campus_test_support::TestApp) {
+    let s = app.session("user").await;
+    let created = app
+        .post_json_with_token(
+            "/api/v1/parking-events",
+            &s.token,
+            &json!({"latitude": 1, "longitude": 2}),
+        )
+        .await;
+    let id = created.json()["id"].as_i64().unwrap();
+    let asked = app
+        .post_json_with_token(
+            &format!("/api/v1/parking-events/{id}/photo-upload"),
+            &s.token,
+            &json!({"file_name": "car.jpg", "content_type": "image/jpeg"}),
+        )
+        .await;
+    assert_eq!(asked.status, 201, "{}", asked.text);
+    let key = asked.json()["key"].as_str().unwrap().to_owned();
+    let url = asked.json()["upload_url"].as_str().unwrap().to_owned();
+    let put = app
+        .client
+        .put(&url)
+        .header("content-type", "image/jpeg")
+        .body(tiny_jpeg())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{} {url}", put.status());
+    let confirm = format!("/api/v1/parking-events/{id}/photo-upload/confirm");
+    let other = app.session("user").await;
+    let theirs = app
+        .post_json_with_token(&confirm, &other.token, &json!({"key": key}))
+        .await;
+    theirs.assert_problem(404, "not_found");
+    let done = app
+        .post_json_with_token(&confirm, &s.token, &json!({"key": key}))
+        .await;
+    assert_eq!(done.status, 201, "{}", done.text);
+    let link = app
+        .get_with_token(&format!("/api/v1/parking-events/{id}"), &s.token)
+        .await
+        .json()["photo_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = app.client.get(&link).send().await.unwrap().bytes().await.unwrap();
+    assert!(
+        !body.windows(3).any(|w| w == b"GPS"),
+        "metadata of a direct upload kept"
+    );
+    // A text file uploaded through a link is refused at confirmation, and deleted.
+    let asked = app
+        .post_json_with_token(
+            &format!("/api/v1/parking-events/{id}/photo-upload"),
+            &s.token,
+            &json!({"file_name": "x.png", "content_type": "image/png"}),
+        )
+        .await;
+    let bad_key = asked.json()["key"].as_str().unwrap().to_owned();
+    let url = asked.json()["upload_url"].as_str().unwrap().to_owned();
+    app.client
+        .put(&url)
+        .header("content-type", "image/png")
+        .body("just text")
+        .send()
+        .await
+        .unwrap();
+    app.post_json_with_token(&confirm, &s.token, &json!({"key": bad_key}))
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    let gone = campus_storage::BlobKey::parse(&bad_key).unwrap();
+    assert!(matches!(
+        app.state.storage().head(&gone).await,
+        Err(campus_storage::StorageError::NotFound)
+    ));
+    // Another user's folder, or nothing uploaded.
+    app.post_json_with_token(&confirm, &s.token, &json!({"key": "user_999999/parking_1_x.jpg"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let nothing = format!("user_{}/parking_1_never.jpg", s.user_id);
+    app.post_json_with_token(&confirm, &s.token, &json!({"key": nothing}))
+        .await
+        .assert_problem(404, "not_found");
+}
+
+backend_test!(async fn a_photo_uploaded_through_a_signed_link_is_checked_when_confirmed(app) {
+    upload_link_flow(&app).await;
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_links_work_on_s3() {
+    let Some(s3) = campus_storage::testing::s3_settings() else {
+        return;
+    };
+    let app = campus_test_support::TestApp::spawn_with(campus_test_support::Backend::Sqlite, move |s| {
+        s.storage = s3.clone()
+    })
+    .await
+    .unwrap();
+    upload_link_flow(&app).await;
+}
