@@ -195,6 +195,9 @@ impl Parking {
         key: &str,
         content_type: &str,
     ) -> Result<Option<String>, ParkingError> {
+        if !owns_key(who, key) {
+            return Err(FieldIssue::new("key", "not_yours", "must be a key in your own folder").into());
+        }
         own_event(&self.db, who, id).await?;
         let landmark = parking_landmarks::Entity::find_by_id(landmark_id)
             .one(&self.db)
