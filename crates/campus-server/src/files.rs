@@ -248,3 +248,16 @@ pub(crate) fn photo_key(
     let name = campus_storage::sanitize_file_name(file_name);
     BlobKey::parse(&format!("user_{user_id}/{kind}_{unix}_{name}"))
 }
+
+/// An event's photo as its readers see it: a fresh signed link to the stored photo, else the
+/// link the app gave when it parked (seed 001), else none.
+pub(crate) async fn event_photo_url(
+    state: &AppState,
+    headers: &HeaderMap,
+    event: &campus_db::entities::parking_events::Model,
+) -> Option<String> {
+    match event.photo_key.as_deref() {
+        Some(key) => photo_link(state, headers, Some(key), event.photo_content_type.as_deref()).await,
+        None => event.given_photo_url.clone(),
+    }
+}

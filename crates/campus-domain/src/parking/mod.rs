@@ -7,7 +7,7 @@ pub mod caregivers;
 mod error;
 pub mod model;
 mod parts;
-mod policy;
+pub mod policy;
 mod repo;
 pub mod score;
 mod service;

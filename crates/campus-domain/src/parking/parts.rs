@@ -11,7 +11,7 @@ use super::error::ParkingError;
 use super::model::{
     MAX_LANDMARKS_PER_EVENT, MAX_LANDMARKS_PER_REQUEST, ManualScore, NewLandmark, check_coordinates, clean,
 };
-use super::policy::{own_event, owns_key};
+use super::policy::{check_own_key, own_event};
 use super::repo;
 use crate::identity::Principal;
 use crate::pagination::{Page, PageRequest};
@@ -168,9 +168,7 @@ impl Parking {
         key: &str,
         content_type: &str,
     ) -> Result<Option<String>, ParkingError> {
-        if !owns_key(who, key) {
-            return Err(FieldIssue::new("key", "not_yours", "must be a key in your own folder").into());
-        }
+        check_own_key(who, key, "key")?;
         let event = own_event(&self.db, who, id).await?;
         parking_events::Entity::update_many()
             .col_expr(parking_events::Column::PhotoKey, Expr::value(key))
@@ -195,9 +193,7 @@ impl Parking {
         key: &str,
         content_type: &str,
     ) -> Result<Option<String>, ParkingError> {
-        if !owns_key(who, key) {
-            return Err(FieldIssue::new("key", "not_yours", "must be a key in your own folder").into());
-        }
+        check_own_key(who, key, "key")?;
         own_event(&self.db, who, id).await?;
         let landmark = parking_landmarks::Entity::find_by_id(landmark_id)
             .one(&self.db)

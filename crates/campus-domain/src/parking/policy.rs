@@ -21,8 +21,15 @@ pub(crate) async fn own_event(
         .ok_or(ParkingError::NotFound("Parking event"))
 }
 
-/// Whether `key` lies in the caller's own folder of the blob store (`user_<id>/...`).
-pub(crate) fn owns_key(who: &Principal, key: &str) -> bool {
-    key.strip_prefix(&format!("user_{}/", who.user_id))
-        .is_some_and(|rest| !rest.is_empty())
+/// Refuses a photo key outside the caller's own folder of the blob store (`user_<id>/...`),
+/// naming `field`; surfaces call it before they read an object a client named.
+pub fn check_own_key(who: &Principal, key: &str, field: &'static str) -> Result<(), ParkingError> {
+    let own = key
+        .strip_prefix(&format!("user_{}/", who.user_id))
+        .is_some_and(|rest| !rest.is_empty());
+    if own {
+        Ok(())
+    } else {
+        Err(crate::validation::FieldIssue::new(field, "not_yours", "must be a key in your own folder").into())
+    }
 }

@@ -11,7 +11,7 @@ use campus_db::entities::{parking_events, parking_scores};
 
 use super::error::ParkingError;
 use super::model::{EventDetail, EventUpdate, NewEvent, ScoredEvent, Status, check_coordinates, clean};
-use super::policy::{own_event, owns_key};
+use super::policy::{check_own_key, own_event};
 use super::repo;
 use super::score::{Trip, compute};
 use crate::clock::{SharedClock, SystemClock};
@@ -62,12 +62,8 @@ impl Parking {
         input: NewEvent,
     ) -> Result<parking_events::Model, ParkingError> {
         check_coordinates(input.latitude, input.longitude)?;
-        if let Some(key) = &input.photo_key
-            && !owns_key(who, key)
-        {
-            return Err(
-                FieldIssue::new("photo_s3_key", "not_yours", "must be a key in your own folder").into(),
-            );
+        if let Some(key) = &input.photo_key {
+            check_own_key(who, key, "photo_s3_key")?;
         }
         let now = self.now();
         let round6 = |x: f64| (x * 1e6).round() / 1e6;

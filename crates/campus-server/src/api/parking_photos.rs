@@ -218,9 +218,8 @@ pub async fn confirm_upload(
 ) -> Result<(StatusCode, Json<ParkingPhotoStored>), ApiError> {
     let parking = state.parking();
     parking.check_photo_target(&who, id).await?;
-    if !b.key.starts_with(&format!("user_{}/", who.user_id)) {
-        return Err(invalid("key", "not_yours", "must be a key in your own folder"));
-    }
+    // Before any read: an object in someone else's folder is never opened.
+    campus_domain::parking::policy::check_own_key(&who, &b.key, "key")?;
     let key = campus_storage::BlobKey::parse(&b.key)?;
     let limit = state.settings().storage.max_photo_bytes;
     if state.storage().head(&key).await? > limit {

@@ -128,20 +128,15 @@ impl From<parking_scores::Model> for ScoreView {
 pub struct ParkingEventDetail {
     #[serde(flatten)]
     pub event: ParkingEventView,
-    /// A signed link valid `storage.link_ttl_secs`, or null (no photo, or storage failing).
+    /// A signed link valid `storage.link_ttl_secs` (or the link the app gave when it parked),
+    /// or null (no photo, or storage failing).
     pub photo_url: Option<String>,
     pub landmarks: Vec<LandmarkView>,
     pub score: Option<ScoreView>,
 }
 
 pub(crate) async fn detail_view(state: &AppState, headers: &HeaderMap, d: EventDetail) -> ParkingEventDetail {
-    let photo_url = crate::files::photo_link(
-        state,
-        headers,
-        d.event.photo_key.as_deref(),
-        d.event.photo_content_type.as_deref(),
-    )
-    .await;
+    let photo_url = crate::files::event_photo_url(state, headers, &d.event).await;
     let mut landmarks = Vec::with_capacity(d.landmarks.len());
     for l in d.landmarks {
         let link = crate::files::photo_link(

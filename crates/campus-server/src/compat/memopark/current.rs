@@ -34,12 +34,7 @@ async fn latest_active(State(state): State<AppState>, AuthUser(who): AuthUser, h
 }
 
 async fn latest(state: &AppState, headers: &HeaderMap, d: EventDetail) -> LatestActive {
-    let photo_url = match d.event.photo_key.as_deref() {
-        Some(key) => {
-            crate::files::photo_link(state, headers, Some(key), d.event.photo_content_type.as_deref()).await
-        }
-        None => d.event.given_photo_url.clone(),
-    };
+    let photo_url = crate::files::event_photo_url(state, headers, &d.event).await;
     let mut landmarks = Vec::with_capacity(d.landmarks.len());
     for l in d.landmarks {
         landmarks.push(LandmarkFull {

@@ -156,12 +156,7 @@ async fn detail(
     Path(id): Path<String>,
 ) -> Answer {
     let d = state.parking().detail(&who, event_id(&id)?).await?;
-    let photo_url = match d.event.photo_key.as_deref() {
-        Some(key) => {
-            crate::files::photo_link(&state, &headers, Some(key), d.event.photo_content_type.as_deref()).await
-        }
-        None => d.event.given_photo_url.clone(),
-    };
+    let photo_url = crate::files::event_photo_url(&state, &headers, &d.event).await;
     let e = d.event;
     let body = ParkingDetail {
         parking_events_id: e.id,
