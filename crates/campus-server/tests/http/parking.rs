@@ -105,6 +105,20 @@ backend_test!(async fn a_caregiver_follows_read_only_is_alerted_and_loses_access
     let (stranger, _) = memopark_user(&app, "stranger@family.test", None).await;
     let contact_id = app.get_with_token("/auth/profile", &driver).await.json()["emergency_contacts"][0]["emergency_id"].as_i64().unwrap();
 
+    // A contact without an email cannot be invited; someone else's contact does not exist.
+    let phone_only = app
+        .post_json_with_token("/api/v1/me/emergency-contacts", &driver, &json!({"name": "Neighbour", "phone": "+44 1234"}))
+        .await;
+    let phone_only = phone_only.json()["id"].as_i64().unwrap();
+    app.post_json_with_token("/api/v1/me/caregivers", &driver, &json!({"contact_id": phone_only}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.post_json_with_token("/api/v1/me/caregivers", &stranger, &json!({"contact_id": contact_id}))
+        .await
+        .assert_problem(404, "not_found");
+    app.post_json_with_token("/api/v1/me/caregivers", &driver, &json!({"contact": 1}))
+        .await
+        .assert_problem(422, "invalid_body");
     let invited = app.post_json_with_token("/api/v1/me/caregivers", &driver, &json!({"contact_id": contact_id})).await;
     assert_eq!(invited.status, 201, "{}", invited.text);
     let token = invited.json()["invite_token"].as_str().unwrap().to_owned();
