@@ -133,7 +133,12 @@ pub async fn upload(
             format!("This link takes {} uploads.", q.ct),
         ));
     }
-    let bytes = read_limited(body.into_data_stream(), state.settings().storage.max_photo_bytes).await?;
+    let bytes = read_limited(
+        body.into_data_stream(),
+        state.settings().storage.max_photo_bytes,
+        content_length(&headers),
+    )
+    .await?;
     state.storage().put(&key, &q.ct, bytes).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -199,6 +204,7 @@ pub(crate) async fn delete_blobs(state: &AppState, keys: &[String]) {
 pub(crate) async fn store_photo<S, B, E>(
     state: &AppState,
     upload: S,
+    expected: Option<u64>,
     key: &BlobKey,
 ) -> Result<&'static str, StorageError>
 where
@@ -207,15 +213,23 @@ where
     E: std::fmt::Display,
 {
     let settings = &state.settings().storage;
-    let bytes = read_limited(upload, settings.max_photo_bytes).await?;
+    let bytes = read_limited(upload, settings.max_photo_bytes, expected).await?;
     let content_type = photo::photo_type(&bytes)?;
-    let bytes = if settings.keep_photo_metadata {
-        bytes
+    let payload = if settings.keep_photo_metadata {
+        bytes.into()
     } else {
         photo::strip_metadata(content_type, bytes)?
     };
-    state.storage().put(key, content_type, bytes).await?;
+    state.storage().put(key, content_type, payload).await?;
     Ok(content_type)
+}
+
+/// The request body's declared length, if any: an upper bound for a file inside it.
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
 }
 
 /// After recording a new stored photo: deletes the photo it replaced, or — when recording

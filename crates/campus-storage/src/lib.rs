@@ -50,14 +50,21 @@ impl From<object_store::Error> for StorageError {
 }
 
 /// Reads `stream` into one buffer, refusing it as soon as it passes `limit` bytes (so an
-/// oversized upload is never held whole).
-pub async fn read_limited<S, B, E>(stream: S, limit: u64) -> Result<bytes::Bytes, StorageError>
+/// oversized upload is never held whole). `expected` — the request's `Content-Length`, or
+/// the stored object's size — sizes the buffer once (capped at the limit), so a 10 MiB
+/// photo is not copied through a chain of doubling buffers.
+pub async fn read_limited<S, B, E>(
+    stream: S,
+    limit: u64,
+    expected: Option<u64>,
+) -> Result<bytes::Bytes, StorageError>
 where
     S: Stream<Item = Result<B, E>>,
     B: AsRef<[u8]>,
     E: std::fmt::Display,
 {
-    let mut buffer = bytes::BytesMut::new();
+    let capacity = expected.map_or(0, |n| n.min(limit.saturating_add(1)));
+    let mut buffer = bytes::BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
     let mut stream = std::pin::pin!(stream);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| StorageError::Read(e.to_string()))?;
@@ -77,9 +84,12 @@ mod tests {
     async fn reading_stops_past_the_limit() {
         let chunks =
             |n: usize| futures_util::stream::iter((0..n).map(|_| Ok::<_, std::io::Error>(vec![7u8; 1024])));
-        assert_eq!(read_limited(chunks(4), 4096).await.unwrap().len(), 4096);
+        assert_eq!(
+            read_limited(chunks(4), 4096, Some(4096)).await.unwrap().len(),
+            4096
+        );
         assert!(matches!(
-            read_limited(chunks(5), 4096).await,
+            read_limited(chunks(5), 4096, None).await,
             Err(StorageError::TooLarge { limit: 4096 })
         ));
     }

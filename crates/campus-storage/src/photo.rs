@@ -3,6 +3,7 @@
 //! should not carry where they live.
 
 use bytes::Bytes;
+use object_store::PutPayload;
 
 use crate::StorageError;
 
@@ -19,16 +20,17 @@ pub fn photo_type(bytes: &[u8]) -> Result<&'static str, StorageError> {
 
 /// A JPEG without its metadata segments: APP1 (EXIF with GPS and camera, XMP), APP13
 /// (IPTC) and comments. Image data, colour profile (APP2) and JFIF/Adobe headers stay.
-/// Other types are returned as they are.
-pub fn strip_metadata(content_type: &str, bytes: Bytes) -> Result<Bytes, StorageError> {
+/// Other types are returned as they are. The result is the kept pieces of the original
+/// buffer (no copy of the image), ready to store.
+pub fn strip_metadata(content_type: &str, bytes: Bytes) -> Result<PutPayload, StorageError> {
     use img_parts::jpeg::{Jpeg, markers};
     if content_type != "image/jpeg" {
-        return Ok(bytes);
+        return Ok(bytes.into());
     }
     let mut jpeg = Jpeg::from_bytes(bytes).map_err(|e| StorageError::Corrupt(e.to_string()))?;
     jpeg.segments_mut()
         .retain(|s| !matches!(s.marker(), markers::APP1 | markers::APP13 | markers::COM));
-    Ok(jpeg.encoder().bytes())
+    Ok(jpeg.encoder().collect())
 }
 
 #[cfg(test)]
@@ -71,7 +73,7 @@ mod tests {
     #[test]
     fn jpeg_metadata_is_stripped_and_the_image_kept() {
         let original = jpeg_with_exif();
-        let stripped = strip_metadata("image/jpeg", Bytes::from(original.clone())).unwrap();
+        let stripped = Bytes::from(strip_metadata("image/jpeg", Bytes::from(original.clone())).unwrap());
         let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
         assert!(find(&original, b"GPS 51.5007N"));
         assert!(!find(&stripped, b"GPS 51.5007N"), "EXIF left in");
@@ -79,6 +81,9 @@ mod tests {
         assert!(find(&stripped, &[0x12, 0x34, 0x56]), "the scan is kept");
         assert_eq!(photo_type(&stripped).ok(), Some("image/jpeg"));
         let png = Bytes::from_static(b"\x89PNG\r\n\x1a\n....");
-        assert_eq!(strip_metadata("image/png", png.clone()).unwrap(), png);
+        assert_eq!(
+            Bytes::from(strip_metadata("image/png", png.clone()).unwrap()),
+            png
+        );
     }
 }

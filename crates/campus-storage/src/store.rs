@@ -145,18 +145,17 @@ impl BlobStore {
         &self,
         key: &BlobKey,
         content_type: &str,
-        bytes: Bytes,
+        payload: impl Into<PutPayload>,
     ) -> Result<StoredObject, StorageError> {
-        let size = bytes.len() as u64;
+        let payload = payload.into();
+        let size = payload.content_length() as u64;
         let mut options = PutOptions::default();
         if self.kind != StoreKind::Local {
             let mut attributes = Attributes::new();
             attributes.insert(Attribute::ContentType, content_type.to_owned().into());
             options.attributes = attributes;
         }
-        self.store
-            .put_opts(&Self::path(key)?, PutPayload::from_bytes(bytes), options)
-            .await?;
+        self.store.put_opts(&Self::path(key)?, payload, options).await?;
         Ok(StoredObject {
             key: key.clone(),
             size,

@@ -19,6 +19,7 @@ async fn store_upload(
     state: &AppState,
     who: i64,
     kind: &str,
+    headers: &HeaderMap,
     form: &mut Multipart,
 ) -> Result<(campus_storage::BlobKey, &'static str), ApiError> {
     loop {
@@ -31,7 +32,9 @@ async fn store_upload(
                     .unwrap_or("photo")
                     .to_owned();
                 let key = crate::files::photo_key(state, who, kind, &name)?;
-                let content_type = crate::files::store_photo(state, field, &key).await?;
+                let content_type =
+                    crate::files::store_photo(state, field, crate::files::content_length(headers), &key)
+                        .await?;
                 return Ok((key, content_type));
             }
             Ok(Some(_)) => {}
@@ -77,7 +80,7 @@ pub async fn event_photo(
 ) -> Result<(StatusCode, Json<ParkingPhotoStored>), ApiError> {
     let parking = state.parking();
     parking.check_photo_target(&who, id).await?;
-    let (key, content_type) = store_upload(&state, who.user_id, "parking", &mut form).await?;
+    let (key, content_type) = store_upload(&state, who.user_id, "parking", &headers, &mut form).await?;
     let recorded = parking.set_photo(&who, id, key.as_str(), content_type).await;
     crate::files::settle_photo(&state, &key, recorded).await?;
     stored(&state, &headers, key, content_type).await
@@ -98,7 +101,7 @@ pub async fn landmark_photo(
     let parking = state.parking();
     // The landmark must be the caller's before anything is stored.
     parking.set_achieved(&who, id, landmark_id, None).await?;
-    let (key, content_type) = store_upload(&state, who.user_id, "landmark", &mut form).await?;
+    let (key, content_type) = store_upload(&state, who.user_id, "landmark", &headers, &mut form).await?;
     let recorded = parking
         .set_landmark_photo(&who, id, landmark_id, key.as_str(), content_type)
         .await;
@@ -227,7 +230,7 @@ pub async fn confirm_upload(
         return Err(campus_storage::StorageError::TooLarge { limit }.into());
     }
     let blob = state.storage().get(&key).await?;
-    let content_type = match crate::files::store_photo(&state, blob.stream, &key).await {
+    let content_type = match crate::files::store_photo(&state, blob.stream, Some(blob.size), &key).await {
         Ok(ct) => ct,
         Err(e) => {
             crate::files::delete_blobs(&state, std::slice::from_ref(&b.key)).await;

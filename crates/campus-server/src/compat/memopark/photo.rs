@@ -1,7 +1,7 @@
 //! Seed 001's photo upload: `POST /parking/{id}/photo` (multipart field `photo`).
 
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::json;
 
 use super::parking::event_id;
@@ -36,6 +36,7 @@ async fn upload_photo(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
     Path(id): Path<String>,
+    headers: HeaderMap,
     mut form: Multipart,
 ) -> Answer {
     let no_photo = || bad_request("No photo file found in the request");
@@ -54,7 +55,8 @@ async fn upload_photo(
     let parking = state.parking();
     parking.check_photo_target(&who, id).await?;
     let key = crate::files::photo_key(&state, who.user_id, "parking", &file_name)?;
-    let content_type = crate::files::store_photo(&state, field, &key).await?;
+    let content_type =
+        crate::files::store_photo(&state, field, crate::files::content_length(&headers), &key).await?;
     let recorded = parking.set_photo(&who, id, key.as_str(), content_type).await;
     crate::files::settle_photo(&state, &key, recorded).await?;
     let body = PhotoStored {
