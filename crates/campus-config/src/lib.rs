@@ -14,6 +14,7 @@ mod school;
 mod secret_file;
 mod server;
 mod storage;
+mod tracking;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,7 @@ pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;
 pub use server::{ServerSettings, TrustedProxies};
 pub use storage::{S3Settings, StorageBackend, StorageSettings};
+pub use tracking::TrackingSettings;
 pub use web::WebSettings;
 
 /// File read when no `--config` is given and it exists in the working directory.
@@ -53,6 +55,7 @@ pub struct Settings {
     pub kv: KvSettings,
     pub web: WebSettings,
     pub storage: StorageSettings,
+    pub tracking: TrackingSettings,
 }
 
 impl Default for Settings {
@@ -68,6 +71,7 @@ impl Default for Settings {
             kv: KvSettings::default(),
             web: WebSettings::default(),
             storage: StorageSettings::default(),
+            tracking: TrackingSettings::default(),
         }
     }
 }
@@ -201,6 +205,18 @@ impl Settings {
             return invalid(
                 "storage.link_ttl_secs",
                 "seconds from 1 to 604800 (S3's limit is 7 days)",
+            );
+        }
+        if self.tracking.idle_timeout_secs == 0 || self.tracking.sweep_interval_secs == 0 {
+            return invalid(
+                "tracking.idle_timeout_secs",
+                "seconds above 0 (idle_timeout_secs and sweep_interval_secs)",
+            );
+        }
+        if self.tracking.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return invalid(
+                "tracking.timezone",
+                "an IANA time zone such as Europe/Berlin or UTC",
             );
         }
         let roles = ["admin", "teacher", "finance", "student", "parent", "user"];

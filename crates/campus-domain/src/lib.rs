@@ -20,6 +20,7 @@ pub mod ratelimit;
 mod retry;
 pub mod school;
 mod search;
+pub mod usage;
 pub mod validation;
 
 pub use context::RequestMeta;

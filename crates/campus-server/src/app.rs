@@ -166,6 +166,19 @@ impl Application {
             }
         });
         let _purge_guard = AbortOnDrop(purge);
+        // Idle usage entries are closed by one guarded statement: N instances close each once.
+        let usage = self.state.usage().clone();
+        let every = Duration::from_secs(self.state.settings().tracking.sweep_interval_secs);
+        let sweep = tokio::spawn(async move {
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = usage.sweep_idle().await {
+                    tracing::warn!(error = %e, "closing idle usage entries failed");
+                }
+            }
+        });
+        let _sweep_guard = AbortOnDrop(sweep);
         let (stop_tx, mut stopped) = tokio::sync::watch::channel(false);
         let serve = axum::serve(
             self.listener,

@@ -15,6 +15,7 @@ use campus_domain::kv::Kv;
 use campus_domain::notifications::Notifications;
 use campus_domain::parking::Parking;
 use campus_domain::school::School;
+use campus_domain::usage::Usage;
 use campus_storage::BlobStore;
 use sea_orm::DatabaseConnection;
 use secrecy::SecretString;
@@ -46,6 +47,7 @@ struct Inner {
     notifications: Notifications,
     kv: Kv,
     parking: Parking,
+    usage: Usage,
     storage: BlobStore,
 }
 
@@ -82,6 +84,7 @@ impl AppState {
         let parking = Parking::new(db.clone())
             .with_clock(clock.clone())
             .with_reads(reads.clone());
+        let usage = Usage::new(db.clone(), &settings.tracking).with_clock(clock.clone());
         let kv = Kv::new(db.clone(), &settings.kv)
             .with_reads(reads)
             .with_clock(clock.clone());
@@ -102,6 +105,7 @@ impl AppState {
                 notifications,
                 kv,
                 parking,
+                usage,
                 storage,
                 identity,
             }),
@@ -115,6 +119,11 @@ impl AppState {
     /// Parking events (seed 001).
     pub fn parking(&self) -> &Parking {
         &self.inner.parking
+    }
+
+    /// Usage tracking (seed 000's activity log).
+    pub fn usage(&self) -> &Usage {
+        &self.inner.usage
     }
 
     /// The blob store (local directory or S3).

@@ -28,5 +28,6 @@ pub mod refresh_tokens;
 pub mod revoked_tokens;
 pub mod student_balances;
 pub mod students;
+pub mod usage_entries;
 pub mod users;
 pub mod web_sessions;

@@ -19,6 +19,8 @@ pub struct Model {
     pub text_size: String,
     pub icon_size: String,
     pub high_contrast_mode: bool,
+    /// The user's IANA time zone for summaries; `None`: the school's.
+    pub timezone: Option<String>,
     pub is_active: bool,
     pub tokens_valid_after: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -14,6 +14,7 @@ mod m20261129_000007_kv_usage;
 mod m20261129_000008_payment_declarations;
 mod m20261129_000009_parking;
 mod m20261129_000010_caregivers;
+mod m20261129_000011_usage;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_payment_declarations::Migration),
             Box::new(m20261129_000009_parking::Migration),
             Box::new(m20261129_000010_caregivers::Migration),
+            Box::new(m20261129_000011_usage::Migration),
         ]
     }
 

@@ -221,6 +221,8 @@ pub struct User {
     pub text_size: String,
     pub icon_size: String,
     pub high_contrast_mode: bool,
+    /// IANA time zone for the user's summaries; `None`: the school's.
+    pub timezone: Option<String>,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -241,6 +243,7 @@ impl User {
             text_size: m.text_size,
             icon_size: m.icon_size,
             high_contrast_mode: m.high_contrast_mode,
+            timezone: m.timezone,
             is_active: m.is_active,
             created_at: m.created_at,
             updated_at: m.updated_at,

@@ -29,6 +29,8 @@ pub struct ProfilePatch {
     pub text_size: Option<String>,
     pub icon_size: Option<String>,
     pub high_contrast_mode: Option<bool>,
+    /// An IANA time zone (`Europe/Berlin`); `Some(None)` falls back to the school's.
+    pub timezone: Option<Option<String>>,
 }
 
 /// An emergency contact as stored.
@@ -185,6 +187,15 @@ impl Identity {
         if let Some(size) = &patch.icon_size {
             one_of(&mut issues, "icon_size", size, &ICON_SIZES);
         }
+        if let Some(Some(tz)) = &patch.timezone
+            && tz.parse::<chrono_tz::Tz>().is_err()
+        {
+            issues.push(FieldIssue::new(
+                "timezone",
+                "invalid_format",
+                "must be an IANA time zone such as Europe/Berlin",
+            ));
+        }
         if let Some(Some(age)) = patch.age
             && !(1..=150).contains(&age)
         {
@@ -226,6 +237,9 @@ impl Identity {
         }
         if let Some(v) = patch.high_contrast_mode {
             active.high_contrast_mode = Set(v);
+        }
+        if let Some(v) = patch.timezone {
+            active.timezone = Set(v);
         }
         active.updated_at = Set(Utc::now());
         let txn = campus_db::begin_write(&self.db).await?;

@@ -306,6 +306,15 @@ impl Identity {
         if let Some(family) = &principal.family {
             repo::revoke_family(&txn, family, now).await?;
         }
+        // Signing out ends the user's open usage entry (seed 000's activity).
+        crate::usage::close_open(
+            &txn,
+            principal.user_id,
+            self.clock.now().timestamp_millis(),
+            crate::usage::EndReason::Logout,
+            None,
+        )
+        .await?;
         audit::record(
             &txn,
             meta,
@@ -336,6 +345,14 @@ impl Identity {
         repo::invalidate_tokens_before(&txn, user_id, now).await?;
         repo::revoke_all_refresh(&txn, user_id, now).await?;
         super::web::delete_user_sessions(&txn, user_id).await?;
+        crate::usage::close_open(
+            &txn,
+            user_id,
+            self.clock.now().timestamp_millis(),
+            crate::usage::EndReason::Logout,
+            None,
+        )
+        .await?;
         audit::record(
             &txn,
             meta,

@@ -123,6 +123,14 @@ impl Identity {
         web_sessions::Entity::delete_by_id(id_hash.to_owned())
             .exec(&txn)
             .await?;
+        crate::usage::close_open(
+            &txn,
+            row.user_id,
+            self.clock.now().timestamp_millis(),
+            crate::usage::EndReason::Logout,
+            None,
+        )
+        .await?;
         audit::record(
             &txn,
             meta,

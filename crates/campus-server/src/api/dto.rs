@@ -33,6 +33,8 @@ pub struct PreferencesResponse {
     /// default, medium or large.
     pub icon_size: String,
     pub high_contrast_mode: bool,
+    /// IANA time zone for usage summaries; `null`: the school's.
+    pub timezone: Option<String>,
 }
 
 impl From<User> for UserResponse {
@@ -51,6 +53,7 @@ impl From<User> for UserResponse {
                 text_size: u.text_size,
                 icon_size: u.icon_size,
                 high_contrast_mode: u.high_contrast_mode,
+                timezone: u.timezone,
             },
             is_active: u.is_active,
             created_at: u.created_at,

@@ -43,6 +43,9 @@ pub struct UpdateMeRequest {
     /// default, medium or large.
     pub icon_size: Option<String>,
     pub high_contrast_mode: Option<bool>,
+    /// IANA time zone for usage summaries (`Europe/Berlin`); `null`: the school's.
+    #[serde(default, deserialize_with = "double_option")]
+    pub timezone: Option<Option<String>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -143,6 +146,7 @@ pub async fn update_me(
         text_size: body.text_size,
         icon_size: body.icon_size,
         high_contrast_mode: body.high_contrast_mode,
+        timezone: body.timezone,
     };
     let user = state.identity().update_profile(p.user_id, patch, &meta).await?;
     Ok(Json(user.into()))

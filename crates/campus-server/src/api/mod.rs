@@ -26,6 +26,8 @@ pub mod parking_photos;
 pub mod parking_views;
 pub mod students;
 pub mod transfer;
+pub mod usage;
+pub mod usage_reports;
 pub mod users;
 
 /// Handlers with their OpenAPI operations and the schemas they use, one entry per path (what
@@ -50,6 +52,7 @@ pub(crate) fn routes() -> Routes {
         declarations::routes(),
         parking::routes(),
         caregivers::routes(),
+        usage::routes(),
         finance_reports::routes(),
         notifications::routes(),
         kv::routes(),

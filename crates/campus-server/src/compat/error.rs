@@ -14,6 +14,7 @@ use campus_domain::kv::KvError;
 use campus_domain::notifications::NotificationError;
 use campus_domain::parking::ParkingError;
 use campus_domain::school::SchoolError;
+use campus_domain::usage::UsageError;
 use campus_domain::validation::FieldIssue;
 use campus_storage::StorageError;
 
@@ -88,6 +89,13 @@ pub trait Wording: Send + 'static {
     fn storage(err: StorageError) -> ApiError {
         err.into()
     }
+
+    fn usage(err: UsageError) -> ApiError {
+        match err {
+            UsageError::Invalid(issues) => first_issue(&issues, "", "Invalid input"),
+            other => other.into(),
+        }
+    }
 }
 
 /// The shared wording, for handlers that have no words of their own.
@@ -142,4 +150,5 @@ worded! {
     KvError => kv,
     ParkingError => parking,
     StorageError => storage,
+    UsageError => usage,
 }

@@ -13,6 +13,7 @@ use campus_domain::parking::ParkingError;
 use campus_domain::school::SchoolError;
 use campus_domain::school::export::ExportError;
 use campus_domain::school::import::ImportError;
+use campus_domain::usage::UsageError;
 use campus_domain::validation::FieldIssue;
 use campus_storage::StorageError;
 
@@ -318,6 +319,17 @@ impl From<ParkingError> for ApiError {
             ParkingError::ScoreExists => ApiError::conflict("A score for this event already exists."),
             ParkingError::Forbidden => ApiError::forbidden("Administrators only."),
             ParkingError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<UsageError> for ApiError {
+    fn from(err: UsageError) -> Self {
+        match err {
+            UsageError::Invalid(issues) => issues.into(),
+            UsageError::NotFound(what) => ApiError::not_found(format!("No such {what}.")),
+            UsageError::Forbidden => ApiError::forbidden("You may not see or record this user's usage."),
+            UsageError::Db(e) => e.into(),
         }
     }
 }

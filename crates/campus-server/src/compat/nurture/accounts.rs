@@ -143,6 +143,12 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, SeedJson(body): 
         },
     )
     .await?;
+    // The seed logs the sign-in as the user's current activity.
+    state
+        .usage()
+        .start_login(outcome.user.id, campus_domain::usage::Source::Seed000)
+        .await
+        .map_err(ApiError::from)?;
     Ok(reply(
         StatusCode::OK,
         json!(NurtureAccount {

@@ -5,6 +5,7 @@ mod accounts;
 mod data;
 mod documents;
 pub(crate) mod schema;
+mod tracking;
 
 use axum::Router;
 
@@ -21,6 +22,7 @@ pub(crate) fn routes() -> crate::api::Routes {
         accounts::routes(),
         data::routes(),
         documents::routes(),
+        tracking::routes(),
         data::catch_all_routes(),
     ]
     .concat()
@@ -28,8 +30,10 @@ pub(crate) fn routes() -> crate::api::Routes {
 
 /// The literal routes. The catch-all is separate so it can be merged last.
 pub(super) fn router() -> Router<AppState> {
-    let data = Router::from(crate::api::router([data::routes(), documents::routes()].concat()))
-        .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors));
+    let data = Router::from(crate::api::router(
+        [data::routes(), documents::routes(), tracking::routes()].concat(),
+    ))
+    .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors));
     accounts::router().merge(data)
 }
 

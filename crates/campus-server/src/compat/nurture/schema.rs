@@ -156,3 +156,55 @@ pub enum NurtureNotFound {
     NoRows(crate::compat::schema::SeedMessage),
     NoRoute(crate::compat::schema::SeedErrorMessage),
 }
+
+/// `POST /action` and `POST /end_action`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; never built
+pub struct NurtureTrackRequest {
+    /// Whose activity (default: the token's user; anyone's for staff).
+    pub user_id: Option<i64>,
+    /// `/action`: required, 1 to 200 characters. `/end_action`: ends only this one.
+    #[schema(max_length = 200)]
+    pub action: Option<String>,
+    /// `/action` only: at most 2 KiB.
+    pub details: Option<String>,
+}
+
+/// `POST /end_action`: the seed's message and how long the ended activity ran.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NurtureEndAction {
+    pub message: &'static str,
+    /// Seconds, two decimals (the sum if several were open).
+    pub duration_sec: f64,
+}
+
+/// One activity of `GET /logs/{user_id}`; times are `YYYY-MM-DD HH:MM:SS`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NurtureLogEntry {
+    pub action: String,
+    pub details: Option<String>,
+    pub start_time: String,
+    /// `null` while the activity is open.
+    pub end_time: Option<String>,
+}
+
+/// One activity of `GET /report`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NurtureReportEntry {
+    #[serde(flatten)]
+    pub entry: NurtureLogEntry,
+    /// Seconds, two decimals; 0 while open.
+    pub duration_sec: f64,
+}
+
+/// `GET /report`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NurtureReport {
+    pub username: Option<String>,
+    pub full_name: String,
+    pub email: Option<String>,
+    /// When the account was created, `YYYY-MM-DD HH:MM:SS` UTC.
+    pub signup_time: String,
+    pub total_time_spent_seconds: f64,
+    pub activity_log: Vec<NurtureReportEntry>,
+}
