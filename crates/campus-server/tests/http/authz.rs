@@ -37,6 +37,56 @@ fn rows() -> Vec<Row> {
             body: None,
             expect: any,
         },
+        // Usage is personal; staff (admin, teacher) read and record anyone's; a parent only a
+        // linked child's (nobody here is linked to `{other}`).
+        Row {
+            method: Method::POST,
+            path: "/api/v1/usage",
+            body: Some(json!({"action": "reading"})),
+            expect: [401, 201, 201, 201, 201, 201, 201],
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/usage/current",
+            body: None,
+            expect: any,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/usage/summary",
+            body: None,
+            expect: any,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/usage?user_id={other}",
+            body: None,
+            expect: [401, 200, 200, 403, 403, 403, 403],
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/usage/summary?user_id={other}",
+            body: None,
+            expect: [401, 200, 200, 403, 403, 403, 403],
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/usage",
+            body: Some(json!({"action": "lesson", "user_id": "{other}"})),
+            expect: [401, 201, 201, 403, 403, 403, 403],
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/usage/summary?class_level=7",
+            body: None,
+            expect: [401, 200, 200, 403, 403, 403, 403],
+        },
+        Row {
+            method: Method::GET,
+            path: "/logs/{other}",
+            body: None,
+            expect: [401, 200, 200, 403, 403, 403, 403],
+        },
         // Parking is personal: every signed-in user has their own events and scores.
         Row {
             method: Method::GET,
@@ -323,7 +373,8 @@ backend_test!(async fn every_endpoint_allows_exactly_the_roles_it_should(app) {
                     .to_string()
                     .replace("{n}", &format!("{n}-{i}"))
                     .replace("{i}", &i.to_string())
-                    .replace("\"{student}\"", &student.to_string());
+                    .replace("\"{student}\"", &student.to_string())
+                    .replace("\"{other}\"", &victim.user_id.to_string());
                 request = request.header("content-type", "application/json").body(text);
             }
             if let Some(s) = &sessions[i] {

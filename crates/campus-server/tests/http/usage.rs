@@ -289,3 +289,16 @@ backend_test!(async fn usage_exports_as_csv_xlsx_and_json(app) {
     assert!(xlsx.text.starts_with("PK"), "a zip");
     app.get_with_token("/api/v1/exports/usage?format=pdf", &ana.token).await.assert_problem(400, "invalid_query");
 });
+
+backend_test!(async fn concurrent_starts_leave_one_entry_open(app) {
+    let ana = app.session("student").await;
+    let starts = (0..8).map(|i| {
+        let (app, token) = (&app, ana.token.clone());
+        async move { app.post_json_with_token("/api/v1/usage", &token, &json!({"action": format!("task {i}")})).await.status }
+    });
+    let statuses = futures_util::future::join_all(starts).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let list = app.get_with_token("/api/v1/usage?limit=20", &ana.token).await.json();
+    let open = list["entries"].as_array().unwrap().iter().filter(|e| e["ended_at"].is_null()).count();
+    assert_eq!(open, 1, "{list}");
+});
