@@ -214,6 +214,48 @@ PY
   echo "peak RSS of the server so far (VmHWM): $(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status") KiB"
 fi
 
+# Usage tracking (issue 13): start / heartbeat / stop from 64 users over 64 connections
+# (zero failed requests), then p99 of a year's day-by-day summary over 100,000 entries of one
+# user and of a class summary over 40 students x a year (2,190 entries each), target < 50 ms.
+# Runs on the database the server is configured with (CAMPUS_DATABASE__URL: SQLite by
+# default; a postgres:// URL measures PostgreSQL, the fixture then goes in with psql).
+if [ "${SKIP_USAGE:-0}" != 1 ]; then
+  login_token() { curl -fs -X POST -H 'content-type: application/json' \
+    -d "{\"login\":\"$1\",\"password\":\"Bench!pass1\"}" "$BASE/api/v1/auth/login" |
+    sed -E 's/.*"access_token":"([^"]+)".*/\1/'; }
+  me_id() { curl -fs -H "Authorization: Bearer $1" "$BASE/api/v1/me" | sed -E 's/^\{"id":([0-9]+).*/\1/'; }
+  : >"$WORK/usage_tokens.txt"
+  for n in $(seq 1 64); do
+    echo 'Bench!pass1' | "$BIN" --data-dir "${DATA_DIR:-$WORK/data}" user create --role student \
+      --email "u$n@usage.test" --password-stdin >/dev/null
+    login_token "u$n@usage.test" >>"$WORK/usage_tokens.txt"
+  done
+  echo 'Bench!pass1' | "$BIN" --data-dir "${DATA_DIR:-$WORK/data}" user create --role teacher \
+    --email teacher@usage.test --password-stdin >/dev/null
+  T_TOKEN=$(login_token teacher@usage.test)
+  for n in $(seq 1 40); do
+    tok=$(sed -n "${n}p" "$WORK/usage_tokens.txt")
+    curl -fs -H "Authorization: Bearer $T_TOKEN" -H 'content-type: application/json' \
+      -d "{\"name\":\"Pupil $n\",\"user_id\":$(me_id "$tok"),\"class_level\":7,\"section\":\"A\"}" \
+      "$BASE/api/v1/students" >/dev/null
+  done
+  BIG=$(sed -n '64p' "$WORK/usage_tokens.txt")
+  sql=$(sed "s/@USER@/$(me_id "$BIG")/" scripts/bench_usage_fixture.sql)
+  case "${CAMPUS_DATABASE__URL:-sqlite}" in
+    postgres*) psql -q "$CAMPUS_DATABASE__URL" -c "$sql" ;;
+    *) python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' \
+         "${DATA_DIR:-$WORK/data}/campus.db" "$sql" ;;
+  esac
+  export USAGE_TOKENS="$WORK/usage_tokens.txt"
+  bench "GET /healthz (usage run)" /healthz
+  bench "POST start/heartbeat/stop (64 users)" / -s scripts/wrk/usage_cycle.lua
+  CONNECTIONS=8 bench "GET summary day x 1 y (100k entries)" \
+    "/api/v1/usage/summary?from=2025-01-01&to=2025-12-31&tz=Europe/Berlin" -H "Authorization: Bearer $BIG"
+  CONNECTIONS=8 bench "GET summary class x 1 y (40 pupils)" \
+    "/api/v1/usage/summary?class_level=7&from=2025-01-01&to=2025-12-31&tz=Europe/Berlin" \
+    -H "Authorization: Bearer $T_TOKEN"
+fi
+
 # Key-value store (issue 6): GET /api/v1/kv/{key} with a bearer token over 10,000 users x 10
 # keys, against /healthz in the same run (target >= 50%, p99 < 10 ms at 64 connections), and
 # PUT (create or replace with a TTL). Fresh SQLite database; fixture written while stopped.
