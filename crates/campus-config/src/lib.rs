@@ -207,6 +207,9 @@ impl Settings {
                 "seconds from 1 to 604800 (S3's limit is 7 days)",
             );
         }
+        if self.storage.max_concurrent_uploads == 0 {
+            return invalid("storage.max_concurrent_uploads", "a count of at least 1");
+        }
         if self.tracking.idle_timeout_secs == 0 || self.tracking.sweep_interval_secs == 0 {
             return invalid(
                 "tracking.idle_timeout_secs",

@@ -27,6 +27,10 @@ pub struct StorageSettings {
     pub max_photo_bytes: u64,
     /// Keep a JPEG's metadata (EXIF: GPS position, camera) instead of stripping it.
     pub keep_photo_metadata: bool,
+    /// Uploads one instance reads at once; more wait their turn (unread, in the kernel's
+    /// socket buffers), so memory is bounded by this times the photo limit, not by the
+    /// number of clients.
+    pub max_concurrent_uploads: usize,
     pub s3: S3Settings,
 }
 
@@ -38,6 +42,7 @@ impl Default for StorageSettings {
             link_ttl_secs: 3600,
             max_photo_bytes: 10 * 1024 * 1024,
             keep_photo_metadata: false,
+            max_concurrent_uploads: 8,
             s3: S3Settings::default(),
         }
     }

@@ -133,6 +133,7 @@ pub async fn upload(
             format!("This link takes {} uploads.", q.ct),
         ));
     }
+    let _turn = state.upload_turn().await;
     let bytes = read_limited(
         body.into_data_stream(),
         state.settings().storage.max_photo_bytes,
@@ -213,6 +214,7 @@ where
     E: std::fmt::Display,
 {
     let settings = &state.settings().storage;
+    let _turn = state.upload_turn().await;
     let bytes = read_limited(upload, settings.max_photo_bytes, expected).await?;
     let content_type = photo::photo_type(&bytes)?;
     let payload = if settings.keep_photo_metadata {

@@ -49,6 +49,8 @@ struct Inner {
     parking: Parking,
     usage: Usage,
     storage: BlobStore,
+    /// Uploads read at once (`storage.max_concurrent_uploads`).
+    uploads: Arc<tokio::sync::Semaphore>,
 }
 
 /// What start-up has made ready before the services are built on it.
@@ -84,6 +86,9 @@ impl AppState {
         let parking = Parking::new(db.clone())
             .with_clock(clock.clone())
             .with_reads(reads.clone());
+        let uploads = Arc::new(tokio::sync::Semaphore::new(
+            settings.storage.max_concurrent_uploads,
+        ));
         let usage = Usage::new(db.clone(), &settings.tracking).with_clock(clock.clone());
         let kv = Kv::new(db.clone(), &settings.kv)
             .with_reads(reads)
@@ -106,6 +111,7 @@ impl AppState {
                 kv,
                 parking,
                 usage,
+                uploads,
                 storage,
                 identity,
             }),
@@ -124,6 +130,19 @@ impl AppState {
     /// Usage tracking (seed 000's activity log).
     pub fn usage(&self) -> &Usage {
         &self.inner.usage
+    }
+
+    /// A turn to read an upload: memory holds at most `storage.max_concurrent_uploads`
+    /// uploads, however many clients send at once.
+    pub async fn upload_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
+        // The semaphore is never closed, so acquiring cannot fail.
+        #[allow(clippy::expect_used)]
+        self.inner
+            .uploads
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the upload semaphore is never closed")
     }
 
     /// The blob store (local directory or S3).

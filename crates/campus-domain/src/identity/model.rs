@@ -263,6 +263,36 @@ impl User {
     }
 }
 
+/// An emergency contact as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EmergencyContact {
+    pub id: i64,
+    pub name: String,
+    pub relation: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub allow_alerts: bool,
+    pub is_primary: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<campus_db::entities::emergency_contacts::Model> for EmergencyContact {
+    fn from(m: campus_db::entities::emergency_contacts::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            relation: m.relation,
+            email: m.email,
+            phone: m.phone,
+            allow_alerts: m.allow_alerts,
+            is_primary: m.is_primary,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,13 @@
 //! The signed-in user's own account: profile and preferences, password, emergency contacts.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, ModelTrait};
-use serde::Serialize;
 use serde_json::json;
 
 use campus_db::entities::emergency_contacts;
 
 use super::error::IdentityError;
+pub use super::model::EmergencyContact;
 use super::model::{Email, ICON_SIZES, TEXT_SIZES, User};
 use super::repo;
 use super::service::{Identity, LoginOutcome, TokenLifetime};
@@ -31,36 +31,6 @@ pub struct ProfilePatch {
     pub high_contrast_mode: Option<bool>,
     /// An IANA time zone (`Europe/Berlin`); `Some(None)` falls back to the school's.
     pub timezone: Option<Option<String>>,
-}
-
-/// An emergency contact as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EmergencyContact {
-    pub id: i64,
-    pub name: String,
-    pub relation: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub allow_alerts: bool,
-    pub is_primary: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<emergency_contacts::Model> for EmergencyContact {
-    fn from(m: emergency_contacts::Model) -> Self {
-        Self {
-            id: m.id,
-            name: m.name,
-            relation: m.relation,
-            email: m.email,
-            phone: m.phone,
-            allow_alerts: m.allow_alerts,
-            is_primary: m.is_primary,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        }
-    }
 }
 
 /// A new emergency contact.
@@ -187,14 +157,8 @@ impl Identity {
         if let Some(size) = &patch.icon_size {
             one_of(&mut issues, "icon_size", size, &ICON_SIZES);
         }
-        if let Some(Some(tz)) = &patch.timezone
-            && tz.parse::<chrono_tz::Tz>().is_err()
-        {
-            issues.push(FieldIssue::new(
-                "timezone",
-                "invalid_format",
-                "must be an IANA time zone such as Europe/Berlin",
-            ));
+        if let Some(Some(tz)) = &patch.timezone {
+            issues.extend(crate::usage::summary::parse_tz("timezone", tz).err());
         }
         if let Some(Some(age)) = patch.age
             && !(1..=150).contains(&age)

@@ -334,3 +334,23 @@ async fn upload_links_work_on_s3() {
     .unwrap();
     upload_link_flow(&app).await;
 }
+
+backend_test!(async fn uploads_beyond_the_concurrency_limit_wait_their_turn(app)
+    settings(|s| s.storage.max_concurrent_uploads = 1)
+{
+    let s = app.session("user").await;
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        let created = app.post_json_with_token("/api/v1/parking-events", &s.token, &json!({"latitude": 1, "longitude": 2})).await;
+        ids.push(created.json()["id"].as_i64().unwrap());
+    }
+    // Four at once through a limit of one: each waits for the one before, none fails.
+    let uploads = ids.iter().map(|id| {
+        let form = reqwest::multipart::Form::new().part("photo", reqwest::multipart::Part::bytes(tiny_jpeg()).file_name("car.jpg"));
+        app.send(app.request(Method::POST, &format!("/api/v1/parking-events/{id}/photo")).bearer_auth(&s.token).multipart(form))
+    });
+    let done = tokio::time::timeout(std::time::Duration::from_secs(30), futures_util::future::join_all(uploads))
+        .await
+        .expect("every upload gets its turn");
+    assert!(done.iter().all(|r| r.status == 201), "{:?}", done.iter().map(|r| r.status).collect::<Vec<_>>());
+});

@@ -168,8 +168,7 @@ backend_test!(async fn who_may_see_and_record_whose_usage(app) {
     // Someone else's entry by id is not there for a non-staff caller.
     let id = by_staff.json()["id"].as_i64().unwrap();
     post(&app, &format!("/api/v1/usage/{id}/stop"), &stranger, json!({})).await.assert_problem(404, "not_found");
-    let sum = format!("/api/v1/usage/summary?class_level=7");
-    app.get_with_token(&sum, &parent.token).await.assert_problem(403, "forbidden");
+    app.get_with_token("/api/v1/usage/summary?class_level=7", &parent.token).await.assert_problem(403, "forbidden");
 });
 
 backend_test!(async fn summaries_split_entries_at_local_midnight_and_dst_changes(app) {
