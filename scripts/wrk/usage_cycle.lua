@@ -1,6 +1,7 @@
 -- Start, heartbeat, stop: each wrk thread drives its own half of the fixture's users, one
--- request per user in turn, so each user's requests are a whole round of users apart (their
--- start has answered before their heartbeat is sent) and every request is a 2xx.
+-- request per user in turn, so a user's next request is a whole round of users (64, twice the
+-- thread's 32 connections) after the last: it has answered before the next is sent, and every
+-- request is a 2xx.
 local tokens = {}
 local mine = {}
 local i = 0

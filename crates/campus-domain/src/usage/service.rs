@@ -339,39 +339,39 @@ impl Usage {
             .map(|(_, s, e)| (s.timestamp_millis(), e.timestamp_millis()))
             .collect();
         let rows = summary_query::run(&self.db, &request.scope, request.group_by, &ms).await?;
-        let bucket = |key: String, start, end, ms: i64, entries| SummaryBucket {
+        let bucket = |key: String, start, end, ms: i64| SummaryBucket {
             key,
             start,
             end,
             seconds: round2(ms as f64 / 1000.0),
-            entries,
         };
         let buckets: Vec<SummaryBucket> = if request.group_by == GroupBy::Action {
             let (start, end) = period.bounds();
             let mut b: Vec<SummaryBucket> = rows
                 .into_iter()
-                .map(|r| bucket(r.action.unwrap_or_default(), start, end, r.ms, r.entries))
+                .map(|r| bucket(r.action.unwrap_or_default(), start, end, r.ms))
                 .collect();
             b.sort_by(|x, y| y.seconds.total_cmp(&x.seconds).then_with(|| x.key.cmp(&y.key)));
             b
         } else {
-            let mut totals = vec![(0i64, 0i64); spans.len()];
+            let mut totals = vec![0i64; spans.len()];
             for r in rows {
                 if let Some(t) = r
                     .bucket
                     .and_then(|i| usize::try_from(i).ok())
                     .and_then(|i| totals.get_mut(i))
                 {
-                    *t = (r.ms, r.entries);
+                    *t = r.ms;
                 }
             }
             spans
                 .into_iter()
                 .zip(totals)
-                .map(|((key, s, e), (ms, n))| bucket(key, s, e, ms, n))
+                .map(|((key, s, e), ms)| bucket(key, s, e, ms))
                 .collect()
         };
-        let total_ms: f64 = buckets.iter().map(|b| b.seconds).sum();
+        // Folded from +0.0: an empty float sum is -0.0.
+        let total_ms = buckets.iter().map(|b| b.seconds).fold(0.0, |a, s| a + s);
         Ok(Summary {
             scope: request.scope,
             group_by: request.group_by,

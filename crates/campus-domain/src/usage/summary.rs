@@ -76,8 +76,6 @@ pub struct SummaryBucket {
     pub end: DateTime<Utc>,
     /// Seconds of closed entries inside the bucket, two decimals.
     pub seconds: f64,
-    /// Entries that overlap the bucket.
-    pub entries: i64,
 }
 
 /// A summary: its period and zone, the total, and the buckets (empty ones included for

@@ -45,8 +45,6 @@ pub struct UsageBucketView {
     pub end: DateTime<Utc>,
     /// Seconds of ended entries inside the bucket (two decimals; open entries count 0).
     pub seconds: f64,
-    /// Entries overlapping the bucket.
-    pub entries: i64,
 }
 
 /// Usage added up per local day, ISO week, month or action.
@@ -71,7 +69,6 @@ impl From<SummaryBucket> for UsageBucketView {
             start: b.start,
             end: b.end,
             seconds: b.seconds,
-            entries: b.entries,
         }
     }
 }
@@ -192,7 +189,7 @@ const ENTRY_HEADER: [&str; 9] = [
     "end_reason",
     "duration_sec",
 ];
-const SUMMARY_HEADER: [&str; 5] = ["key", "start", "end", "seconds", "entries"];
+const SUMMARY_HEADER: [&str; 4] = ["key", "start", "end", "seconds"];
 
 /// Download usage entries or a summary as CSV, XLSX or JSON.
 #[utoipa::path(get, path = "/api/v1/exports/usage", tag = "usage", security(("bearer" = [])),
@@ -262,7 +259,6 @@ pub async fn export(
                         Cell::from(b.start.to_rfc3339()),
                         Cell::from(b.end.to_rfc3339()),
                         Cell::Float(b.seconds),
-                        Cell::Int(b.entries),
                     ]
                 })
                 .collect();

@@ -193,7 +193,6 @@ backend_test!(async fn summaries_split_entries_at_local_midnight_and_dst_changes
     let day = &berlin["buckets"][1];
     let hours = day["end"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap() - day["start"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap();
     assert_eq!(hours.num_hours(), 23, "the spring-forward day: {day}");
-    assert_eq!(day["entries"], 1);
     let utc = get("from=2026-03-28&to=2026-03-29&tz=UTC").await;
     assert_eq!(seconds(&utc), pairs(&[("2026-03-28", 5400.0), ("2026-03-29", 5400.0)]));
     // An entry that began before the period counts from the period's start.
@@ -235,7 +234,8 @@ backend_test!(async fn class_summaries_add_up_a_class_for_staff(app) {
     };
     assert_eq!(get("class_level=7").await.json()["total_sec"], 1800.0);
     assert_eq!(get("class_level=7&section=A").await.json()["total_sec"], 1200.0);
-    assert_eq!(get("class_level=9").await.json()["total_sec"], 0.0);
+    let empty = get("class_level=9").await.text;
+    assert!(empty.contains("\"total_sec\":0.0"), "zero, not -0.0: {empty}");
     get("class_level=7&user_id=1").await.assert_problem(422, "validation_failed");
     let long = app.get_with_token("/api/v1/usage/summary?class_level=7&from=2025-01-01&to=2026-01-02", &teacher.token).await;
     long.assert_problem(422, "validation_failed");

@@ -118,7 +118,10 @@ async fn end_action(
         }
         other => other?,
     };
-    let total: f64 = ended.iter().filter_map(Entry::duration_sec).sum();
+    let total = ended
+        .iter()
+        .filter_map(Entry::duration_sec)
+        .fold(0.0, |a, s| a + s);
     let body = NurtureEndAction {
         message: "Action end time recorded",
         duration_sec: campus_domain::usage::model::round2(total),
@@ -201,7 +204,10 @@ async fn report(
             duration_sec: e.duration_sec().unwrap_or(0.0),
         })
         .collect();
-    let total = activity_log.iter().map(|e| e.duration_sec).sum();
+    let total = activity_log
+        .iter()
+        .map(|e| e.duration_sec)
+        .fold(0.0, |a, s| a + s);
     let body = NurtureReport {
         username: user.username.clone(),
         full_name: user.name.clone(),
