@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 use campus_config::TrackingSettings;
@@ -144,7 +144,7 @@ impl Usage {
         policy::check_write(&self.db, who, user_id).await?;
         let action = action.map(str::trim).filter(|a| !a.is_empty());
         let closed = retry_transient(|| async {
-            let txn = self.db.begin().await?;
+            let txn = campus_db::begin_write(&self.db).await?;
             let closed = repo::close_open(&txn, user_id, self.now_ms(), EndReason::Stopped, action).await?;
             txn.commit().await?;
             Ok::<_, UsageError>(closed)
@@ -171,7 +171,7 @@ impl Usage {
         if row.ended_ms.is_some() {
             return Ok(row.into());
         }
-        let txn = self.db.begin().await?;
+        let txn = campus_db::begin_write(&self.db).await?;
         let closed = repo::close_open(&txn, row.user_id, self.now_ms(), EndReason::Stopped, None).await?;
         txn.commit().await?;
         let mine = closed.into_iter().find(|c| c.id == id);

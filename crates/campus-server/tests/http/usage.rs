@@ -301,3 +301,26 @@ backend_test!(async fn concurrent_starts_leave_one_entry_open(app) {
     let open = list["entries"].as_array().unwrap().iter().filter(|e| e["ended_at"].is_null()).count();
     assert_eq!(open, 1, "{list}");
 });
+
+backend_test!(async fn many_users_starting_and_stopping_at_once_all_succeed(app) {
+    let mut users = Vec::new();
+    for _ in 0..24 {
+        users.push(app.session("student").await);
+    }
+    // Each user runs start, heartbeat, stop in order while the others do the same.
+    let runs = users.iter().map(|u| {
+        let (app, token) = (&app, u.token.clone());
+        async move {
+            let mut statuses = Vec::new();
+            for _ in 0..4 {
+                for path in ["/api/v1/usage", "/api/v1/usage/current/heartbeat", "/api/v1/usage/current/stop"] {
+                    statuses.push(app.post_json_with_token(path, &token, &json!({"action": "reading"})).await.status);
+                }
+            }
+            statuses
+        }
+    });
+    for statuses in futures_util::future::join_all(runs).await {
+        assert!(statuses.iter().all(|s| *s < 300), "{statuses:?}");
+    }
+});
