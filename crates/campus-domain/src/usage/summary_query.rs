@@ -102,15 +102,23 @@ pub(super) async fn run(
 /// and run on — a small set `x`, materialized once. Correlated sums per bucket avoid a
 /// temporary B-tree over every entry (measured: 2x faster on SQLite than `GROUP BY`).
 fn by_bucket(q: &mut Sql, scope: &Scope, buckets: &[(i64, i64)], first: i64) {
+    // A VALUES list plans in a few milliseconds on PostgreSQL where 365 `UNION ALL` branches
+    // took 47; MariaDB's VALUES cannot name its columns in every version, so it keeps those.
+    let values = q.backend != DbBackend::MySql;
     let mut b = Vec::with_capacity(buckets.len());
     for (i, (s, e)) in buckets.iter().enumerate() {
         let (i, s, e) = (q.bind(i as i64), q.bind(*s), q.bind(*e));
-        b.push(if b.is_empty() {
-            format!("SELECT {i} AS i, {s} AS s, {e} AS e")
-        } else {
-            format!("SELECT {i}, {s}, {e}")
+        b.push(match (values, b.is_empty()) {
+            (true, _) => format!("({i}, {s}, {e})"),
+            (false, true) => format!("SELECT {i} AS i, {s} AS s, {e} AS e"),
+            (false, false) => format!("SELECT {i}, {s}, {e}"),
         });
     }
+    let b = if values {
+        format!("VALUES {}", b.join(", "))
+    } else {
+        b.join(" UNION ALL ")
+    };
     let scope_x = q.scope(scope);
     let (first_a, first_b, first_c) = (q.bind(first), q.bind(first), q.bind(first));
     let scope_pre = q.scope(scope);
@@ -131,7 +139,7 @@ fn by_bucket(q: &mut Sql, scope: &Scope, buckets: &[(i64, i64)], first: i64) {
            SELECT u.started_ms, u.ended_ms, {first_a} FROM usage_entries u \
            WHERE u.started_ms < {first_b} AND u.ended_ms > {first_c} AND {scope_pre}) \
          SELECT b.i AS k, {ms} AS ms FROM b",
-        buckets = b.join(" UNION ALL "),
+        buckets = b,
         ms = q.int(&format!(
             "COALESCE((SELECT SUM(CASE WHEN u.ended_ms < b.e THEN u.ended_ms ELSE b.e END - u.started_ms) \
                FROM usage_entries u WHERE {scope_a} AND u.started_ms >= b.s AND u.started_ms < b.e \
