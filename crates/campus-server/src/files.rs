@@ -204,6 +204,7 @@ pub(crate) async fn delete_blobs(state: &AppState, keys: &[String]) {
 /// content type.
 pub(crate) async fn store_photo<S, B, E>(
     state: &AppState,
+    _turn: &crate::state::UploadTurn,
     upload: S,
     expected: Option<u64>,
     key: &BlobKey,
@@ -214,7 +215,6 @@ where
     E: std::fmt::Display,
 {
     let settings = &state.settings().storage;
-    let _turn = state.upload_turn().await;
     let bytes = read_limited(upload, settings.max_photo_bytes, expected).await?;
     let content_type = photo::photo_type(&bytes)?;
     let payload = if settings.keep_photo_metadata {

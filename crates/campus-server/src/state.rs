@@ -23,6 +23,11 @@ use tower_http::cors::CorsLayer;
 
 use crate::metrics::Metrics;
 
+/// A turn to read one upload ([`AppState::upload_turn`]); the next waiting upload starts
+/// when it is dropped.
+#[derive(Debug)]
+pub struct UploadTurn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
 /// Cheap to clone: every field is reference-counted.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -133,16 +138,19 @@ impl AppState {
     }
 
     /// A turn to read an upload: memory holds at most `storage.max_concurrent_uploads`
-    /// uploads, however many clients send at once.
-    pub async fn upload_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
+    /// uploads, however many clients send at once. Taken before the request body is parsed,
+    /// so waiting uploads hold no buffers.
+    pub async fn upload_turn(&self) -> UploadTurn {
         // The semaphore is never closed, so acquiring cannot fail.
         #[allow(clippy::expect_used)]
-        self.inner
+        let permit = self
+            .inner
             .uploads
             .clone()
             .acquire_owned()
             .await
-            .expect("the upload semaphore is never closed")
+            .expect("the upload semaphore is never closed");
+        UploadTurn(permit)
     }
 
     /// The blob store (local directory or S3).

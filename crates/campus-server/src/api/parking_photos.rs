@@ -22,6 +22,8 @@ async fn store_upload(
     headers: &HeaderMap,
     form: &mut Multipart,
 ) -> Result<(campus_storage::BlobKey, &'static str), ApiError> {
+    // Before any of the body is parsed: waiting uploads hold no buffers.
+    let turn = state.upload_turn().await;
     loop {
         match form.next_field().await {
             Ok(Some(field)) if field.name() == Some("photo") => {
@@ -32,9 +34,14 @@ async fn store_upload(
                     .unwrap_or("photo")
                     .to_owned();
                 let key = crate::files::photo_key(state, who, kind, &name)?;
-                let content_type =
-                    crate::files::store_photo(state, field, crate::files::content_length(headers), &key)
-                        .await?;
+                let content_type = crate::files::store_photo(
+                    state,
+                    &turn,
+                    field,
+                    crate::files::content_length(headers),
+                    &key,
+                )
+                .await?;
                 return Ok((key, content_type));
             }
             Ok(Some(_)) => {}
@@ -230,13 +237,15 @@ pub async fn confirm_upload(
         return Err(campus_storage::StorageError::TooLarge { limit }.into());
     }
     let blob = state.storage().get(&key).await?;
-    let content_type = match crate::files::store_photo(&state, blob.stream, Some(blob.size), &key).await {
-        Ok(ct) => ct,
-        Err(e) => {
-            crate::files::delete_blobs(&state, std::slice::from_ref(&b.key)).await;
-            return Err(e.into());
-        }
-    };
+    let turn = state.upload_turn().await;
+    let content_type =
+        match crate::files::store_photo(&state, &turn, blob.stream, Some(blob.size), &key).await {
+            Ok(ct) => ct,
+            Err(e) => {
+                crate::files::delete_blobs(&state, std::slice::from_ref(&b.key)).await;
+                return Err(e.into());
+            }
+        };
     let recorded = parking.set_photo(&who, id, key.as_str(), content_type).await;
     crate::files::settle_photo(&state, &key, recorded).await?;
     stored(&state, &headers, key, content_type).await

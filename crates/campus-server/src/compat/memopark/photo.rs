@@ -39,6 +39,8 @@ async fn upload_photo(
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Answer {
+    // Before any of the body is parsed: waiting uploads hold no buffers.
+    let turn = state.upload_turn().await;
     let no_photo = || bad_request("No photo file found in the request");
     let field = loop {
         match form.next_field().await {
@@ -56,7 +58,7 @@ async fn upload_photo(
     parking.check_photo_target(&who, id).await?;
     let key = crate::files::photo_key(&state, who.user_id, "parking", &file_name)?;
     let content_type =
-        crate::files::store_photo(&state, field, crate::files::content_length(&headers), &key).await?;
+        crate::files::store_photo(&state, &turn, field, crate::files::content_length(&headers), &key).await?;
     let recorded = parking.set_photo(&who, id, key.as_str(), content_type).await;
     crate::files::settle_photo(&state, &key, recorded).await?;
     let body = PhotoStored {
