@@ -314,6 +314,11 @@ backend_test!(async fn a_browser_registers_signs_in_and_manages_data(app) {
     assert!(missing.text.contains("KEY_NOT_FOUND"));
     let blank = b.get("/api/data/retrieve?key=").await;
     assert!(blank.text.contains("Key is required to retrieve data."));
+    // No `key` at all is the same answer (the seed's), not a silent empty form.
+    let none = b.get("/api/data/retrieve").await;
+    assert_eq!(none.status, 200);
+    assert!(none.text.contains("Key is required to retrieve data."), "{}", none.text);
+    assert!(none.text.contains("id=\"data-form\""), "the form is under the message");
     let res = b.submit("/api/data", "/api/data", &[("key", "<i>k</i>"), ("value", "v")]).await;
     assert_eq!(res.status, 200, "{}", res.text);
     let dash = b.get("/dashboard").await;

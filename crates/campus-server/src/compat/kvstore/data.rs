@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::TAG;
-use super::forms::{Form, form_page};
+use super::forms::Form;
 use super::io::{Ctx, Fields, Mode, Viewer, error, signed_in, success};
 use super::schema::{
     KvStoreError, KvStoreKeyRequest, KvStorePairRequest, KvStoreSuccess, KvStoreTokenErrors,
@@ -233,10 +233,9 @@ pub(crate) async fn retrieve(
     Viewer(who): Viewer,
     query: Result<Query<RetrieveQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
+    // No key is the seed's "Key is required to retrieve data." — on a page too (200, with
+    // the form under the message), as the seed answered it.
     let asked = query.ok().and_then(|Query(q)| q.key);
-    if asked.is_none() && ctx.mode == Mode::Html {
-        return form_page(&state, ctx, &who, Form::Retrieve).await;
-    }
     let key = asked.as_deref().map(str::trim).unwrap_or_default().to_owned();
     let result = async {
         if key.is_empty() {

@@ -56,12 +56,7 @@ impl Form {
     }
 }
 
-pub(super) async fn form_page(
-    state: &AppState,
-    ctx: Ctx,
-    who: &Principal,
-    form: Form,
-) -> Result<Response, ApiError> {
+async fn form_page(state: &AppState, ctx: Ctx, who: &Principal, form: Form) -> Result<Response, ApiError> {
     let chrome = signed_in(state, ctx.chrome, who).await?;
     Ok(render(StatusCode::OK, &form.page(chrome, String::new())))
 }
