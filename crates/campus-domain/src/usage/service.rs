@@ -204,18 +204,7 @@ impl Usage {
         page: PageRequest,
         meta: &RequestMeta,
     ) -> Result<Page<Entry>, UsageError> {
-        let users = match filter.user_id {
-            Some(id) => {
-                self.read_access(who, id, meta).await?;
-                Some(vec![id])
-            }
-            None if RecordKeepers::contains(who.role) => None,
-            None => Some(vec![who.user_id]),
-        };
-        let range = (
-            filter.from.map(|t| t.timestamp_millis()),
-            filter.to.map(|t| t.timestamp_millis()),
-        );
+        let (users, range) = self.listed(who, filter, meta).await?;
         let rows = repo::list(
             &self.db,
             users.as_deref(),
@@ -237,18 +226,7 @@ impl Usage {
         meta: &RequestMeta,
         mut sink: impl FnMut(Entry) -> Result<(), E>,
     ) -> Result<Result<u64, E>, UsageError> {
-        let users = match filter.user_id {
-            Some(id) => {
-                self.read_access(who, id, meta).await?;
-                Some(vec![id])
-            }
-            None if RecordKeepers::contains(who.role) => None,
-            None => Some(vec![who.user_id]),
-        };
-        let range = (
-            filter.from.map(|t| t.timestamp_millis()),
-            filter.to.map(|t| t.timestamp_millis()),
-        );
+        let (users, range) = self.listed(who, filter, meta).await?;
         let (mut after, mut n) = (None, 0u64);
         while n < MAX_EXPORT_ROWS {
             let rows = repo::list(
@@ -270,6 +248,29 @@ impl Usage {
             }
         }
         Ok(Ok(n))
+    }
+
+    /// Whose entries a list or export covers (checking, and auditing, a read of someone
+    /// else's) and its start-time range in Unix milliseconds.
+    async fn listed(
+        &self,
+        who: &Principal,
+        filter: &EntryFilter,
+        meta: &RequestMeta,
+    ) -> Result<(Option<Vec<i64>>, (Option<i64>, Option<i64>)), UsageError> {
+        let users = match filter.user_id {
+            Some(id) => {
+                self.read_access(who, id, meta).await?;
+                Some(vec![id])
+            }
+            None if RecordKeepers::contains(who.role) => None,
+            None => Some(vec![who.user_id]),
+        };
+        let range = (
+            filter.from.map(|t| t.timestamp_millis()),
+            filter.to.map(|t| t.timestamp_millis()),
+        );
+        Ok((users, range))
     }
 
     /// A user's entries in start order (the newest [`MAX_LOG_ENTRIES`]): seed 000's log.
