@@ -211,7 +211,9 @@ pub async fn export(
     let (header, rows): (&[&str], Vec<Vec<Cell>>) = match q.what.as_deref().unwrap_or("entries") {
         "entries" => {
             let usage = state.usage();
-            let zone = usage.zone(q.tz.as_deref(), None)?;
+            // The same zone a summary would use: the request's, the profile's, the school's.
+            let profile_tz = state.identity().user(who.user_id).await?.timezone;
+            let zone = usage.zone(q.tz.as_deref(), profile_tz.as_deref())?;
             let filter = EntryFilter {
                 user_id: q.user_id,
                 from: q.from.map(|d| campus_domain::usage::local_day_start(zone, d)),

@@ -287,6 +287,12 @@ backend_test!(async fn usage_exports_as_csv_xlsx_and_json(app) {
     assert_eq!(xlsx.status, 200);
     assert!(xlsx.text.starts_with("PK"), "a zip");
     app.get_with_token("/api/v1/exports/usage?format=pdf", &ana.token).await.assert_problem(400, "invalid_query");
+    // Entry dates are local dates in the reader's zone: 20:00 UTC on 4 May is 5 May in Kolkata.
+    entry(&app, ana.user_id, "late", "2026-05-04T20:00:00Z", Some("2026-05-04T20:05:00Z")).await;
+    let me = app.request(reqwest::Method::PATCH, "/api/v1/me").bearer_auth(&ana.token).json(&json!({"timezone": "Asia/Kolkata"}));
+    assert_eq!(app.send(me).await.status, 200);
+    let fifth = app.get_with_token("/api/v1/exports/usage?format=csv&from=2026-05-05&to=2026-05-05", &ana.token).await.text;
+    assert!(fifth.contains(",late,") && !fifth.contains("calc"), "{fifth}");
 });
 
 backend_test!(async fn concurrent_starts_leave_one_entry_open(app) {
