@@ -10,6 +10,7 @@ mod database;
 mod error;
 mod finance;
 mod kv;
+mod reports;
 mod school;
 mod secret_file;
 mod server;
@@ -30,6 +31,7 @@ pub use database::{Backend, DatabaseSettings, DatabaseUrl};
 pub use error::ConfigError;
 pub use finance::{FinanceSettings, RefundRule, SelfServicePayments};
 pub use kv::KvSettings;
+pub use reports::ReportSettings;
 pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;
 pub use server::{ServerSettings, TrustedProxies};
@@ -56,6 +58,7 @@ pub struct Settings {
     pub web: WebSettings,
     pub storage: StorageSettings,
     pub tracking: TrackingSettings,
+    pub reports: ReportSettings,
 }
 
 impl Default for Settings {
@@ -72,6 +75,7 @@ impl Default for Settings {
             web: WebSettings::default(),
             storage: StorageSettings::default(),
             tracking: TrackingSettings::default(),
+            reports: ReportSettings::default(),
         }
     }
 }
@@ -195,6 +199,15 @@ impl Settings {
             return invalid(
                 "auth.rate_limits.lockout_after_failures",
                 "failure counts of at least 1 (lockout_after_failures and lockout_account_ceiling)",
+            );
+        }
+        if self.reports.school_name.trim().is_empty() {
+            return invalid("reports.school_name", "the school's name");
+        }
+        if self.reports.batch_poll_secs == 0 || self.reports.batch_lease_secs < 10 {
+            return invalid(
+                "reports.batch_poll_secs",
+                "at least 1 second (and reports.batch_lease_secs at least 10)",
             );
         }
         self.database.validate()?;

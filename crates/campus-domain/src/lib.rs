@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod pagination;
 pub mod parking;
 pub mod ratelimit;
+pub mod reports;
 mod retry;
 pub mod school;
 mod search;

@@ -38,6 +38,8 @@ pub enum StartupError {
     Cors(String),
     #[error("file storage cannot be opened (check the `storage` settings): {0}")]
     Storage(#[source] campus_storage::StorageError),
+    #[error("report letterhead: {0}")]
+    Letterhead(String),
     #[error(
         "cannot listen on {addr}: {source}. Hint: another program may use the port; \
          choose another with --port or CAMPUS_SERVER__PORT"
@@ -97,6 +99,7 @@ impl Application {
         setup.announce(&settings.data_dir, admin_exists);
         let storage = campus_storage::BlobStore::open(&settings.storage, &settings.data_dir, &secret)
             .map_err(StartupError::Storage)?;
+        let letterhead = crate::reports::letterhead(&settings.reports).map_err(StartupError::Letterhead)?;
         let state = AppState::new(crate::state::Foundation {
             settings,
             db,
@@ -106,6 +109,7 @@ impl Application {
             identity,
             clock,
             storage,
+            letterhead,
         });
         let router = router(&state);
         Ok(Self {
@@ -179,6 +183,9 @@ impl Application {
             }
         });
         let _sweep_guard = AbortOnDrop(sweep);
+        // Report batches: any instance claims a queued batch (or one whose worker's lease ran
+        // out) and renders it student by student.
+        let _batches_guard = AbortOnDrop(tokio::spawn(crate::reports::batch_worker(self.state.clone())));
         let (stop_tx, mut stopped) = tokio::sync::watch::channel(false);
         let serve = axum::serve(
             self.listener,

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod ops;
+pub mod reports;
 pub mod setup;
 pub mod state;
 pub mod web;

@@ -43,6 +43,7 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
         (name = "kv", description = "The caller's key-value store: versions, compare-and-swap, expiry, prefixes, batches"),
         (name = "parking", description = "The caller's parking events (MemoPark): landmarks, the cognitive score and its trend, photo links"),
         (name = "usage", description = "Usage tracking (seed 000's activity log): start, heartbeat and stop entries; summaries per local day, week, month or action in a time zone; exports"),
+        (name = "reports", description = "Reports: progress and achievement reports, transcripts, statements and receipts as PDF (typst), with the data they certify, verification codes, and class batches"),
         (name = "files", description = "Signed, expiring links to the local file store"),
         (name = "imports", description = "CSV/XLSX imports (dry run by default) and CSV/XLSX/JSON exports"),
         (name = "seed 000 Nurture Dreams", description = "The Nurture Dreams app's accounts (`/signup`, `/login`), marks queries, lookup values and documents; errors are `{\"error\": ...}` (accounts: `{\"success\": false, \"message\": ...}`)"),

@@ -14,6 +14,7 @@ use campus_domain::identity::Identity;
 use campus_domain::kv::Kv;
 use campus_domain::notifications::Notifications;
 use campus_domain::parking::Parking;
+use campus_domain::reports::Reports;
 use campus_domain::school::School;
 use campus_domain::usage::Usage;
 use campus_storage::BlobStore;
@@ -27,6 +28,10 @@ use crate::metrics::Metrics;
 /// when it is dropped.
 #[derive(Debug)]
 pub struct UploadTurn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
+/// A turn to render one report ([`AppState::render_turn`]).
+#[derive(Debug)]
+pub struct RenderTurn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
 
 /// Cheap to clone: every field is reference-counted.
 #[derive(Clone, Debug)]
@@ -56,6 +61,10 @@ struct Inner {
     storage: BlobStore,
     /// Uploads read at once (`storage.max_concurrent_uploads`).
     uploads: Arc<tokio::sync::Semaphore>,
+    reports: Reports,
+    /// Reports rendered at once (`reports.max_concurrent`).
+    renders: Arc<tokio::sync::Semaphore>,
+    letterhead: Arc<campus_pdf::Letterhead>,
 }
 
 /// What start-up has made ready before the services are built on it.
@@ -68,6 +77,7 @@ pub(crate) struct Foundation {
     pub identity: Identity,
     pub clock: SharedClock,
     pub storage: BlobStore,
+    pub letterhead: campus_pdf::Letterhead,
 }
 
 impl AppState {
@@ -81,6 +91,7 @@ impl AppState {
             identity,
             clock,
             storage,
+            letterhead,
         } = foundation;
         let school = School::new(db.clone(), &settings.school);
         let audit = Audit::new(db.clone());
@@ -95,6 +106,13 @@ impl AppState {
             settings.storage.max_concurrent_uploads,
         ));
         let usage = Usage::new(db.clone(), &settings.tracking).with_clock(clock.clone());
+        let reports = Reports::new(
+            db.clone(),
+            school.clone(),
+            finance.clone(),
+            secrecy::ExposeSecret::expose_secret(&signing_secret).as_bytes(),
+        );
+        let renders = Arc::new(tokio::sync::Semaphore::new(settings.reports.concurrency()));
         let kv = Kv::new(db.clone(), &settings.kv)
             .with_reads(reads)
             .with_clock(clock.clone());
@@ -119,6 +137,9 @@ impl AppState {
                 uploads,
                 storage,
                 identity,
+                reports,
+                renders,
+                letterhead: Arc::new(letterhead),
             }),
         }
     }
@@ -151,6 +172,30 @@ impl AppState {
             .await
             .expect("the upload semaphore is never closed");
         UploadTurn(permit)
+    }
+
+    /// Reports (report cards, transcripts, statements, receipts) and their batches.
+    pub fn reports(&self) -> &Reports {
+        &self.inner.reports
+    }
+
+    /// The letterhead printed on reports.
+    pub fn letterhead(&self) -> &Arc<campus_pdf::Letterhead> {
+        &self.inner.letterhead
+    }
+
+    /// Waits for a turn to render a report (at most `reports.max_concurrent` at once).
+    pub async fn render_turn(&self) -> RenderTurn {
+        // The semaphore is never closed, so acquiring cannot fail.
+        #[allow(clippy::expect_used)]
+        let permit = self
+            .inner
+            .renders
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the render semaphore is never closed");
+        RenderTurn(permit)
     }
 
     /// The blob store (local directory or S3).

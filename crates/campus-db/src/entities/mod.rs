@@ -25,6 +25,8 @@ pub mod parking_scores;
 pub mod payment_declarations;
 pub mod rate_limits;
 pub mod refresh_tokens;
+pub mod report_batches;
+pub mod reports;
 pub mod revoked_tokens;
 pub mod student_balances;
 pub mod students;

@@ -15,6 +15,7 @@ mod m20261129_000008_payment_declarations;
 mod m20261129_000009_parking;
 mod m20261129_000010_caregivers;
 mod m20261129_000011_usage;
+mod m20261130_000012_reports;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_parking::Migration),
             Box::new(m20261129_000010_caregivers::Migration),
             Box::new(m20261129_000011_usage::Migration),
+            Box::new(m20261130_000012_reports::Migration),
         ]
     }
 

@@ -10,7 +10,7 @@ mod idempotency;
 pub mod model;
 pub mod money;
 mod payments;
-mod policy;
+pub(crate) mod policy;
 mod reads;
 mod repo;
 pub mod reports;

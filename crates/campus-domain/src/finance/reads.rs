@@ -128,6 +128,34 @@ impl Finance {
         Ok(with_courses(&self.db, q).await?)
     }
 
+    /// One ledger entry and the student's balance right after it (for a receipt).
+    pub async fn entry_with_balance(
+        &self,
+        who: &Principal,
+        entry_id: i64,
+    ) -> Result<(LedgerEntry, i64), FinanceError> {
+        let entry = ledger_entries::Entity::find_by_id(entry_id)
+            .one(&self.db)
+            .await?
+            .ok_or(FinanceError::NotFound("Ledger entry"))?;
+        self.check(&self.db, who, entry.student_id, Access::Read)
+            .await
+            .map_err(|e| match e {
+                // Somebody else's entry: as if it did not exist.
+                FinanceError::NotFound(_) => FinanceError::NotFound("Ledger entry"),
+                other => other,
+            })?;
+        let amounts: Vec<i64> = ledger_entries::Entity::find()
+            .select_only()
+            .column(ledger_entries::Column::AmountCents)
+            .filter(ledger_entries::Column::StudentId.eq(entry.student_id))
+            .filter(ledger_entries::Column::Id.lte(entry.id))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok((entry.into(), amounts.into_iter().fold(0i64, i64::saturating_add)))
+    }
+
     /// A student's payments, newest first.
     pub async fn payments(&self, who: &Principal, student_id: i64) -> Result<Vec<LedgerEntry>, FinanceError> {
         self.check(&self.db, who, student_id, Access::Read).await?;

@@ -274,26 +274,31 @@ impl Finance {
                 days_61_90: 0,
                 days_over_90: 0,
             };
-            let mut left = d.balance_cents;
-            for e in debits {
-                if left <= 0 {
-                    break;
-                }
-                let take = left.min(e.amount_cents);
-                left -= take;
-                let slot = match (now - e.created_at).num_days() {
-                    ..=30 => &mut row.days_0_30,
-                    31..=60 => &mut row.days_31_60,
-                    61..=90 => &mut row.days_61_90,
-                    _ => &mut row.days_over_90,
-                };
-                *slot += take;
-            }
-            // Owed beyond every recorded debit (cannot happen with a consistent ledger).
-            row.days_over_90 += left.max(0);
+            [row.days_0_30, row.days_31_60, row.days_61_90, row.days_over_90] =
+                age_balance(d.balance_cents, &debits, now);
             out.push(row);
         }
         Ok(out)
+    }
+
+    /// What `student_id` owed at `at`, by age (see [`age_balance`]); no policy check (the
+    /// caller has checked).
+    pub(crate) async fn aging_at(
+        &self,
+        student_id: i64,
+        balance: i64,
+        at: DateTime<Utc>,
+    ) -> Result<[i64; 4], FinanceError> {
+        let backend = self.db.get_database_backend();
+        let debits = ledger_entries::Entity::find()
+            .filter(ledger_entries::Column::StudentId.eq(student_id))
+            .filter(ledger_entries::Column::AmountCents.gt(0))
+            .filter(ledger_entries::Column::CreatedAt.lt(campus_db::utc_param(backend, at)))
+            .order_by_desc(ledger_entries::Column::Id)
+            .limit(super::reads::MAX_STATEMENT_ENTRIES)
+            .all(&self.db)
+            .await?;
+        Ok(age_balance(balance, &debits, at))
     }
 
     /// Enrollments (with courses) and payments (newest first, at most `payments` each) of many
@@ -378,4 +383,29 @@ impl Finance {
             })
             .collect())
     }
+}
+
+/// Splits what is owed into 0–30, 31–60, 61–90 and over 90 days by the age of the charges it
+/// comes from: payments settle the oldest charges first, so what is still owed belongs to the
+/// newest ones. `debits` are the positive entries, newest first.
+pub(crate) fn age_balance(balance: i64, debits: &[ledger_entries::Model], now: DateTime<Utc>) -> [i64; 4] {
+    let mut slots = [0i64; 4];
+    let mut left = balance;
+    for e in debits {
+        if left <= 0 {
+            break;
+        }
+        let take = left.min(e.amount_cents);
+        left -= take;
+        let slot = match (now - e.created_at).num_days() {
+            ..=30 => 0,
+            31..=60 => 1,
+            61..=90 => 2,
+            _ => 3,
+        };
+        slots[slot] += take;
+    }
+    // Owed beyond every recorded debit (cannot happen with a consistent ledger).
+    slots[3] += left.max(0);
+    slots
 }

@@ -24,6 +24,7 @@ pub mod notifications;
 pub mod parking;
 pub mod parking_photos;
 pub mod parking_views;
+pub mod reports;
 pub mod students;
 pub mod transfer;
 pub mod usage;
@@ -53,6 +54,7 @@ pub(crate) fn routes() -> Routes {
         parking::routes(),
         caregivers::routes(),
         usage::routes(),
+        reports::routes(),
         finance_reports::routes(),
         notifications::routes(),
         kv::routes(),

@@ -13,6 +13,7 @@ use campus_domain::identity::IdentityError;
 use campus_domain::kv::KvError;
 use campus_domain::notifications::NotificationError;
 use campus_domain::parking::ParkingError;
+use campus_domain::reports::ReportError;
 use campus_domain::school::SchoolError;
 use campus_domain::usage::UsageError;
 use campus_domain::validation::FieldIssue;
@@ -90,6 +91,13 @@ pub trait Wording: Send + 'static {
         err.into()
     }
 
+    fn report(err: ReportError) -> ApiError {
+        match err {
+            ReportError::Invalid(issues) => first_issue(&issues, "", "Invalid input"),
+            other => other.into(),
+        }
+    }
+
     fn usage(err: UsageError) -> ApiError {
         match err {
             UsageError::Invalid(issues) => first_issue(&issues, "", "Invalid input"),
@@ -151,4 +159,14 @@ worded! {
     ParkingError => parking,
     StorageError => storage,
     UsageError => usage,
+    ReportError => report,
+}
+
+impl<W: Wording> From<crate::reports::ReportFailure> for SeedError<W> {
+    fn from(err: crate::reports::ReportFailure) -> Self {
+        match err {
+            crate::reports::ReportFailure::Report(e) => Self(W::report(e), PhantomData),
+            other => Self(other.into(), PhantomData),
+        }
+    }
 }

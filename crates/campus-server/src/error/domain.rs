@@ -10,6 +10,7 @@ use campus_domain::identity::{AuthFailure, IdentityError};
 use campus_domain::kv::{KvError, Quota};
 use campus_domain::notifications::NotificationError;
 use campus_domain::parking::ParkingError;
+use campus_domain::reports::ReportError;
 use campus_domain::school::SchoolError;
 use campus_domain::school::export::ExportError;
 use campus_domain::school::import::ImportError;
@@ -330,6 +331,18 @@ impl From<UsageError> for ApiError {
             UsageError::NotFound(what) => ApiError::not_found(format!("No such {what}.")),
             UsageError::Forbidden => ApiError::forbidden("You may not see or record this user's usage."),
             UsageError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<ReportError> for ApiError {
+    fn from(err: ReportError) -> Self {
+        match err {
+            ReportError::Invalid(issues) => issues.into(),
+            ReportError::NotFound(what) => ApiError::not_found(format!("No such {}.", what.to_lowercase())),
+            ReportError::Forbidden => ApiError::forbidden("You may not see these records."),
+            ReportError::Db(e) => e.into(),
+            ReportError::Data(e) => ApiError::internal(e),
         }
     }
 }

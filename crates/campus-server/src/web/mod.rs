@@ -6,13 +6,16 @@ pub mod assets;
 pub mod cookies;
 pub mod csrf;
 pub mod pages;
+pub mod verify;
 
 use axum::Router;
 use axum::routing::get;
 
 use crate::state::AppState;
 
-/// Routes every deployment serves for the pages: the static files.
+/// Routes every deployment serves for the pages: the static files and report verification.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/static/{*path}", get(assets::serve))
+    Router::new()
+        .route("/static/{*path}", get(assets::serve))
+        .route("/verify/{code}", get(verify::verify))
 }

@@ -19,6 +19,7 @@ mod middleware;
 mod openapi;
 mod ops;
 mod parking;
+mod reports;
 mod school;
 mod transfer;
 mod usage;

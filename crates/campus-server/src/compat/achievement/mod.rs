@@ -6,6 +6,7 @@ pub(crate) mod accounts;
 mod notices;
 mod progress;
 mod records;
+mod reports;
 pub(crate) mod schema;
 
 use axum::Router;
@@ -13,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use campus_domain::identity::IdentityError;
 use campus_domain::notifications::NotificationError;
+use campus_domain::reports::ReportError;
 use campus_domain::school::SchoolError;
 
 use crate::compat::envelopes::ACHIEVEMENT;
@@ -27,7 +29,13 @@ pub(crate) const TAG: &str = "seed 003 Student Achievement Tracking";
 /// The seed's routes with their OpenAPI operations (its accounts share paths with seed 004
 /// and are routed by `kvstore::dispatch`).
 pub(crate) fn routes() -> crate::api::Routes {
-    [records::routes(), progress::routes(), notices::routes()].concat()
+    [
+        records::routes(),
+        progress::routes(),
+        notices::routes(),
+        reports::routes(),
+    ]
+    .concat()
 }
 
 pub(super) fn router() -> Router<AppState> {
@@ -63,6 +71,15 @@ impl Wording for Words {
             SchoolError::NotFound => ApiError::not_found("Student not found"),
             SchoolError::Forbidden => ApiError::forbidden("You do not have permission to do this"),
             other => other.into(),
+        }
+    }
+
+    fn report(err: ReportError) -> ApiError {
+        match err {
+            ReportError::NotFound("Student") => ApiError::not_found("Student not found"),
+            ReportError::NotFound(_) => ApiError::not_found("Report not found"),
+            ReportError::Forbidden => ApiError::forbidden("You do not have permission to do this"),
+            other => Plain::report(other),
         }
     }
 

@@ -207,3 +207,35 @@ pub struct AchievementLogin {
     pub token_type: &'static str,
     pub user: AchievementUser,
 }
+
+/// `POST /api/students/{id}/generate-report`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; never built
+pub struct AchievementReportRequest {
+    /// `Progress` (default) or `Achievement`.
+    #[serde(rename = "type")]
+    pub report_type: Option<String>,
+}
+
+/// A generated report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AchievementReport {
+    pub report_id: i64,
+    pub student_id: i64,
+    /// `Progress` or `Achievement` (reports made on `/api/v1` may be of other kinds).
+    #[serde(rename = "type")]
+    pub report_type: String,
+    pub generated_at: String,
+    /// A signed, expiring link to the PDF.
+    pub report_url: String,
+}
+
+/// A report with what it certified.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AchievementReportDetail {
+    #[serde(flatten)]
+    pub report: AchievementReport,
+    /// The document's data: grades, GPA and attendance (Progress), or activities and the GPA
+    /// trend (Achievement).
+    pub content: serde_json::Value,
+}

@@ -1,0 +1,108 @@
+//! Charts as SVG, drawn with plotters and embedded in a report as an image. Labels use the
+//! same embedded font as the document (registered with plotters from bytes, so nothing is read
+//! from the system).
+
+use std::sync::LazyLock;
+
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+
+use crate::RenderError;
+
+/// The family the charts' text is set in; typst resolves it from its own embedded fonts.
+const FAMILY: &str = "Libertinus Serif";
+
+static FONT_READY: LazyLock<bool> = LazyLock::new(|| {
+    typst_assets::fonts()
+        .find(|data| {
+            typst::text::Font::new(typst::foundations::Bytes::new(*data), 0)
+                .is_some_and(|f| f.info().family == FAMILY && f.info().variant.weight.to_number() == 400)
+        })
+        .is_some_and(|data| register_font(FAMILY, FontStyle::Normal, data).is_ok())
+});
+
+/// One point of a line chart: a label on the x axis and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    pub label: String,
+    pub value: f64,
+}
+
+fn chart_error(e: impl std::fmt::Display) -> RenderError {
+    RenderError::Chart(e.to_string())
+}
+
+/// A line chart of `points` in order, the y axis from 0 to `y_max`; an SVG document.
+pub fn line_chart(title: &str, points: &[Point], y_max: f64) -> Result<String, RenderError> {
+    if !*FONT_READY {
+        return Err(RenderError::Chart("the chart font is not available".into()));
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 300)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let n = points.len().max(1);
+        let x_max = (n as f64 - 0.5).max(0.5);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FAMILY, 20))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(-0.5f64..x_max, 0f64..y_max)
+            .map_err(chart_error)?;
+        let label_of = |x: &f64| {
+            let i = x.round();
+            if (x - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            points
+                .get(i as usize)
+                .map(|p| p.label.clone())
+                .unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .x_labels(n)
+            .x_label_formatter(&label_of)
+            .y_labels(5)
+            .y_label_formatter(&|y| format!("{y:.1}"))
+            .label_style((FAMILY, 14))
+            .disable_x_mesh()
+            .draw()
+            .map_err(chart_error)?;
+        let blue = RGBColor(31, 87, 160);
+        let series = points.iter().enumerate().map(|(i, p)| (i as f64, p.value));
+        chart
+            .draw_series(LineSeries::new(series.clone(), blue.stroke_width(2)))
+            .map_err(chart_error)?;
+        chart
+            .draw_series(series.map(|c| Circle::new(c, 4, blue.filled())))
+            .map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_line_chart_is_an_svg_with_its_labels() {
+        let points = vec![
+            Point {
+                label: "2025-T1".into(),
+                value: 3.1,
+            },
+            Point {
+                label: "2025-T2".into(),
+                value: 3.4,
+            },
+        ];
+        let svg = line_chart("GPA by term", &points, 4.0).unwrap();
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.contains("2025-T1") && svg.contains("2025-T2"));
+        assert!(svg.contains("GPA by term"));
+    }
+}

@@ -1,0 +1,259 @@
+//! The report pipeline every surface shares (v1, seed 003, the batch worker, the CLI): the
+//! domain prepares the data (or finds the stored report), campus-pdf renders it on the
+//! blocking pool under `reports.max_concurrent`, the blob store keeps the PDF under its
+//! content-addressed key, and the domain records it. Also the letterhead (read once at
+//! start-up) and signed links to a report's PDF.
+
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+use campus_config::ReportSettings;
+use campus_domain::RequestMeta;
+use campus_domain::identity::Principal;
+use campus_domain::reports::{Draft, Prepared, Report, ReportError, ReportKind, ReportParams, code};
+use campus_pdf::{Letterhead, Logo, RenderError, Stamp, Template};
+use campus_storage::{BlobKey, StorageError};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Why a report could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportFailure {
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("rendering failed: {0}")]
+    Render(#[from] RenderError),
+    #[error("storing the report failed: {0}")]
+    Storage(#[from] StorageError),
+    #[error("the renderer stopped: {0}")]
+    Stopped(String),
+}
+
+impl From<ReportFailure> for ApiError {
+    fn from(err: ReportFailure) -> Self {
+        match err {
+            ReportFailure::Report(e) => e.into(),
+            ReportFailure::Storage(e) => e.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+/// A report, and whether this request rendered it.
+#[derive(Debug)]
+pub struct Generated {
+    pub report: Report,
+    pub new: bool,
+}
+
+/// Reads the letterhead from settings; an unreadable or unsupported logo stops start-up.
+pub fn letterhead(settings: &ReportSettings) -> Result<Letterhead, String> {
+    let logo = match &settings.logo_path {
+        None => None,
+        Some(path) => {
+            let extension = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .filter(|e| matches!(e.as_str(), "png" | "jpg" | "jpeg" | "svg"))
+                .ok_or_else(|| {
+                    format!(
+                        "reports.logo_path {}: must be a .png, .jpg or .svg file",
+                        path.display()
+                    )
+                })?;
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("reports.logo_path {}: {e}", path.display()))?;
+            Some(Logo { bytes, extension })
+        }
+    };
+    Ok(Letterhead {
+        school_name: settings.school_name.clone(),
+        school_address: settings.school_address.clone(),
+        logo,
+    })
+}
+
+fn template(kind: ReportKind) -> Template {
+    match kind {
+        ReportKind::Progress => Template::Progress,
+        ReportKind::Achievement => Template::Achievement,
+        ReportKind::Transcript => Template::Transcript,
+        ReportKind::Statement => Template::Statement,
+        ReportKind::Receipt => Template::Receipt,
+    }
+}
+
+/// Renders a draft to PDF bytes on the blocking pool, waiting for a rendering turn.
+pub async fn render(state: &AppState, draft: &Draft, verify_base: &str) -> Result<Vec<u8>, ReportFailure> {
+    let _turn = state.render_turn().await;
+    let now = state.clock().now();
+    let shown = code::display(&draft.code);
+    let stamp = Stamp {
+        title: draft.kind.title().to_owned(),
+        generated_at: now.format("%Y-%m-%d %H:%M UTC").to_string(),
+        today: now.date_naive(),
+        verify_url: format!("{verify_base}/verify/{shown}"),
+        verification_code: shown,
+    };
+    let letterhead: Arc<Letterhead> = state.letterhead().clone();
+    let kind = draft.kind;
+    let data = draft.data.clone();
+    tokio::task::spawn_blocking(move || campus_pdf::render(template(kind), &data, &letterhead, &stamp))
+        .await
+        .map_err(|e| ReportFailure::Stopped(e.to_string()))?
+        .map_err(ReportFailure::from)
+}
+
+/// The stored report for this request and data, or a new one rendered, stored and recorded.
+/// `verify_base` is the scheme and host printed before `/verify/{code}`.
+#[allow(clippy::too_many_arguments)]
+pub async fn generate(
+    state: &AppState,
+    who: &Principal,
+    kind: ReportKind,
+    student_id: i64,
+    params: ReportParams,
+    batch_id: Option<i64>,
+    verify_base: &str,
+    meta: &RequestMeta,
+) -> Result<Generated, ReportFailure> {
+    let draft = match state
+        .reports()
+        .prepare(who, kind, student_id, params, meta)
+        .await?
+    {
+        Prepared::Stored(report) => return Ok(Generated { report, new: false }),
+        Prepared::Fresh(draft) => draft,
+    };
+    let pdf = render(state, &draft, verify_base).await?;
+    let size = i64::try_from(pdf.len()).unwrap_or(i64::MAX);
+    let key = BlobKey::parse(&draft.blob_key)?;
+    state.storage().put(&key, "application/pdf", pdf).await?;
+    let report = state
+        .reports()
+        .record(Some(who.user_id), &draft, size, batch_id, meta)
+        .await?;
+    Ok(Generated { report, new: true })
+}
+
+/// The file name a report downloads as.
+pub fn file_name(report: &Report) -> String {
+    format!("{}-{}-{}.pdf", report.kind.as_str(), report.student_id, report.id)
+}
+
+/// A fresh signed link to a report's PDF (absolute), or an error if storage cannot make one.
+pub async fn pdf_link(state: &AppState, headers: &HeaderMap, report: &Report) -> Result<String, ApiError> {
+    let key = BlobKey::parse(&report.blob_key)?;
+    let link = state
+        .storage()
+        .download_link(
+            &key,
+            "application/pdf",
+            &file_name(report),
+            state.clock().now().timestamp(),
+        )
+        .await?;
+    Ok(crate::files::absolute(state, headers, link))
+}
+
+/// Where this server's verification page is: `reports.public_url`, else as the request
+/// reached it.
+pub fn verify_base(state: &AppState, headers: &HeaderMap) -> String {
+    match &state.settings().reports.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => crate::files::absolute(state, headers, "/".to_owned())
+            .trim_end_matches('/')
+            .to_owned(),
+    }
+}
+
+/// The verification base when there is no request (batches, the CLI): `reports.public_url`,
+/// else the configured listen address.
+pub fn configured_verify_base(state: &AppState) -> String {
+    let s = state.settings();
+    match &s.reports.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{}:{}", s.server.host, s.server.port),
+    }
+}
+
+/// Renders one claimed batch student by student, renewing the lease after each; returns when
+/// the batch is finished.
+pub async fn run_batch(
+    state: &AppState,
+    claimed: campus_domain::reports::ClaimedBatch,
+) -> Result<(), ReportError> {
+    let lease_ms =
+        i64::try_from(state.settings().reports.batch_lease_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let base = configured_verify_base(state);
+    let batch = &claimed.batch;
+    let params = ReportParams {
+        term: batch.term.clone(),
+        ..Default::default()
+    };
+    let meta = RequestMeta {
+        request_id: Some(format!("report-batch-{}", batch.id)),
+        ..Default::default()
+    };
+    for student_id in &claimed.remaining {
+        let outcome = generate(
+            state,
+            &claimed.acting_as,
+            batch.kind,
+            *student_id,
+            params.clone(),
+            Some(batch.id),
+            &base,
+            &meta,
+        )
+        .await;
+        let error = outcome.as_ref().err().map(|e| {
+            tracing::warn!(batch = batch.id, student_id, error = %e, "a batch report failed");
+            format!("student {student_id}: {e}")
+        });
+        let lease_until = state.clock().now().timestamp_millis().saturating_add(lease_ms);
+        state
+            .reports()
+            .batch_step(batch.id, outcome.is_ok(), error, lease_until)
+            .await?;
+    }
+    let finished = state.reports().finish_batch(batch.id).await?;
+    tracing::info!(
+        batch = batch.id,
+        done = finished.done,
+        failed = finished.failed,
+        "report batch finished"
+    );
+    Ok(())
+}
+
+/// Every `reports.batch_poll_secs`, claims a batch and renders it (runs on every instance).
+pub async fn batch_worker(state: AppState) {
+    let every = std::time::Duration::from_secs(state.settings().reports.batch_poll_secs);
+    let lease_ms =
+        i64::try_from(state.settings().reports.batch_lease_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        // Drain: one batch after another while there are any.
+        loop {
+            let now_ms = state.clock().now().timestamp_millis();
+            match state.reports().claim_batch(now_ms, lease_ms).await {
+                Ok(Some(claimed)) => {
+                    if let Err(e) = run_batch(&state, claimed).await {
+                        tracing::warn!(error = %e, "a report batch stopped; its lease will run out and it resumes");
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming a report batch failed");
+                    break;
+                }
+            }
+        }
+    }
+}
