@@ -31,6 +31,14 @@ fn gpa(u: f64, credits: f64) -> Value {
     json!({"unweighted": u, "weighted": u, "graded": 2, "credits": credits})
 }
 
+/// Writes `pdf` to `$CAMPUS_PDF_SAMPLES/<name>.pdf` when that is set, to look at the
+/// rendering (`pdftoppm -png`); see docs/REPORTS.md.
+fn keep(name: &str, pdf: &[u8]) {
+    if let Some(dir) = std::env::var_os("CAMPUS_PDF_SAMPLES") {
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.pdf")), pdf).unwrap();
+    }
+}
+
 /// The text of a PDF, with runs of whitespace made single spaces.
 fn text_of(pdf: &[u8]) -> String {
     let text = pdf_extract::extract_text_from_mem(pdf).unwrap();
@@ -60,6 +68,7 @@ fn a_progress_report_prints_its_numbers() {
         &stamp("Progress report"),
     )
     .unwrap();
+    keep("progress", &pdf);
     assert!(pdf.starts_with(b"%PDF-"));
     let text = text_of(&pdf);
     for expected in [
@@ -100,6 +109,7 @@ fn an_achievement_report_draws_the_gpa_trend() {
         &stamp("Achievement report"),
     )
     .unwrap();
+    keep("achievement", &pdf);
     let text = text_of(&pdf);
     for expected in [
         "GPA by term",
@@ -125,6 +135,7 @@ fn a_long_transcript_numbers_its_pages() {
         .collect();
     let data = json!({"student": student(), "terms": terms, "cumulative_gpa": gpa(3.0, 480.0), "total_credits": 480.0});
     let pdf = render(Template::Transcript, &data, &letterhead(), &stamp("Transcript")).unwrap();
+    keep("transcript", &pdf);
     let text = text_of(&pdf);
     assert!(text.contains("Page 1 of "), "{text}");
     let pages: usize = text
@@ -149,15 +160,15 @@ fn a_statement_and_a_receipt_print_their_amounts() {
         "aging": {"current": money(0, "0.00"), "days_31_60": money(0, "0.00"),
                   "days_61_90": money(60000, "600.00"), "over_90": money(0, "0.00")}
     });
-    let text = text_of(
-        &render(
-            Template::Statement,
-            &statement,
-            &letterhead(),
-            &stamp("Statement"),
-        )
-        .unwrap(),
-    );
+    let pdf = render(
+        Template::Statement,
+        &statement,
+        &letterhead(),
+        &stamp("Statement"),
+    )
+    .unwrap();
+    keep("statement", &pdf);
+    let text = text_of(&pdf);
     for expected in [
         "Opening balance",
         "100.00",
@@ -171,15 +182,15 @@ fn a_statement_and_a_receipt_print_their_amounts() {
     let receipt = json!({"student": student(), "entry_id": 42, "received_at": "2026-11-30 09:00 UTC",
         "amount": money(-2500, "25.00"), "currency": "USD", "method": "CASH", "reference": "RCPT-9",
         "status": "RECEIVED", "remaining_balance": money(57500, "575.00")});
-    let text = text_of(
-        &render(
-            Template::Receipt,
-            &receipt,
-            &letterhead(),
-            &stamp("Payment receipt"),
-        )
-        .unwrap(),
-    );
+    let pdf = render(
+        Template::Receipt,
+        &receipt,
+        &letterhead(),
+        &stamp("Payment receipt"),
+    )
+    .unwrap();
+    keep("receipt", &pdf);
+    let text = text_of(&pdf);
     for expected in ["Receipt number 42", "25.00 USD", "CASH", "RCPT-9", "575.00 USD"] {
         assert!(text.contains(expected), "{expected:?} not in {text}");
     }

@@ -29,10 +29,6 @@ use crate::metrics::Metrics;
 #[derive(Debug)]
 pub struct UploadTurn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
 
-/// A turn to render one report ([`AppState::render_turn`]).
-#[derive(Debug)]
-pub struct RenderTurn(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
-
 /// Cheap to clone: every field is reference-counted.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -61,10 +57,7 @@ struct Inner {
     storage: BlobStore,
     /// Uploads read at once (`storage.max_concurrent_uploads`).
     uploads: Arc<tokio::sync::Semaphore>,
-    reports: Reports,
-    /// Reports rendered at once (`reports.max_concurrent`).
-    renders: Arc<tokio::sync::Semaphore>,
-    letterhead: Arc<campus_pdf::Letterhead>,
+    reports: crate::reports::Pipeline,
 }
 
 /// What start-up has made ready before the services are built on it.
@@ -112,7 +105,13 @@ impl AppState {
             finance.clone(),
             secrecy::ExposeSecret::expose_secret(&signing_secret).as_bytes(),
         );
-        let renders = Arc::new(tokio::sync::Semaphore::new(settings.reports.concurrency()));
+        let reports = crate::reports::Pipeline::new(
+            reports,
+            storage.clone(),
+            letterhead,
+            settings.reports.concurrency(),
+            clock.clone(),
+        );
         let kv = Kv::new(db.clone(), &settings.kv)
             .with_reads(reads)
             .with_clock(clock.clone());
@@ -138,8 +137,6 @@ impl AppState {
                 storage,
                 identity,
                 reports,
-                renders,
-                letterhead: Arc::new(letterhead),
             }),
         }
     }
@@ -176,26 +173,12 @@ impl AppState {
 
     /// Reports (report cards, transcripts, statements, receipts) and their batches.
     pub fn reports(&self) -> &Reports {
+        self.inner.reports.reports()
+    }
+
+    /// Rendering, storing and recording reports.
+    pub fn report_pipeline(&self) -> &crate::reports::Pipeline {
         &self.inner.reports
-    }
-
-    /// The letterhead printed on reports.
-    pub fn letterhead(&self) -> &Arc<campus_pdf::Letterhead> {
-        &self.inner.letterhead
-    }
-
-    /// Waits for a turn to render a report (at most `reports.max_concurrent` at once).
-    pub async fn render_turn(&self) -> RenderTurn {
-        // The semaphore is never closed, so acquiring cannot fail.
-        #[allow(clippy::expect_used)]
-        let permit = self
-            .inner
-            .renders
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the render semaphore is never closed");
-        RenderTurn(permit)
     }
 
     /// The blob store (local directory or S3).

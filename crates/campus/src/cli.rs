@@ -67,6 +67,9 @@ enum Command {
     /// Parking (MemoPark): `campus parking list WHO` is an administrator's audited read.
     #[command(subcommand)]
     Parking(crate::parking_cmd::ParkingCommand),
+    /// Reports: `campus reports report-cards --class-level N` renders a class's report cards.
+    #[command(subcommand)]
+    Reports(crate::reports_cmd::ReportsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Files(FilesCommand::Check)) => files_check(&settings).await,
         Some(Command::Parking(cmd)) => crate::parking_cmd::run(&settings, cmd).await,
+        Some(Command::Reports(cmd)) => crate::reports_cmd::run(&settings, cmd).await,
         Some(Command::Import(args)) => crate::transfer_cmd::import(&settings, args).await,
         Some(Command::Export(args)) => crate::transfer_cmd::export(&settings, args).await,
         Some(Command::Openapi) => {
@@ -170,6 +174,14 @@ async fn files_check(settings: &Settings) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .into_iter()
         .collect();
+    let mut referenced = referenced;
+    referenced.extend(
+        services
+            .reports
+            .blob_keys()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
     let stored: std::collections::BTreeSet<String> = services
         .storage
         .list(None)

@@ -3,6 +3,7 @@
 mod cli;
 mod logging;
 mod parking_cmd;
+mod reports_cmd;
 mod seed_cmd;
 mod services;
 mod transfer_cmd;

@@ -6,16 +6,18 @@ use campus_config::Settings;
 use campus_domain::finance::Finance;
 use campus_domain::identity::Identity;
 use campus_domain::parking::Parking;
+use campus_domain::reports::Reports;
 use campus_domain::school::School;
 use sea_orm_migration::MigratorTrait;
 
-/// Identity, school records, finance, parking and the file store.
+/// Identity, school records, finance, parking, reports and the file store.
 #[derive(Debug)]
 pub struct Services {
     pub identity: Identity,
     pub school: School,
     pub finance: Finance,
     pub parking: Parking,
+    pub reports: Reports,
     pub storage: campus_storage::BlobStore,
 }
 
@@ -34,10 +36,19 @@ pub async fn open(settings: &Settings, migrate: bool) -> anyhow::Result<Services
         Err(campus_server::StartupError::SecretRequired(_)) => throwaway_key(),
         Err(e) => return Err(e.into()),
     };
+    let school = School::new(db.clone(), &settings.school);
+    let finance = Finance::new(db.clone(), &settings.finance);
+    let reports = Reports::new(
+        db.clone(),
+        school.clone(),
+        finance.clone(),
+        secrecy::ExposeSecret::expose_secret(&secret).as_bytes(),
+    );
     Ok(Services {
         identity: Identity::new(db.clone(), &settings.auth, &secret)?,
-        school: School::new(db.clone(), &settings.school),
-        finance: Finance::new(db.clone(), &settings.finance),
+        school,
+        finance,
+        reports,
         parking: Parking::new(db),
         storage: campus_storage::BlobStore::open(&settings.storage, &settings.data_dir, &secret)?,
     })

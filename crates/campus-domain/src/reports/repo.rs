@@ -48,3 +48,13 @@ pub async fn of_student(
         .all(conn)
         .await
 }
+
+/// Every stored report's blob key (for `campus files check`).
+pub async fn blob_keys(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    reports::Entity::find()
+        .select_only()
+        .column(reports::Column::BlobKey)
+        .into_tuple()
+        .all(conn)
+        .await
+}

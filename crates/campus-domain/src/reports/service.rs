@@ -253,6 +253,11 @@ impl Reports {
             .collect())
     }
 
+    /// Every stored report's PDF key (for `campus files check`).
+    pub async fn blob_keys(&self) -> Result<Vec<String>, ReportError> {
+        Ok(repo::blob_keys(&self.db).await?)
+    }
+
     /// What the document with this code certified, for the public verification page; `None`
     /// for a code that is not one of ours.
     pub async fn verify(&self, text: &str) -> Result<Option<Verified>, ReportError> {

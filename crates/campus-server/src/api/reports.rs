@@ -16,7 +16,7 @@ use super::Routes;
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
-use crate::reports::{generate, pdf_link, verify_base};
+use crate::reports::{pdf_link, verify_base};
 use crate::state::AppState;
 
 pub(crate) fn routes() -> Routes {
@@ -100,7 +100,10 @@ pub async fn create_report(
         comment: body.comment,
     };
     let base = verify_base(&state, &headers);
-    let generated = generate(&state, &who, kind, id, params, None, &base, &meta).await?;
+    let generated = state
+        .report_pipeline()
+        .generate(&who, kind, id, params, None, &base, &meta)
+        .await?;
     let status = if generated.new {
         StatusCode::CREATED
     } else {
@@ -175,17 +178,18 @@ pub async fn get_receipt(
         ..Default::default()
     };
     let base = verify_base(&state, &headers);
-    let generated = generate(
-        &state,
-        &who,
-        ReportKind::Receipt,
-        entry.student_id,
-        params,
-        None,
-        &base,
-        &meta,
-    )
-    .await?;
+    let generated = state
+        .report_pipeline()
+        .generate(
+            &who,
+            ReportKind::Receipt,
+            entry.student_id,
+            params,
+            None,
+            &base,
+            &meta,
+        )
+        .await?;
     Ok(Json(view(&state, &headers, generated.report).await?))
 }
 

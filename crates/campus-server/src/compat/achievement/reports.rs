@@ -16,7 +16,7 @@ use crate::auth::{AuthUser, Meta};
 use crate::compat::schema::{BearerErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::error::ApiError;
-use crate::reports::{generate, pdf_link, verify_base};
+use crate::reports::{pdf_link, verify_base};
 use crate::state::AppState;
 use utoipa_axum::routes;
 
@@ -73,17 +73,10 @@ async fn generate_report(
         Some(_) => return Err(bad_request("type must be Progress or Achievement").into()),
     };
     let base = verify_base(&state, &headers);
-    let generated = generate(
-        &state,
-        &who,
-        kind,
-        id,
-        ReportParams::default(),
-        None,
-        &base,
-        &meta,
-    )
-    .await?;
+    let generated = state
+        .report_pipeline()
+        .generate(&who, kind, id, ReportParams::default(), None, &base, &meta)
+        .await?;
     Ok(reply(
         StatusCode::CREATED,
         json!(shape(&state, &headers, &generated.report).await?),
