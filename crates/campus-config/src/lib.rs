@@ -7,6 +7,7 @@
 
 mod auth;
 mod database;
+mod email;
 mod error;
 mod finance;
 mod kv;
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 pub use auth::{Argon2Settings, AuthSettings, PasswordPolicySettings, RateLimitSettings};
 pub use database::{Backend, DatabaseSettings, DatabaseUrl};
+pub use email::{AlertSettings, EmailSettings, SmtpSecurity};
 pub use error::ConfigError;
 pub use finance::{FinanceSettings, RefundRule, SelfServicePayments};
 pub use kv::KvSettings;
@@ -38,6 +40,16 @@ pub use server::{ServerSettings, TrustedProxies};
 pub use storage::{S3Settings, StorageBackend, StorageSettings};
 pub use tracking::TrackingSettings;
 pub use web::WebSettings;
+
+/// The address part of `Name <addr>` or `addr`, if it looks like one (full checking is the
+/// mail transport's).
+fn lettre_like_mailbox(text: &str) -> Option<&str> {
+    let addr = match (text.rfind('<'), text.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &text[a + 1..b],
+        _ => text.trim(),
+    };
+    (addr.contains('@') && !text.chars().any(char::is_control)).then_some(addr)
+}
 
 /// File read when no `--config` is given and it exists in the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "campus.toml";
@@ -59,6 +71,8 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub tracking: TrackingSettings,
     pub reports: ReportSettings,
+    pub email: EmailSettings,
+    pub alerts: AlertSettings,
 }
 
 impl Default for Settings {
@@ -76,6 +90,8 @@ impl Default for Settings {
             storage: StorageSettings::default(),
             tracking: TrackingSettings::default(),
             reports: ReportSettings::default(),
+            email: EmailSettings::default(),
+            alerts: AlertSettings::default(),
         }
     }
 }
@@ -208,6 +224,18 @@ impl Settings {
             return invalid(
                 "reports.batch_poll_secs",
                 "at least 1 second (and reports.batch_lease_secs at least 10)",
+            );
+        }
+        if self.email.digest_hour > 23 || self.email.max_attempts < 1 || self.email.poll_secs == 0 {
+            return invalid(
+                "email.digest_hour",
+                "an hour 0-23 (and email.max_attempts and email.poll_secs at least 1)",
+            );
+        }
+        if self.email.smtp_host.is_some() && lettre_like_mailbox(&self.email.from).is_none() {
+            return invalid(
+                "email.from",
+                "an address such as `Campus <no-reply@school.example>`",
             );
         }
         self.database.validate()?;

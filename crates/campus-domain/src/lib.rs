@@ -13,6 +13,7 @@ pub mod demo;
 pub mod finance;
 pub mod identity;
 pub mod kv;
+pub mod mail;
 pub mod notifications;
 pub mod pagination;
 pub mod parking;

@@ -186,6 +186,9 @@ impl Application {
         // Report batches: any instance claims a queued batch (or one whose worker's lease ran
         // out) and renders it student by student.
         let _batches_guard = AbortOnDrop(tokio::spawn(crate::reports::batch_worker(self.state.clone())));
+        // Email: any instance delivers due messages (each claimed under a lease), gathers
+        // digests and sweeps overdue dues (alert marks make each alert go out once).
+        let _mail_guard = AbortOnDrop(tokio::spawn(crate::mailer::worker(self.state.clone())));
         let (stop_tx, mut stopped) = tokio::sync::watch::channel(false);
         let serve = axum::serve(
             self.listener,

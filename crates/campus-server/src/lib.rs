@@ -8,6 +8,7 @@ pub mod compat;
 pub mod error;
 pub mod extract;
 pub mod files;
+pub mod mailer;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

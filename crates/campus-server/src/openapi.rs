@@ -32,9 +32,9 @@ pub const SPEC_PATH: &str = "/api/openapi.json";
     tags(
         (name = "ops", description = "Liveness, readiness and metrics"),
         (name = "meta", description = "About this API"),
-        (name = "auth", description = "Registration, login, token refresh and logout"),
-        (name = "me", description = "The signed-in user's profile, password and emergency contacts"),
-        (name = "users", description = "User administration and the audit trail (administrators)"),
+        (name = "auth", description = "Registration, login, token refresh, logout and password reset by email"),
+        (name = "me", description = "The signed-in user's profile, password, emergency contacts, notifications and their email preferences"),
+        (name = "users", description = "User administration, the audit trail and the email outbox (administrators)"),
         (name = "students", description = "Student records and guardians"),
         (name = "grades", description = "Grades and GPA"),
         (name = "attendance", description = "Attendance marks and summaries"),

@@ -180,7 +180,12 @@ impl Pipeline {
     /// A stored report's PDF.
     pub async fn pdf(&self, report: &Report) -> Result<Vec<u8>, ReportFailure> {
         let key = BlobKey::parse(&report.blob_key)?;
-        let blob = self.storage.get(&key).await?;
+        Ok(self.blob_bytes(&key).await?)
+    }
+
+    /// A stored file, read whole (report PDFs and email attachments are small).
+    pub async fn blob_bytes(&self, key: &BlobKey) -> Result<Vec<u8>, StorageError> {
+        let blob = self.storage.get(key).await?;
         let mut bytes = Vec::with_capacity(usize::try_from(blob.size).unwrap_or(0));
         let mut stream = blob.stream;
         while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {

@@ -12,6 +12,7 @@ use campus_domain::content::Content;
 use campus_domain::finance::Finance;
 use campus_domain::identity::Identity;
 use campus_domain::kv::Kv;
+use campus_domain::mail::Mail;
 use campus_domain::notifications::Notifications;
 use campus_domain::parking::Parking;
 use campus_domain::reports::Reports;
@@ -58,6 +59,7 @@ struct Inner {
     /// Uploads read at once (`storage.max_concurrent_uploads`).
     uploads: Arc<tokio::sync::Semaphore>,
     reports: crate::reports::Pipeline,
+    mail: Mail,
 }
 
 /// What start-up has made ready before the services are built on it.
@@ -86,10 +88,15 @@ impl AppState {
             storage,
             letterhead,
         } = foundation;
-        let school = School::new(db.clone(), &settings.school);
+        let school = School::new(db.clone(), &settings.school).with_alerts(&settings.alerts);
         let audit = Audit::new(db.clone());
         let content = Content::new(db.clone());
-        let finance = Finance::new(db.clone(), &settings.finance);
+        let finance = Finance::new(db.clone(), &settings.finance).with_alerts(&settings.alerts);
+        let mail = Mail::new(
+            db.clone(),
+            &settings.email,
+            settings.tracking.timezone.parse().unwrap_or(chrono_tz::Tz::UTC),
+        );
         let notifications = Notifications::new(db.clone());
         let reads = sqlite_reads(&settings);
         let parking = Parking::new(db.clone())
@@ -137,6 +144,7 @@ impl AppState {
                 storage,
                 identity,
                 reports,
+                mail,
             }),
         }
     }
@@ -174,6 +182,11 @@ impl AppState {
     /// Reports (report cards, transcripts, statements, receipts) and their batches.
     pub fn reports(&self) -> &Reports {
         self.inner.reports.reports()
+    }
+
+    /// Email: preferences, the outbox, digests.
+    pub fn mail(&self) -> &Mail {
+        &self.inner.mail
     }
 
     /// Rendering, storing and recording reports.

@@ -13,6 +13,7 @@ mod client;
 mod database;
 mod services;
 mod sessions;
+pub mod smtp;
 
 use std::sync::Arc;
 

@@ -36,8 +36,8 @@ pub async fn open(settings: &Settings, migrate: bool) -> anyhow::Result<Services
         Err(campus_server::StartupError::SecretRequired(_)) => throwaway_key(),
         Err(e) => return Err(e.into()),
     };
-    let school = School::new(db.clone(), &settings.school);
-    let finance = Finance::new(db.clone(), &settings.finance);
+    let school = School::new(db.clone(), &settings.school).with_alerts(&settings.alerts);
+    let finance = Finance::new(db.clone(), &settings.finance).with_alerts(&settings.alerts);
     let reports = Reports::new(
         db.clone(),
         school.clone(),

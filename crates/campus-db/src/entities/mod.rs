@@ -2,12 +2,14 @@
 //! domain layer does.
 
 pub mod activities;
+pub mod alert_marks;
 pub mod attendance;
 pub mod audit_log;
 pub mod caregiver_links;
 pub mod contact_actions;
 pub mod courses;
 pub mod documents;
+pub mod email_outbox;
 pub mod emergency_contacts;
 pub mod enrollments;
 pub mod grades;
@@ -18,10 +20,12 @@ pub mod kv_usage;
 pub mod ledger_entries;
 pub mod login_failures;
 pub mod lookups;
+pub mod notification_preferences;
 pub mod notifications;
 pub mod parking_events;
 pub mod parking_landmarks;
 pub mod parking_scores;
+pub mod password_resets;
 pub mod payment_declarations;
 pub mod rate_limits;
 pub mod refresh_tokens;

@@ -16,6 +16,7 @@ mod m20261129_000009_parking;
 mod m20261129_000010_caregivers;
 mod m20261129_000011_usage;
 mod m20261130_000012_reports;
+mod m20261130_000013_email;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_caregivers::Migration),
             Box::new(m20261129_000011_usage::Migration),
             Box::new(m20261130_000012_reports::Migration),
+            Box::new(m20261130_000013_email::Migration),
         ]
     }
 

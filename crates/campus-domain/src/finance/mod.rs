@@ -9,6 +9,7 @@ mod error;
 mod idempotency;
 pub mod model;
 pub mod money;
+mod overdue;
 mod payments;
 pub(crate) mod policy;
 mod reads;

@@ -213,6 +213,14 @@ impl Finance {
             )
             .await?;
         }
+        crate::mail::alerts::payment(
+            txn,
+            &self.alerts,
+            &student,
+            &format!("{} {}", money::format(amount), self.settings.currency),
+            &format!("{} {}", money::format(balance), self.settings.currency),
+        )
+        .await?;
         let receipt = EntryReceipt {
             entry: LedgerEntry::from(entry),
             balance_cents: balance,

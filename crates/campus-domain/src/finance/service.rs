@@ -17,6 +17,8 @@ use crate::identity::{Principal, Role};
 pub struct Finance {
     pub(crate) db: DatabaseConnection,
     pub(crate) settings: FinanceSettings,
+    /// Which changes parents are told of (`[alerts]`).
+    pub(crate) alerts: campus_config::AlertSettings,
 }
 
 impl Finance {
@@ -24,7 +26,15 @@ impl Finance {
         Self {
             db,
             settings: settings.clone(),
+            alerts: campus_config::AlertSettings::default(),
         }
+    }
+
+    /// Uses the school's guardian alert rules (the defaults otherwise).
+    #[must_use]
+    pub fn with_alerts(mut self, alerts: &campus_config::AlertSettings) -> Self {
+        self.alerts = alerts.clone();
+        self
     }
 
     pub fn currency(&self) -> &str {

@@ -8,6 +8,7 @@ pub mod password;
 mod profile;
 mod registration;
 pub mod repo;
+mod reset;
 pub mod roles;
 mod service;
 pub mod sessions;

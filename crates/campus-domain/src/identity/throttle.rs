@@ -25,6 +25,8 @@ pub enum Action {
     Login,
     Register,
     Refresh,
+    /// Password reset requests (as many per address as registrations).
+    Reset,
 }
 
 pub(crate) async fn check_ip(
@@ -41,6 +43,7 @@ pub(crate) async fn check_ip(
         Action::Login => ("login-ip", settings.login_per_ip_per_minute, MINUTE),
         Action::Register => ("register-ip", settings.register_per_ip_per_hour, HOUR),
         Action::Refresh => ("refresh-ip", settings.refresh_per_ip_per_minute, MINUTE),
+        Action::Reset => ("reset-ip", settings.register_per_ip_per_hour, HOUR),
     };
     enforce(limiter, &format!("{name}:{}", address_bucket(ip)), limit, window).await
 }
@@ -74,6 +77,22 @@ pub(crate) async fn check_account(
     }
     let key = format!("login-account:{}", pair_key(identifier, ip));
     enforce(limiter, &key, settings.login_per_account_per_minute, MINUTE).await
+}
+
+/// Reset emails to one account: three an hour. `false` (not an error) past that, so the
+/// answer stays the same whether or not the address has an account.
+pub(crate) async fn reset_allowed(
+    limiter: &dyn RateLimiter,
+    settings: &RateLimitSettings,
+    email: &str,
+) -> Result<bool, IdentityError> {
+    if !settings.enabled {
+        return Ok(true);
+    }
+    Ok(limiter
+        .hit(&format!("reset-account:{}", account_key(email)), 3, HOUR)
+        .await?
+        .allowed)
 }
 
 async fn enforce(

@@ -17,6 +17,11 @@ pub mod kinds {
     pub const PAYMENT_RECEIVED: &str = "PAYMENT_RECEIVED";
     pub const CONTACT_REQUEST: &str = "CONTACT_REQUEST";
     pub const GENERAL: &str = "GENERAL";
+    /// Guardian alerts (see `mail::alerts`).
+    pub const ABSENCE: &str = "ABSENCE";
+    pub const LOW_GRADE: &str = "LOW_GRADE";
+    pub const REPORT_CARD: &str = "REPORT_CARD";
+    pub const DUES_OVERDUE: &str = "DUES_OVERDUE";
 }
 
 /// Most recipients of one send.

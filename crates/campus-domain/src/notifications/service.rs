@@ -109,7 +109,7 @@ impl Notifications {
         let mut out = Vec::with_capacity(ids.len());
         for id in &ids {
             out.push(Notification::from(
-                repo::push(&txn, *id, &kind, message.clone(), None).await?,
+                super::push(&txn, *id, &kind, message.clone(), None).await?,
             ));
         }
         audit::record(

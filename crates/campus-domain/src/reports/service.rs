@@ -164,6 +164,19 @@ impl Reports {
                 .after(json!({"kind": model.kind, "student_id": model.student_id, "batch_id": batch_id})),
         )
         .await?;
+        if draft.kind == ReportKind::Progress
+            && let Some(student) = crate::school::repo::student(&txn, draft.student_id).await?
+        {
+            let file_name = format!("{}-{}-{}.pdf", model.kind, model.student_id, model.id);
+            crate::mail::alerts::report_card(
+                &txn,
+                &self.school.alerts,
+                &student,
+                model.id,
+                (draft.blob_key.clone(), file_name),
+            )
+            .await?;
+        }
         txn.commit().await?;
         Ok(model.into())
     }

@@ -117,6 +117,7 @@ impl School {
         retry_transient(|| async {
             let txn = campus_db::begin_write(&self.db).await?;
             let result = upsert(&txn, who, student_id, date, status.clone(), note.clone(), meta).await?;
+            self.alert_absence(&txn, student_id, date, &status).await?;
             txn.commit().await?;
             Ok(result)
         })
@@ -159,6 +160,7 @@ impl School {
                         .await?
                         .0,
                 );
+                self.alert_absence(&txn, *student_id, date, status).await?;
             }
             txn.commit().await?;
             Ok(out)

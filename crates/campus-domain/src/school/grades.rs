@@ -175,6 +175,22 @@ impl School {
                 .after(json!(grade)),
         )
         .await?;
+        if let Some(student) = repo::student(&txn, student_id).await? {
+            let shown = match (&grade.letter, grade.score) {
+                (Some(l), _) => l.clone(),
+                (None, Some(s)) => format!("{s}"),
+                (None, None) => format!("{:.1} points", grade.points),
+            };
+            crate::mail::alerts::low_grade(
+                &txn,
+                &self.alerts,
+                &student,
+                &grade.subject,
+                &shown,
+                grade.points,
+            )
+            .await?;
+        }
         txn.commit().await?;
         Ok(grade)
     }

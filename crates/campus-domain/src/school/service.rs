@@ -1,6 +1,6 @@
 //! The school-records service.
 
-use campus_config::SchoolSettings;
+use campus_config::{AlertSettings, SchoolSettings};
 use sea_orm::DatabaseConnection;
 
 /// School records. Cheap to clone.
@@ -8,6 +8,8 @@ use sea_orm::DatabaseConnection;
 pub struct School {
     pub(crate) db: DatabaseConnection,
     pub(crate) settings: SchoolSettings,
+    /// Which changes parents are told of (`[alerts]`).
+    pub(crate) alerts: AlertSettings,
 }
 
 impl School {
@@ -15,7 +17,32 @@ impl School {
         Self {
             db,
             settings: settings.clone(),
+            alerts: AlertSettings::default(),
         }
+    }
+
+    /// Uses the school's guardian alert rules (the defaults otherwise).
+    #[must_use]
+    pub fn with_alerts(mut self, alerts: &AlertSettings) -> Self {
+        self.alerts = alerts.clone();
+        self
+    }
+
+    /// Tells a student's parents of a mark that does not count as present.
+    pub(crate) async fn alert_absence(
+        &self,
+        conn: &(impl sea_orm::ConnectionTrait + sea_orm::TransactionTrait),
+        student_id: i64,
+        date: chrono::NaiveDate,
+        code: &str,
+    ) -> Result<(), sea_orm::DbErr> {
+        if self.attendance_code(code).is_none_or(|c| c.counts_as_present) {
+            return Ok(());
+        }
+        if let Some(student) = super::repo::student(conn, student_id).await? {
+            crate::mail::alerts::absence(conn, &self.alerts, &student, date, code).await?;
+        }
+        Ok(())
     }
 
     /// The configured attendance code matching `text` (case-insensitive), in its spelling.

@@ -15,6 +15,7 @@ pub mod content;
 pub mod courses;
 pub mod declarations;
 pub mod dto;
+pub mod email;
 pub mod finance;
 pub mod finance_reports;
 pub mod grades;
@@ -55,6 +56,7 @@ pub(crate) fn routes() -> Routes {
         caregivers::routes(),
         usage::routes(),
         reports::routes(),
+        email::routes(),
         finance_reports::routes(),
         notifications::routes(),
         kv::routes(),

@@ -8,6 +8,7 @@ use campus_domain::content::ContentError;
 use campus_domain::finance::{FinanceError, money};
 use campus_domain::identity::{AuthFailure, IdentityError};
 use campus_domain::kv::{KvError, Quota};
+use campus_domain::mail::MailError;
 use campus_domain::notifications::NotificationError;
 use campus_domain::parking::ParkingError;
 use campus_domain::reports::ReportError;
@@ -331,6 +332,17 @@ impl From<UsageError> for ApiError {
             UsageError::NotFound(what) => ApiError::not_found(format!("No such {what}.")),
             UsageError::Forbidden => ApiError::forbidden("You may not see or record this user's usage."),
             UsageError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<MailError> for ApiError {
+    fn from(err: MailError) -> Self {
+        match err {
+            MailError::Invalid(issues) => issues.into(),
+            MailError::NotFound(what) => ApiError::not_found(format!("No such {}.", what.to_lowercase())),
+            MailError::Forbidden => ApiError::forbidden("Administrators only."),
+            MailError::Db(e) => e.into(),
         }
     }
 }

@@ -10,6 +10,7 @@ mod compat_nurture_data;
 mod compat_nurture_tracking;
 mod compat_parking;
 mod compat_records;
+mod email;
 mod errors;
 mod finance;
 mod finance_edges;
