@@ -223,7 +223,7 @@ pub fn router(state: &AppState) -> Router {
         .merge(crate::files::router())
         .merge(crate::openapi::router())
         .merge(Router::from(crate::api::router(crate::api::routes())))
-        .merge(crate::web::router())
+        .merge(crate::web::router(state))
         .merge(crate::compat::router(state))
         .merge(crate::compat::catch_all())
         .fallback(unknown_route);

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod cookies;
 pub mod csrf;
 pub mod pages;
+pub mod reset;
 pub mod verify;
 
 use axum::Router;
@@ -13,9 +14,11 @@ use axum::routing::get;
 
 use crate::state::AppState;
 
-/// Routes every deployment serves for the pages: the static files and report verification.
-pub(crate) fn router() -> Router<AppState> {
+/// Routes every deployment serves for the pages: the static files, report verification and
+/// password reset.
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/static/{*path}", get(assets::serve))
         .route("/verify/{code}", get(verify::verify))
+        .merge(reset::router(state))
 }

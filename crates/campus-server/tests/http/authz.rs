@@ -336,6 +336,50 @@ fn finance_rows() -> Vec<Row> {
     ]
 }
 
+/// Reports follow the records they show (school records, or the ledger); batches are for
+/// teachers and administrators; the email outbox for administrators; preferences and
+/// password reset for everyone.
+fn report_rows() -> Vec<Row> {
+    let row = |method: Method, path: &'static str, body: Option<Value>, expect| Row {
+        method,
+        path,
+        body,
+        expect,
+    };
+    vec![
+        // The first (admin) renders it; the same request with the same data is the stored one.
+        row(
+            Method::POST,
+            "/api/v1/students/{student}/reports",
+            Some(json!({"kind": "transcript"})),
+            [401, 201, 200, 403, 404, 404, 403],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/students/{student}/reports",
+            Some(json!({"kind": "statement"})),
+            [401, 201, 403, 200, 404, 404, 403],
+        ),
+        row(Method::GET, "/api/v1/students/{student}/reports", None, [401, 200, 200, 200, 404, 404, 403]),
+        row(
+            Method::POST,
+            "/api/v1/reports/batches",
+            Some(json!({"class_level": 13})),
+            [401, 422, 422, 403, 403, 403, 403],
+        ),
+        row(Method::GET, "/api/v1/reports/batches/999999", None, [401, 404, 404, 403, 403, 403, 403]),
+        row(Method::GET, "/api/v1/reports/999999", None, [401, 404, 404, 404, 404, 404, 404]),
+        row(Method::GET, "/api/v1/admin/email/outbox", None, [401, 200, 403, 403, 403, 403, 403]),
+        row(Method::GET, "/api/v1/me/notification-preferences", None, [401, 200, 200, 200, 200, 200, 200]),
+        row(
+            Method::POST,
+            "/api/v1/auth/password-reset",
+            Some(json!({"email": "nobody{i}@matrix.test"})),
+            [202; 7],
+        ),
+    ]
+}
+
 async fn callers(app: &TestApp) -> Vec<Option<Session>> {
     let mut sessions = vec![None];
     for role in &CALLERS[1..] {
@@ -360,7 +404,7 @@ backend_test!(async fn every_endpoint_allows_exactly_the_roles_it_should(app) {
         .as_i64()
         .unwrap();
     let mut failures = Vec::new();
-    for (n, row) in rows().into_iter().chain(school_rows()).chain(finance_rows()).enumerate() {
+    for (n, row) in rows().into_iter().chain(school_rows()).chain(finance_rows()).chain(report_rows()).enumerate() {
         for (i, caller) in CALLERS.iter().enumerate() {
             let path = row
                 .path

@@ -34,13 +34,13 @@ async fn register_and_token(app: &TestApp, username: &str) -> String {
 }
 
 /// A browser: keeps cookies, reads the CSRF token out of each page's forms.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookies: HashMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             cookies: HashMap::new(),
@@ -72,7 +72,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> TestResponse {
+    pub(crate) async fn get(&mut self, path: &str) -> TestResponse {
         let req = self
             .app
             .request(Method::GET, path)
@@ -82,7 +82,7 @@ impl<'a> Browser<'a> {
         res
     }
 
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+    pub(crate) async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
         let req = self
             .app
             .request(Method::POST, path)
@@ -94,7 +94,7 @@ impl<'a> Browser<'a> {
     }
 
     /// GETs `page` and posts its form with the page's CSRF token plus `fields`.
-    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
+    pub(crate) async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
         let form = self.get(page).await;
         assert_eq!(form.status, 200, "{}", form.text);
         let token = csrf_in(&form.text);

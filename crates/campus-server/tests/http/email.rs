@@ -203,3 +203,28 @@ backend_test!(async fn a_down_smtp_server_loses_nothing_and_sends_nothing_twice(
     let teacher = app.session("teacher").await;
     app.get_with_token("/api/v1/admin/email/outbox", &teacher.token).await.assert_problem(403, "forbidden");
 });
+
+backend_test!(async fn the_reset_pages_work_in_a_browser(app) settings(configure) {
+    let Some(smtp) = smtp() else { return };
+    let (_, email) = user_with_email(&app, "teacher").await;
+    let mut b = crate::compat_kvstore::Browser::new(&app);
+    let res = b.post_form("/reset-password", &[("csrf_token", "forged"), ("email", &email)]).await;
+    assert_eq!(res.status, 403, "a form without this site's token is refused");
+    let res = b.submit("/reset-password", "/reset-password", &[("email", &email)]).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.text.contains("a link to choose a new password is on its way"), "{}", res.text);
+    let res = b.submit("/reset-password", "/reset-password", &[("email", "not an address")]).await;
+    assert_eq!(res.status, 422);
+    deliver(&app).await;
+    let text = text_of(&mailparse::parse_mail(&only_message(&smtp, &email)).unwrap());
+    let link = text.lines().find(|l| l.contains("token=")).unwrap().trim().to_owned();
+    let path = link.split_once("/reset-password").map(|(_, rest)| format!("/reset-password{rest}")).unwrap();
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let res = b.submit(&path, "/reset-password/confirm", &[("token", &token), ("password", "N3w!Password-2026"), ("confirm", "different")]).await;
+    assert_eq!(res.status, 422);
+    let res = b.submit(&path, "/reset-password/confirm", &[("token", &token), ("password", "N3w!Password-2026"), ("confirm", "N3w!Password-2026")]).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.text.contains("Your password is changed"));
+    let res = b.submit(&path, "/reset-password/confirm", &[("token", &token), ("password", "An0ther!Password"), ("confirm", "An0ther!Password")]).await;
+    assert_eq!(res.status, 422, "a used link does not work again");
+});
