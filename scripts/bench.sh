@@ -287,6 +287,16 @@ if [ "${SKIP_KV:-0}" != 1 ]; then
   unset DATA_DIR
 fi
 
+# Reports (issue 14): a 27-term transcript (24 grades a term: 20 pages) and a 54-term one (40
+# pages) rendered by campus-pdf in release, timed in-process, different data each run
+# (target: 20 pages under a second).
+if [ "${SKIP_REPORTS:-0}" != 1 ]; then
+  echo
+  cargo build --release --quiet -p campus-pdf --example transcript_timing
+  target/release/examples/transcript_timing 27 24 10
+  target/release/examples/transcript_timing 54 24 5
+fi
+
 echo
 echo "idle RSS after start: $((RSS_KB / 1024)) MiB ($RSS_KB KiB)"
 echo "start to first 200 on /readyz (existing database): ${STARTUP_MS} ms"

@@ -140,6 +140,16 @@ pub fn render(
     letterhead: &Letterhead,
     stamp: &Stamp,
 ) -> Result<Vec<u8>, RenderError> {
+    render_counted(template, data, letterhead, stamp).map(|(pdf, _)| pdf)
+}
+
+/// Renders one document; the PDF bytes and the number of pages.
+pub fn render_counted(
+    template: Template,
+    data: &impl Serialize,
+    letterhead: &Letterhead,
+    stamp: &Stamp,
+) -> Result<(Vec<u8>, usize), RenderError> {
     let data = serde_json::to_value(data).map_err(|e| RenderError::Input(e.to_string()))?;
     let chart = charts_for(template, &data)?;
     let logo_path = letterhead
@@ -179,7 +189,7 @@ pub fn render(
         .map_err(|diags| RenderError::Export(messages(&diags)))?;
     // typst memoises across compilations; keep only what recent renderings used.
     typst::comemo::evict(10);
-    Ok(pdf)
+    Ok((pdf, document.pages().len()))
 }
 
 fn to_json(value: &impl Serialize) -> Result<Vec<u8>, RenderError> {

@@ -71,6 +71,15 @@ impl Topic {
         }
     }
 
+    /// The channel until the user chooses: guardian alerts and payment confirmations by email
+    /// at once; the seeds' other notices stay in-app unless the user opts in.
+    pub fn default_channel(self) -> Channel {
+        match self {
+            Self::Notices => Channel::Off,
+            _ => Channel::Instant,
+        }
+    }
+
     /// The email's subject line.
     pub fn subject(self) -> &'static str {
         match self {

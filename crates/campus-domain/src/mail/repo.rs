@@ -68,14 +68,14 @@ pub async fn mark_once(conn: &(impl ConnectionTrait + TransactionTrait), mark: &
     }
 }
 
-/// A user's channel for a topic (instant unless they chose otherwise).
+/// A user's channel for a topic (the topic's default unless they chose otherwise).
 pub async fn channel_of(conn: &impl ConnectionTrait, user_id: i64, topic: Topic) -> Result<Channel, DbErr> {
     let row = notification_preferences::Entity::find_by_id((user_id, topic.as_str().to_owned()))
         .one(conn)
         .await?;
     Ok(row
         .and_then(|r| Channel::parse(&r.channel).ok())
-        .unwrap_or(Channel::Instant))
+        .unwrap_or(topic.default_channel()))
 }
 
 /// Every topic's channel for a user.
@@ -91,7 +91,7 @@ pub async fn channels_of(conn: &impl ConnectionTrait, user_id: i64) -> Result<Ve
                 .iter()
                 .find(|r| r.topic == t.as_str())
                 .and_then(|r| Channel::parse(&r.channel).ok());
-            (t, chosen.unwrap_or(Channel::Instant))
+            (t, chosen.unwrap_or(t.default_channel()))
         })
         .collect())
 }
@@ -130,6 +130,22 @@ pub async fn address_of(
         .and_then(|u| u.email.map(|e| (e, u.name))))
 }
 
+/// Messages a worker may take at `now_ms`: queued and due, or `sending` under a lease that ran
+/// out (its worker died).
+fn claimable(now_ms: i64) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(
+            sea_orm::Condition::all()
+                .add(email_outbox::Column::Status.eq(status::QUEUED))
+                .add(email_outbox::Column::NextAttemptMs.lte(now_ms)),
+        )
+        .add(
+            sea_orm::Condition::all()
+                .add(email_outbox::Column::Status.eq(status::SENDING))
+                .add(email_outbox::Column::LeaseUntilMs.lt(now_ms)),
+        )
+}
+
 /// Takes up to `limit` due messages for `lease_ms`: each is `sending` under this worker's
 /// lease, so another instance skips it until the lease runs out.
 pub async fn claim_due(
@@ -141,19 +157,7 @@ pub async fn claim_due(
     let candidates: Vec<i64> = email_outbox::Entity::find()
         .select_only()
         .column(email_outbox::Column::Id)
-        .filter(
-            sea_orm::Condition::any()
-                .add(
-                    sea_orm::Condition::all()
-                        .add(email_outbox::Column::Status.eq(status::QUEUED))
-                        .add(email_outbox::Column::NextAttemptMs.lte(now_ms)),
-                )
-                .add(
-                    sea_orm::Condition::all()
-                        .add(email_outbox::Column::Status.eq(status::SENDING))
-                        .add(email_outbox::Column::LeaseUntilMs.lt(now_ms)),
-                ),
-        )
+        .filter(claimable(now_ms))
         .order_by_asc(email_outbox::Column::Id)
         .limit(limit)
         .into_tuple()
@@ -166,15 +170,7 @@ pub async fn claim_due(
             .col_expr(email_outbox::Column::Status, Expr::value(status::SENDING))
             .col_expr(email_outbox::Column::LeaseUntilMs, Expr::value(now_ms + lease_ms))
             .filter(email_outbox::Column::Id.eq(id))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(email_outbox::Column::Status.eq(status::QUEUED))
-                    .add(
-                        sea_orm::Condition::all()
-                            .add(email_outbox::Column::Status.eq(status::SENDING))
-                            .add(email_outbox::Column::LeaseUntilMs.lt(now_ms)),
-                    ),
-            )
+            .filter(claimable(now_ms))
             .exec(conn)
             .await?;
         if taken.rows_affected == 1

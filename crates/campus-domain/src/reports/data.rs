@@ -15,7 +15,8 @@ use super::service::Reports;
 use crate::RequestMeta;
 use crate::finance::model::kinds;
 use crate::identity::Principal;
-use crate::school::gpa::{self, GradePoint};
+use crate::school::gpa;
+use crate::school::grade_points;
 use crate::school::repo as school_repo;
 use crate::validation::FieldIssue;
 
@@ -98,18 +99,6 @@ fn grade_line(g: &crate::school::Grade) -> GradeLine {
         credits: g.credits,
         graded_at: g.graded_at,
     }
-}
-
-fn points(grades: &[&crate::school::Grade]) -> Vec<GradePoint> {
-    grades
-        .iter()
-        .map(|g| GradePoint {
-            subject: g.subject.clone(),
-            term: g.term.clone(),
-            points: g.points,
-            credits: g.credits,
-        })
-        .collect()
 }
 
 /// Midnight UTC starting `day`.
@@ -209,7 +198,7 @@ impl Reports {
     ) -> Result<ReportData, ReportError> {
         let id = student.id;
         let all: Vec<&crate::school::Grade> = grades.iter().collect();
-        let cumulative = gpa::summarize(&points(&all));
+        let cumulative = gpa::summarize(&grade_points(all.iter().copied()));
         Ok(match kind {
             ReportKind::Progress => {
                 let shown: Vec<&crate::school::Grade> = match &p.term {
@@ -225,7 +214,10 @@ impl Reports {
                     _ => None,
                 };
                 ReportData::Progress(ProgressReport {
-                    term_gpa: p.term.as_ref().map(|_| gpa::summarize(&points(&shown))),
+                    term_gpa: p
+                        .term
+                        .as_ref()
+                        .map(|_| gpa::summarize(&grade_points(shown.iter().copied()))),
                     grades: shown.iter().map(|g| grade_line(g)).collect(),
                     term: p.term.clone(),
                     cumulative_gpa: cumulative,
@@ -237,7 +229,7 @@ impl Reports {
                 })
             }
             ReportKind::Achievement => {
-                let report = gpa::report(&points(&all));
+                let report = gpa::report(&grade_points(all.iter().copied()));
                 let gpa_trend = report
                     .terms
                     .iter()
@@ -277,7 +269,7 @@ impl Reports {
                     terms: terms
                         .into_iter()
                         .map(|(term, gs)| TranscriptTerm {
-                            gpa: gpa::summarize(&points(&gs)),
+                            gpa: gpa::summarize(&grade_points(gs.iter().copied())),
                             grades: gs.iter().map(|g| grade_line(g)).collect(),
                             term,
                         })

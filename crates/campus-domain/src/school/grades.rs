@@ -305,9 +305,9 @@ impl School {
 }
 
 /// The GPA inputs of recorded grades.
-pub fn grade_points(grades: &[Grade]) -> Vec<GradePoint> {
+pub fn grade_points<'a>(grades: impl IntoIterator<Item = &'a Grade>) -> Vec<GradePoint> {
     grades
-        .iter()
+        .into_iter()
         .map(|g| GradePoint {
             subject: g.subject.clone(),
             term: g.term.clone(),

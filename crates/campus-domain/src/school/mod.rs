@@ -21,7 +21,7 @@ pub use activities::Activity;
 pub use attendance::{AttendanceMark, AttendanceRecord, AttendanceSummary, BulkMark};
 pub use dataset::Dataset;
 pub use error::SchoolError;
-pub use grades::{Grade, GradeInput, GradePatch};
+pub use grades::{Grade, GradeInput, GradePatch, grade_points};
 pub use guardians::Guardian;
 pub use model::{Student, StudentInput, StudentPatch, StudentStatus};
 pub use planning::{NeededGrade, WhatIfGrade};

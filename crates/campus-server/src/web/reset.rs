@@ -54,13 +54,24 @@ pub struct PasswordForm {
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/reset-password", axum::routing::get(request_form).post(request))
-        .route("/reset-password/confirm", axum::routing::get(confirm_form).post(confirm))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), super::csrf::layer))
+        .route(
+            "/reset-password/confirm",
+            axum::routing::get(confirm_form).post(confirm),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::csrf::layer,
+        ))
         .route_layer(super::pages::page_headers())
 }
 
 async fn request_form(Extension(csrf): Extension<Csrf>) -> Response {
-    render(StatusCode::OK, &ResetRequestPage { chrome: Chrome::new(Some(&csrf)) })
+    render(
+        StatusCode::OK,
+        &ResetRequestPage {
+            chrome: Chrome::new(Some(&csrf)),
+        },
+    )
 }
 
 async fn request(
@@ -71,7 +82,11 @@ async fn request(
     Form(form): Form<EmailForm>,
 ) -> Response {
     let base = crate::api::email::reset_link_base(&state, &headers);
-    let (status, notice) = match state.identity().request_password_reset(&form.email, &base, &meta).await {
+    let (status, notice) = match state
+        .identity()
+        .request_password_reset(&form.email, &base, &meta)
+        .await
+    {
         Ok(()) => (StatusCode::OK, Notice::success(crate::api::email::RESET_SENT)),
         Err(e) => {
             let err = crate::error::ApiError::from(e);
@@ -81,12 +96,24 @@ async fn request(
             (err.status(), Notice::from_error(&err))
         }
     };
-    render(status, &ResetRequestPage { chrome: Chrome::new(Some(&csrf)).notice(notice) })
+    render(
+        status,
+        &ResetRequestPage {
+            chrome: Chrome::new(Some(&csrf)).notice(notice),
+        },
+    )
 }
 
 async fn confirm_form(Extension(csrf): Extension<Csrf>, Query(q): Query<TokenQuery>) -> Response {
     let token: String = q.token.chars().take(128).collect();
-    render(StatusCode::OK, &ResetConfirmPage { chrome: Chrome::new(Some(&csrf)), token, done: false })
+    render(
+        StatusCode::OK,
+        &ResetConfirmPage {
+            chrome: Chrome::new(Some(&csrf)),
+            token,
+            done: false,
+        },
+    )
 }
 
 async fn confirm(
@@ -97,13 +124,32 @@ async fn confirm(
 ) -> Response {
     let token: String = form.token.chars().take(128).collect();
     let page = |status, notice, done| {
-        render(status, &ResetConfirmPage { chrome: Chrome::new(Some(&csrf)).notice(notice), token: token.clone(), done })
+        render(
+            status,
+            &ResetConfirmPage {
+                chrome: Chrome::new(Some(&csrf)).notice(notice),
+                token: token.clone(),
+                done,
+            },
+        )
     };
     if form.password != form.confirm {
-        return page(StatusCode::UNPROCESSABLE_ENTITY, Notice::error("validation_failed", "The two passwords differ."), false);
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Notice::error("validation_failed", "The two passwords differ."),
+            false,
+        );
     }
-    match state.identity().reset_password(&form.token, form.password, &meta).await {
-        Ok(()) => page(StatusCode::OK, Notice::success("Your password is changed. Sign in with the new one."), true),
+    match state
+        .identity()
+        .reset_password(&form.token, form.password, &meta)
+        .await
+    {
+        Ok(()) => page(
+            StatusCode::OK,
+            Notice::success("Your password is changed. Sign in with the new one."),
+            true,
+        ),
         Err(e) => {
             let err = crate::error::ApiError::from(e);
             if err.status().is_server_error() {

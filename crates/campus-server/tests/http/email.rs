@@ -134,6 +134,25 @@ backend_test!(async fn guardians_get_alerts_by_email_as_they_chose(app) settings
     assert!(pdf.get_content_disposition().params.get("filename").unwrap().starts_with("progress-"));
     assert!(text_of(&card).contains("Noor"));
 
+    // The seeds' other notices stay in-app until the user opts in.
+    let send = |message: &'static str| {
+        let (app, teacher, parent) = (&app, &teacher, &parent);
+        async move {
+            let res = app.post_json_with_token("/api/notifications/send", &teacher.token, &json!({"user_id": parent.user_id, "message": message})).await;
+            assert_eq!(res.status, 201, "{}", res.text);
+        }
+    };
+    send("Trip on Friday").await;
+    deliver(&app).await;
+    assert_eq!(smtp.messages_to(&email).len(), 3, "not opted in");
+    app.send(app.request(reqwest::Method::PUT, "/api/v1/me/notification-preferences").bearer_auth(&parent.token)
+        .json(&json!([{"topic": "notices", "channel": "instant"}]))).await;
+    send("Bring a coat").await;
+    deliver(&app).await;
+    let all = smtp.messages_to(&email);
+    assert_eq!(all.len(), 4);
+    assert!(all.iter().any(|raw| text_of(&mailparse::parse_mail(raw).unwrap()).contains("Bring a coat")));
+
     // Unknown topics and channels are refused.
     let res = app.send(app.request(reqwest::Method::PUT, "/api/v1/me/notification-preferences").bearer_auth(&parent.token)
         .json(&json!([{"topic": "weather", "channel": "sometimes"}]))).await;
