@@ -216,7 +216,7 @@ impl Finance {
         crate::mail::alerts::payment(
             txn,
             &self.alerts,
-            &student,
+            student,
             &format!("{} {}", money::format(amount), self.settings.currency),
             &format!("{} {}", money::format(balance), self.settings.currency),
         )

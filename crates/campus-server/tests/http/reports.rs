@@ -327,3 +327,27 @@ backend_test!(async fn a_class_batch_renders_every_students_report(app) {
     app.post_json_with_token("/api/v1/reports/batches", &teacher.token, &json!({"class_level": 12})).await.assert_problem(422, "validation_failed");
     app.post_json_with_token("/api/v1/reports/batches", &teacher.token, &json!({"class_level": 7, "kind": "statement"})).await.assert_problem(422, "validation_failed");
 });
+
+backend_test!(async fn a_batch_over_two_thousand_students_is_refused(app) {
+    use campus_db::entities::students;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let teacher = app.session("teacher").await;
+    let now = chrono::Utc::now();
+    let rows: Vec<students::ActiveModel> = (0..2_001)
+        .map(|i| students::ActiveModel {
+            roll_number: Set(format!("BIG{i:05}")),
+            name: Set(format!("Kid {i}")),
+            class_level: Set(Some(11)),
+            status: Set("active".to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        students::Entity::insert_many(chunk.to_vec()).exec(app.state.db()).await.unwrap();
+    }
+    let res = app.post_json_with_token("/api/v1/reports/batches", &teacher.token, &json!({"class_level": 11})).await;
+    let problem = res.assert_problem(422, "validation_failed");
+    assert!(problem.to_string().contains("too_many_students"), "{problem}");
+});
