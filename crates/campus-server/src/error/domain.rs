@@ -209,12 +209,13 @@ impl From<FinanceError> for ApiError {
     }
 }
 
-/// The sentence every surface uses for a student paying more than they owe.
+/// The sentence every surface uses for a student paying more than they owe (an account in
+/// credit owes 0.00, never a negative amount).
 pub fn overpayment(amount_cents: i64, dues_cents: i64) -> String {
     format!(
         "Payment amount (${}) exceeds outstanding dues (${})",
         money::format(amount_cents),
-        money::format(dues_cents)
+        money::format(dues_cents.max(0))
     )
 }
 

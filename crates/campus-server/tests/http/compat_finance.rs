@@ -118,6 +118,18 @@ backend_test!(async fn a_seed_002_student_enrolls_pays_and_reads_status(app) {
         .await;
     assert_eq!(recorded.status, 201, "{}", recorded.text);
     assert_eq!(recorded.json()["remaining_dues"], 0.0);
+    assert_eq!(recorded.json()["credit_balance"], 250.5);
+    // The seed never shows negative dues: 0 with the credit beside it, and an attempt to pay
+    // names 0.00 as what is owed.
+    let status = app.get_with_token("/api/students/status", &token).await.json();
+    assert_eq!((status["dues_balance"].as_f64(), status["credit_balance"].as_f64()), (Some(0.0), Some(250.5)));
+    let over = app.post_json_with_token("/api/students/pay", &token, &json!({"amount": 10})).await;
+    assert_eq!((over.status, over.json()), (400, json!({"error": "Payment amount ($10.00) exceeds outstanding dues ($0.00)"})));
+    let (_, login_body) = login(&app, "maya", "Maya!pass1").await;
+    assert_eq!((login_body["dues_balance"].as_f64(), login_body["credit_balance"].as_f64()), (Some(0.0), Some(250.5)));
+    let report = app.get_with_token("/api/finance/reports/status", &admin.token).await.json();
+    let entry = report["pass_students"].as_array().unwrap().iter().find(|e| e["user_id"] == maya).unwrap().clone();
+    assert_eq!((entry["dues_balance"].as_f64(), entry["credit_balance"].as_f64()), (Some(0.0), Some(250.5)));
     let missing = app.post_json_with_token("/api/finance/record-payment", &admin.token, &json!({"amount": 5})).await;
     assert_eq!((missing.status, missing.json()), (400, json!({"error": "student_id is required"})));
     let zero = app.post_json_with_token("/api/finance/record-payment", &admin.token, &json!({"student_id": maya, "amount": 0})).await;

@@ -117,7 +117,8 @@ pub(super) async fn login(
             username: username_of(user).to_owned(),
             email: user.email.clone(),
             is_admin: user.role == Role::Admin,
-            dues_balance: campus_domain::finance::money::major(dues),
+            dues_balance: super::dues(dues),
+            credit_balance: super::credit(dues),
         }),
     ))
 }

@@ -57,6 +57,17 @@ pub(crate) fn routes() -> Routes {
     ]
 }
 
+/// Seed 002's dues, never below zero (its clients never see negative dues; the seed's
+/// record-payment clamped at zero). A credit the ledger keeps is reported by [`credit`].
+pub(super) fn dues(cents: i64) -> f64 {
+    campus_domain::finance::money::major(cents.max(0))
+}
+
+/// The credit behind a negative balance, for the extra `credit_balance` field.
+pub(super) fn credit(cents: i64) -> Option<f64> {
+    (cents < 0).then(|| campus_domain::finance::money::major(cents.saturating_neg()))
+}
+
 pub(super) fn router() -> Router<AppState> {
     Router::from(crate::api::router(routes()))
         .route_layer(axum::middleware::from_fn_with_state(FINANCE, render_errors))

@@ -32,7 +32,7 @@ fn dues_json(d: &StudentDues) -> FinanceDues {
         user_id: d.user_id,
         username: username(d),
         email: d.email.clone(),
-        dues_balance: money::major(d.balance_cents),
+        dues_balance: super::dues(d.balance_cents),
         total_enrollments: d.total_enrollments,
         last_payment_date: d.last_payment_at.map(date),
     }
@@ -112,7 +112,7 @@ pub(super) async fn unpaid_report(State(state): State<AppState>, AuthUser(who): 
             user_id: d.user_id,
             username: username(d),
             email: d.email.clone(),
-            dues_balance: money::major(d.balance_cents),
+            dues_balance: super::dues(d.balance_cents),
             enrollments: detail_of
                 .enrollments
                 .iter()
@@ -264,7 +264,8 @@ pub(super) async fn record_payment(
                 student_id: Some(student_user_id),
                 amount: money::major(-r.entry.amount_cents),
                 // The seed clamps dues at zero; Campus keeps any excess as a credit on the ledger.
-                remaining_dues: money::major(r.balance_cents.max(0)),
+                remaining_dues: super::dues(r.balance_cents),
+                credit_balance: super::credit(r.balance_cents),
                 payment_date: None,
                 status: None,
             }),
@@ -301,7 +302,8 @@ pub(super) async fn status_report(
         user_id: d.user_id,
         username: username(d),
         email: d.email.clone(),
-        dues_balance: money::major(d.balance_cents),
+        dues_balance: super::dues(d.balance_cents),
+        credit_balance: super::credit(d.balance_cents),
         total_fees: money::major(d.total_fees_cents),
         total_enrollments: d.total_enrollments,
         status,

@@ -57,6 +57,10 @@ pub struct FinanceLogin {
     pub email: Option<String>,
     pub is_admin: bool,
     pub dues_balance: f64,
+    /// Set when the account is in credit (paid more than owed): `dues_balance` then shows 0,
+    /// as the seed never shows negative dues; the ledger keeps the credit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<f64>,
 }
 
 /// `POST /api/students/enroll`.
@@ -119,6 +123,10 @@ pub struct FinancePaid {
     /// (`finance.self_service_payments = "pending"`); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Set when the account is in credit (paid more than owed): `dues_balance` then shows 0,
+    /// as the seed never shows negative dues; the ledger keeps the credit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<f64>,
 }
 
 /// `GET /api/students/status`.
@@ -131,6 +139,10 @@ pub struct FinanceStatus {
     pub enrollments: Vec<FinanceEnrollment>,
     pub total_enrolled_courses: usize,
     pub total_course_fees: f64,
+    /// Set when the account is in credit (paid more than owed): `dues_balance` then shows 0,
+    /// as the seed never shows negative dues; the ledger keeps the credit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<f64>,
 }
 
 /// One enrollment in the status.
@@ -308,6 +320,10 @@ pub struct FinanceStatusEntry {
     pub total_enrollments: u64,
     /// `PASS` or `FAIL`.
     pub status: &'static str,
+    /// Set when the account is in credit (paid more than owed): `dues_balance` then shows 0,
+    /// as the seed never shows negative dues; the ledger keeps the credit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<f64>,
 }
 
 /// `GET /api/finance/reports/status`.

@@ -52,7 +52,7 @@ pub(super) async fn enroll(
                 enrollment_id: r.enrollment.id,
                 course_name: r.course.name.clone(),
                 course_fee: money::major(r.enrollment.fee_cents),
-                updated_dues_balance: money::major(r.balance_cents),
+                updated_dues_balance: super::dues(r.balance_cents),
             }),
         ))
     };
@@ -107,7 +107,8 @@ pub(super) async fn pay(
                 payment_id: r.entry.id,
                 student_id: None,
                 amount: money::major(-r.entry.amount_cents),
-                remaining_dues: money::major(r.balance_cents),
+                remaining_dues: super::dues(r.balance_cents),
+                credit_balance: super::credit(r.balance_cents),
                 payment_date: Some(date(r.entry.created_at)),
                 status: None,
             }),
@@ -126,7 +127,8 @@ pub(super) async fn pay(
                     payment_id: d.id,
                     student_id: None,
                     amount: money::major(d.amount_cents),
-                    remaining_dues: money::major(dues),
+                    remaining_dues: super::dues(dues),
+                    credit_balance: super::credit(dues),
                     payment_date: Some(date(d.declared_at)),
                     status: Some(d.status.clone()),
                 }),
@@ -167,7 +169,8 @@ pub(super) async fn status(State(state): State<AppState>, AuthUser(who): AuthUse
             user_id: user.id,
             username: user.username.clone().or(user.email.clone()),
             email: user.email.clone(),
-            dues_balance: money::major(balance),
+            dues_balance: super::dues(balance),
+            credit_balance: super::credit(balance),
             enrollments: enrollments
                 .iter()
                 .map(|(e, c)| FinanceEnrollment {
