@@ -142,12 +142,14 @@ impl Application {
     /// `server.shutdown_grace_secs` for in-flight requests.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings().server.shutdown_grace_secs);
-        // Each instance purges expired keys, ended web sessions and old idempotency answers; the deletes are
-        // idempotent, so N instances are fine.
+        // Each instance purges expired keys, ended web sessions and old idempotency answers, and
+        // seals the audit trail; the deletes are idempotent and sealing takes a lock, so N
+        // instances are fine.
         let kv = self.state.kv().clone();
         let identity = self.state.identity().clone();
         let finance = self.state.finance().clone();
         let parking = self.state.parking().clone();
+        let audit = self.state.audit().clone();
         let clock = self.state.clock().clone();
         let every = Duration::from_secs(self.state.settings().kv.purge_interval_secs);
         let purge = tokio::spawn(async move {
@@ -166,6 +168,10 @@ impl Application {
                 }
                 if let Err(e) = parking.alert_overdue().await {
                     tracing::warn!(error = %e, "alerting caregivers of overdue retrievals failed");
+                }
+                // The audit chain: one sealer at a time holds the head's lock.
+                if let Err(e) = audit.seal().await {
+                    tracing::warn!(error = %e, "sealing the audit trail failed");
                 }
             }
         });

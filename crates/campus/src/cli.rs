@@ -61,6 +61,9 @@ enum Command {
     /// Create, list, change and deactivate user accounts.
     #[command(subcommand)]
     User(crate::user_cmd::UserCommand),
+    /// The audit trail's hash chain: `campus audit verify` seals and checks it.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// File storage checks: `campus files check` finds missing and orphaned files.
     #[command(subcommand)]
     Files(FilesCommand),
@@ -83,6 +86,13 @@ enum FilesCommand {
 enum FinanceCommand {
     /// Compare every student's running balance with the sum of their ledger entries; exits
     /// non-zero and lists the students that differ.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Seal what is unsealed, then walk the chain: exits non-zero and names the first broken
+    /// link if an entry was changed, removed or inserted; prints the head to notarise.
     Verify,
 }
 
@@ -153,6 +163,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             bail!("{} students' balances differ from their ledgers", bad.len())
         }
         Some(Command::Files(FilesCommand::Check)) => files_check(&settings).await,
+        Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&settings).await,
         Some(Command::Parking(cmd)) => crate::parking_cmd::run(&settings, cmd).await,
         Some(Command::Reports(cmd)) => crate::reports_cmd::run(&settings, cmd).await,
         Some(Command::Import(args)) => crate::transfer_cmd::import(&settings, args).await,
@@ -160,6 +171,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Openapi) => {
             println!("{}", campus_server::openapi::spec().to_pretty_json()?);
             Ok(())
+        }
+    }
+}
+
+/// `campus audit verify`: seal, then check every link of the audit chain.
+async fn audit_verify(settings: &Settings) -> anyhow::Result<()> {
+    let audit = crate::services::open(settings, true).await?.audit;
+    let sealed = audit.seal().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    match audit.verify().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        campus_domain::audit::Verdict::Intact { sealed: total, head } => {
+            println!("audit chain intact: {total} entries ({sealed} sealed now); head {head}");
+            Ok(())
+        }
+        campus_domain::audit::Verdict::Broken {
+            seal_seq,
+            entry_id,
+            reason,
+        } => {
+            let entry = entry_id.map_or_else(String::new, |id| format!(" (audit entry {id})"));
+            bail!("audit chain broken at link {seal_seq}{entry}: {reason}")
         }
     }
 }

@@ -3,6 +3,7 @@
 //! surfaces, so the same rules and audit apply at the command line.
 
 use campus_config::Settings;
+use campus_domain::audit::Audit;
 use campus_domain::finance::Finance;
 use campus_domain::identity::Identity;
 use campus_domain::parking::Parking;
@@ -13,6 +14,7 @@ use sea_orm_migration::MigratorTrait;
 /// Identity, school records, finance, parking, reports and the file store.
 #[derive(Debug)]
 pub struct Services {
+    pub audit: Audit,
     pub identity: Identity,
     pub school: School,
     pub finance: Finance,
@@ -45,6 +47,7 @@ pub async fn open(settings: &Settings, migrate: bool) -> anyhow::Result<Services
         secrecy::ExposeSecret::expose_secret(&secret).as_bytes(),
     );
     Ok(Services {
+        audit: Audit::new(db.clone()),
         identity: Identity::new(db.clone(), &settings.auth, &secret)?,
         school,
         finance,

@@ -17,6 +17,12 @@ pub struct Model {
     pub before: Option<Json>,
     pub after: Option<Json>,
     pub created_at: DateTimeUtc,
+    /// The entry's place in the chain, once sealed (`audit::chain`).
+    pub seal_seq: Option<i64>,
+    /// The previous sealed entry's hash (the genesis hash for the first).
+    pub prev_hash: Option<String>,
+    /// SHA-256 (hex) of `prev_hash` and this entry.
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod alert_marks;
 pub mod attendance;
+pub mod audit_chain;
 pub mod audit_log;
 pub mod caregiver_links;
 pub mod contact_actions;

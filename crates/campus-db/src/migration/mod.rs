@@ -17,6 +17,7 @@ mod m20261129_000010_caregivers;
 mod m20261129_000011_usage;
 mod m20261130_000012_reports;
 mod m20261130_000013_email;
+mod m20261130_000014_audit_chain;
 
 /// All Campus migrations, oldest first.
 #[derive(Debug)]
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_usage::Migration),
             Box::new(m20261130_000012_reports::Migration),
             Box::new(m20261130_000013_email::Migration),
+            Box::new(m20261130_000014_audit_chain::Migration),
         ]
     }
 

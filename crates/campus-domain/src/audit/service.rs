@@ -13,7 +13,7 @@ use crate::pagination::{Page, PageRequest};
 /// The audit trail, for administrators. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Audit {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
 }
 
 impl Audit {

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use campus_domain::audit::{AuditFilter, AuditRecord};
+use campus_domain::audit::{AuditFilter, AuditRecord, ChainHead};
 use campus_domain::identity::repo::UserFilter;
 use campus_domain::identity::{AdminUserPatch, NewUserByAdmin, Registration, Role};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Routes {
         routes!(get_user, update_user),
         routes!(deactivate_user),
         routes!(list_audit),
+        routes!(audit_head),
     ]
 }
 
@@ -268,4 +269,16 @@ pub async fn list_audit(
         meta: PageMeta::of(&page),
         audit: page.items.into_iter().map(Into::into).collect(),
     }))
+}
+
+/// The audit chain's head: copy it somewhere else now and then (a notary, a ticket); a later
+/// head whose chain does not pass through it proves the trail was rewritten. Sealing runs every
+/// minute on every instance; `unsealed` counts entries written since.
+#[utoipa::path(get, path = "/api/v1/admin/audit/head", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = ChainHead), (status = 403, description = "Not an administrator")))]
+pub async fn audit_head(
+    State(state): State<AppState>,
+    RequireRole(admin, _): RequireRole<Admins>,
+) -> Result<Json<ChainHead>, ApiError> {
+    Ok(Json(state.audit().head(&admin).await?))
 }

@@ -2,6 +2,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod admin;
+mod audit_chain;
 mod authz;
 mod compat_auth;
 mod compat_finance;
