@@ -9,7 +9,7 @@ use campus_domain::identity::{AuthFailure, Principal};
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::web::cookies::{SESSION_COOKIE, cookie};
+use crate::web::cookies::{SESSION_COOKIE, read};
 use crate::web::csrf::{self, CsrfVerified};
 
 /// Stable error codes of authentication failures; facades translate them to their seed's
@@ -55,7 +55,7 @@ impl FromRequestParts<AppState> for AuthUser {
         if let Some(principal) = parts.extensions.get::<Principal>() {
             return Ok(AuthUser(principal.clone()));
         }
-        let principal = match session_cookie(parts) {
+        let principal = match session_cookie(parts, state) {
             Some(session) => {
                 let principal = state.identity().authenticate_web_session(session).await?;
                 // A cookie is sent by the browser on its own: an unsafe request it
@@ -84,11 +84,11 @@ impl FromRequestParts<AppState> for AuthUser {
 
 /// The web session cookie, used only when no `Authorization` header is sent (a header
 /// always wins, so an API client is never signed in by a stray cookie).
-pub fn session_cookie(parts: &Parts) -> Option<&str> {
+pub fn session_cookie<'a>(parts: &'a Parts, state: &AppState) -> Option<&'a str> {
     if parts.headers.contains_key(header::AUTHORIZATION) {
         return None;
     }
-    cookie(&parts.headers, SESSION_COOKIE)
+    read(state, &parts.headers, SESSION_COOKIE)
 }
 
 /// An authenticated user if credentials were sent; bad credentials are still refused.
@@ -99,7 +99,7 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if session_cookie(parts).is_some() {
+        if session_cookie(parts, state).is_some() {
             // A stale cookie means "not signed in", not an error: cookies are ambient.
             return Ok(MaybeAuthUser(
                 AuthUser::from_request_parts(parts, state).await.ok().map(|u| u.0),

@@ -9,7 +9,26 @@ pub const SESSION_COOKIE: &str = "campus_session";
 /// Binds the CSRF tokens of forms shown before sign-in (see `csrf`).
 pub const CSRF_COOKIE: &str = "campus_csrf";
 
-/// The value of cookie `name`, if the request sent it (in any `Cookie` header).
+/// The name a cookie has on the wire: with the `__Host-` prefix when served over HTTPS, so a
+/// browser only accepts it from this host, over a secure connection, for the whole site (a
+/// sibling subdomain or a plain-HTTP page cannot plant one).
+pub fn wire_name(name: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The value of our cookie `name` as this request must carry it: only the `__Host-` one when
+/// the request came over HTTPS (a planted unprefixed cookie is ignored), the plain one
+/// otherwise.
+pub fn read<'a>(state: &AppState, headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    cookie(headers, &wire_name(name, secure(state, headers)))
+}
+
+/// The value of cookie `name` exactly as named, if the request sent it (in any `Cookie`
+/// header).
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -35,8 +54,9 @@ pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 /// `Set-Cookie` for an HttpOnly, SameSite=Lax cookie on `/`; `max_age` `None` lasts for
-/// the browser session, `Some(0)` deletes it.
+/// the browser session, `Some(0)` deletes it. Secure cookies get the `__Host-` prefix.
 pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let name = wire_name(name, secure);
     let mut text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age {
         text.push_str(&format!("; Max-Age={age}"));
@@ -67,7 +87,7 @@ mod tests {
         let v = set_cookie(SESSION_COOKIE, "t", Some(0), true);
         assert_eq!(
             v.to_str().ok(),
-            Some("campus_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure")
+            Some("__Host-campus_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure")
         );
     }
 }

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
-use super::cookies::{CSRF_COOKIE, SESSION_COOKIE, cookie, secure, set_cookie};
+use super::cookies::{CSRF_COOKIE, SESSION_COOKIE, cookie, secure, set_cookie, wire_name};
 use crate::state::AppState;
 
 /// The form field and the header that carry the token.
@@ -105,8 +105,8 @@ fn from_another_site(headers: &HeaderMap) -> bool {
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let secure = secure(&state, &parts.headers);
-    let session = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned);
-    let anonymous = cookie(&parts.headers, CSRF_COOKIE).map(str::to_owned);
+    let session = cookie(&parts.headers, &wire_name(SESSION_COOKIE, secure)).map(str::to_owned);
+    let anonymous = cookie(&parts.headers, &wire_name(CSRF_COOKIE, secure)).map(str::to_owned);
     let (binding, fresh) = match (session, anonymous) {
         (Some(s), _) => (s, None),
         (None, Some(a)) => (a, None),

@@ -530,3 +530,23 @@ backend_test!(async fn asking_whether_a_username_is_taken_is_rate_limited(app) s
     let res = app.post_json("/api/register", &person("eve")).await;
     error_of(&res, 429, "RATE_LIMITED");
 });
+
+backend_test!(async fn over_https_the_cookies_are_host_prefixed_and_plain_ones_are_ignored(app) settings(|s| s.web.secure_cookies = true) {
+    let token = register_and_token(&app, "hana").await;
+    let mut b = Browser::new(&app);
+    let res = b.submit("/api/login", "/api/login", &[("username", "hana"), ("password", PASSWORD), ("access_token", &token)]).await;
+    assert_eq!((res.status, res.header("location")), (302, Some("/dashboard")), "{}", res.text);
+    let set: Vec<&str> = res.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(set.iter().any(|c| c.starts_with("__Host-campus_session=") && c.contains("; Secure") && c.contains("Path=/") && !c.contains("Domain")), "{set:?}");
+    assert!(b.cookies.contains_key("__Host-campus_session") && b.cookies.contains_key("__Host-campus_csrf"));
+    assert_eq!(b.get("/dashboard").await.status, 200);
+
+    // The same session under the plain name (planted by a sibling site or a plain-HTTP page)
+    // signs nobody in.
+    let session = b.cookies["__Host-campus_session"].clone();
+    let planted = app.send(app.request(Method::GET, "/dashboard").header("cookie", format!("campus_session={session}"))).await;
+    assert_eq!((planted.status, planted.header("location")), (302, Some("/api/login")));
+    let res = b.get("/api/logout").await;
+    assert_eq!(res.status, 302);
+    assert!(!b.cookies.contains_key("__Host-campus_session"), "signing out deletes the prefixed cookie");
+});

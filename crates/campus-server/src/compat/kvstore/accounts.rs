@@ -324,7 +324,7 @@ pub(crate) async fn login(
         Err(e) => return failed(ctx, e, |chrome| render(StatusCode::OK, &LoginPage { chrome })),
     };
     // A session cookie the browser still holds is ended: one browser, one session.
-    if let Some(old) = crate::web::cookies::cookie(headers, SESSION_COOKIE)
+    if let Some(old) = crate::web::cookies::read(state, headers, SESSION_COOKIE)
         && let Err(e) = state.identity().close_web_session(old, meta).await
     {
         tracing::warn!(error = %e, "ending the previous web session failed");
@@ -388,7 +388,7 @@ pub(crate) async fn logout_page(
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let (parts, _) = request.into_parts();
-    if let Some(session) = crate::web::cookies::cookie(&parts.headers, SESSION_COOKIE) {
+    if let Some(session) = crate::web::cookies::read(&state, &parts.headers, SESSION_COOKIE) {
         state.identity().close_web_session(session, &meta).await?;
     }
     let mut response = found("/api/login");

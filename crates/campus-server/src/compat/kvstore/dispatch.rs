@@ -31,7 +31,7 @@ use crate::compat::shared::{SeedJson, seed_json_value};
 use crate::error::ApiError;
 use crate::middleware::{RequestId, render_with};
 use crate::state::AppState;
-use crate::web::cookies::{SESSION_COOKIE, cookie, secure, set_cookie};
+use crate::web::cookies::{SESSION_COOKIE, secure, set_cookie};
 use crate::web::csrf::{FORM_LIMIT, is_form};
 
 /// Which facade a shared path's request belongs to.
@@ -187,7 +187,8 @@ pub(crate) async fn logout(
         Err(e) => e.into_response(),
     };
     // Only a logout that passed authentication (and so the CSRF check) ends a session.
-    if let Some(session) = cookie(&headers, SESSION_COOKIE).filter(|_| signed_out) {
+    if let Some(session) = crate::web::cookies::read(&state, &headers, SESSION_COOKIE).filter(|_| signed_out)
+    {
         if let Err(e) = state.identity().close_web_session(session, &meta).await {
             tracing::warn!(error = %e, "ending the web session at logout failed");
         }
