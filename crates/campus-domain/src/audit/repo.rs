@@ -53,11 +53,14 @@ pub async fn list(
     if let Some(id) = &filter.target_id {
         query = query.filter(Column::TargetId.eq(id.as_str()));
     }
+    // Bounds go to MySQL as naive UTC: a TIMESTAMP-typed parameter past January 2038 would
+    // compare wrongly there (tests/http/far_future.rs).
+    let backend = conn.get_database_backend();
     if let Some(from) = filter.from {
-        query = query.filter(Column::CreatedAt.gte(from));
+        query = query.filter(Column::CreatedAt.gte(campus_db::utc_param(backend, from)));
     }
     if let Some(to) = filter.to {
-        query = query.filter(Column::CreatedAt.lt(to));
+        query = query.filter(Column::CreatedAt.lt(campus_db::utc_param(backend, to)));
     }
     if let Some(after) = page.after_id {
         query = query.filter(Column::Id.lt(after));

@@ -13,6 +13,7 @@ mod compat_parking;
 mod compat_records;
 mod email;
 mod errors;
+mod far_future;
 mod finance;
 mod finance_edges;
 mod identity;
