@@ -3,7 +3,6 @@
 //! UTC, `campus_db::utc_param`).
 
 use campus_test_support::backend_test;
-use reqwest::Method;
 use serde_json::json;
 
 backend_test!(async fn instants_after_2038_compare_exactly_as_filter_bounds(app) {
