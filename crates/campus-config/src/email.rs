@@ -44,8 +44,8 @@ pub struct EmailSettings {
     pub timeout_secs: u64,
     /// The hour (0–23, in `tracking.timezone`) daily digests go out.
     pub digest_hour: u32,
-    /// The address in links (password reset); unset: `reports.public_url`, else the
-    /// configured listen address.
+    /// The address in links (password reset); unset: the configured listen address (never a
+    /// request's `Host` header: a forged one would send the victim's token elsewhere).
     pub public_url: Option<String>,
 }
 

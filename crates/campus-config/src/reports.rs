@@ -15,8 +15,8 @@ pub struct ReportSettings {
     /// A PNG, JPEG or SVG logo printed beside the name (read once at start-up).
     pub logo_path: Option<PathBuf>,
     /// The address people reach Campus at (`https://campus.example.org`), printed on reports
-    /// before `/verify/{code}`. Unset: the host the request came to (set it in production, so
-    /// a request's `Host` header cannot choose what a stored report prints).
+    /// before `/verify/{code}`. Unset: the configured listen address (`server.host:port`);
+    /// never a request's `Host` header, which a client chooses.
     pub public_url: Option<String>,
     /// Reports rendered at once per instance (CPU-bound, on the blocking pool); 0: one per
     /// core.

@@ -181,24 +181,35 @@ async fn send(
     })
 }
 
-/// Delivers what is due now; returns how many were sent.
+/// Delivers what is due now, one claimed message at a time (each under its own lease, so a
+/// slow server cannot let a lease run out while the message waits its turn); at most
+/// `email.batch_size` per call. Returns how many were sent.
 pub async fn deliver_due(
     state: &AppState,
     smtp: &AsyncSmtpTransport<Tokio1Executor>,
 ) -> Result<usize, campus_domain::mail::MailError> {
     let mail = state.mail();
-    let now = state.clock().now();
-    let due = mail.claim_due(now).await?;
+    let max_attempts = state.settings().email.max_attempts;
     let mut sent = 0;
-    for m in &due {
-        match send(state, smtp, m).await {
+    for _ in 0..state.settings().email.batch_size {
+        let Some(m) = mail.claim_next(state.clock().now()).await? else {
+            break;
+        };
+        if m.attempts > max_attempts {
+            // Claimed again and again without an outcome: its worker keeps dying on it.
+            mail.failed(&m, "given up: no attempt finished", true, state.clock().now())
+                .await?;
+            continue;
+        }
+        match send(state, smtp, &m).await {
             Ok(()) => {
-                mail.delivered(m.id, state.clock().now()).await?;
-                sent += 1;
+                if mail.delivered(&m, state.clock().now()).await? {
+                    sent += 1;
+                }
             }
             Err(f) => {
                 tracing::warn!(message = m.id, permanent = f.permanent, error = %f.message, "an email was not delivered");
-                mail.failed(m.id, m.attempts, &f.message, f.permanent, state.clock().now())
+                mail.failed(&m, &f.message, f.permanent, state.clock().now())
                     .await?;
             }
         }

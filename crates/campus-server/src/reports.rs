@@ -12,6 +12,7 @@ use campus_config::ReportSettings;
 use campus_domain::RequestMeta;
 use campus_domain::clock::SharedClock;
 use campus_domain::identity::Principal;
+use campus_domain::identity::roles::RoleSet as _;
 use campus_domain::reports::{
     ClaimedBatch, Draft, Prepared, Report, ReportError, ReportKind, ReportParams, Reports, code,
 };
@@ -172,7 +173,14 @@ impl Pipeline {
         self.storage.put(&key, "application/pdf", pdf).await?;
         let report = self
             .reports
-            .record(Some(who.user_id), &draft, size, batch_id, meta)
+            .record(
+                Some(who.user_id),
+                campus_domain::identity::roles::RecordKeepers::contains(who.role),
+                &draft,
+                size,
+                batch_id,
+                meta,
+            )
             .await?;
         Ok(Generated { report, new: true })
     }
@@ -230,11 +238,19 @@ impl Pipeline {
                 format!("student {student_id}: {e}")
             });
             let lease_until = self.clock.now().timestamp_millis().saturating_add(lease_ms);
-            self.reports
-                .batch_step(batch.id, outcome.is_ok(), error, lease_until)
-                .await?;
+            if !self
+                .reports
+                .batch_step(batch.id, claimed.claim, outcome.is_ok(), error, lease_until)
+                .await?
+            {
+                tracing::warn!(
+                    batch = batch.id,
+                    "another instance took this report batch over; stopping"
+                );
+                return self.reports.batch(&claimed.acting_as, batch.id).await;
+            }
         }
-        let finished = self.reports.finish_batch(batch.id).await?;
+        let finished = self.reports.finish_batch(batch.id, claimed.claim).await?;
         tracing::info!(
             batch = batch.id,
             done = finished.done,
@@ -265,15 +281,11 @@ pub async fn pdf_link(state: &AppState, headers: &HeaderMap, report: &Report) ->
     Ok(crate::files::absolute(state, headers, link))
 }
 
-/// Where this server's verification page is: `reports.public_url`, else as the request
-/// reached it.
-pub fn verify_base(state: &AppState, headers: &HeaderMap) -> String {
-    match &state.settings().reports.public_url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => crate::files::absolute(state, headers, "/".to_owned())
-            .trim_end_matches('/')
-            .to_owned(),
-    }
+/// Where this server's verification page is: `reports.public_url`, else the configured
+/// listen address — never the request's `Host` header, which a client chooses and which would
+/// be printed on a stored report shown to others.
+pub fn verify_base(state: &AppState, _headers: &HeaderMap) -> String {
+    configured_base(state.settings())
 }
 
 /// The verification base when there is no request (batches, the CLI): `reports.public_url`,

@@ -167,8 +167,11 @@ impl Audit {
         let head = self.chain_head().await?;
         let (mut expected_seq, mut prev) = (0i64, GENESIS.to_owned());
         loop {
+            // Up to the head read first: entries another instance seals meanwhile are not
+            // taken for a chain running past its head.
             let page = audit_log::Entity::find()
                 .filter(audit_log::Column::SealSeq.gt(expected_seq))
+                .filter(audit_log::Column::SealSeq.lte(head.seal_seq))
                 .order_by_asc(audit_log::Column::SealSeq)
                 .limit(VERIFY_PAGE)
                 .all(&self.db)

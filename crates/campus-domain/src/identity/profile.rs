@@ -1,7 +1,9 @@
 //! The signed-in user's own account: profile and preferences, password, emergency contacts.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, ModelTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
+};
 use serde_json::json;
 
 use campus_db::entities::emergency_contacts;
@@ -287,6 +289,16 @@ impl Identity {
         active.updated_at = Set(now);
         let updated = active.update(&txn).await?;
         repo::revoke_all_refresh(&txn, id, now).await?;
+        // Reset links still unused stop working with the old password.
+        campus_db::entities::password_resets::Entity::update_many()
+            .col_expr(
+                campus_db::entities::password_resets::Column::UsedMs,
+                sea_orm::sea_query::Expr::value(now.timestamp_millis()),
+            )
+            .filter(campus_db::entities::password_resets::Column::UserId.eq(id))
+            .filter(campus_db::entities::password_resets::Column::UsedMs.is_null())
+            .exec(&txn)
+            .await?;
         audit::record(
             &txn,
             meta,

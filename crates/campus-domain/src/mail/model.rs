@@ -183,8 +183,11 @@ pub struct OutboxMessage {
     pub attachment_key: Option<String>,
     pub attachment_name: Option<String>,
     pub status: String,
+    /// Attempts started so far.
     pub attempts: i32,
     pub last_error: Option<String>,
+    /// While `sending`: the claiming worker's lease (Unix milliseconds).
+    pub lease_until_ms: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -204,6 +207,7 @@ impl From<campus_db::entities::email_outbox::Model> for OutboxMessage {
             status: m.status,
             attempts: m.attempts,
             last_error: m.last_error,
+            lease_until_ms: m.lease_until_ms,
             created_at: m.created_at,
         }
     }

@@ -166,9 +166,15 @@ pub async fn claim_due(
     let mut claimed = Vec::with_capacity(candidates.len());
     for id in candidates {
         // One guarded update per message: of N instances racing, exactly one changes the row.
+        // The attempt counts when it starts: a message that kills its worker is not claimed
+        // forever.
         let taken = email_outbox::Entity::update_many()
             .col_expr(email_outbox::Column::Status, Expr::value(status::SENDING))
             .col_expr(email_outbox::Column::LeaseUntilMs, Expr::value(now_ms + lease_ms))
+            .col_expr(
+                email_outbox::Column::Attempts,
+                Expr::col(email_outbox::Column::Attempts).add(1),
+            )
             .filter(email_outbox::Column::Id.eq(id))
             .filter(claimable(now_ms))
             .exec(conn)
@@ -182,23 +188,29 @@ pub async fn claim_due(
     Ok(claimed)
 }
 
-/// The message was accepted by the SMTP server.
-pub async fn mark_sent(conn: &impl ConnectionTrait, id: i64, now_ms: i64) -> Result<(), DbErr> {
-    email_outbox::Entity::update_many()
+/// The message was accepted by the SMTP server. Guarded by the claim's lease: a worker whose
+/// lease ran out (another instance took the message) changes nothing. A reset link's token
+/// is dropped from the row once sent.
+pub async fn mark_sent(conn: &impl ConnectionTrait, id: i64, lease: i64, now_ms: i64) -> Result<bool, DbErr> {
+    let done = email_outbox::Entity::update_many()
         .col_expr(email_outbox::Column::Status, Expr::value(status::SENT))
         .col_expr(email_outbox::Column::SentMs, Expr::value(now_ms))
         .col_expr(
             email_outbox::Column::LeaseUntilMs,
             Expr::value(Option::<i64>::None),
         )
-        .col_expr(
-            email_outbox::Column::Attempts,
-            Expr::col(email_outbox::Column::Attempts).add(1),
-        )
         .filter(email_outbox::Column::Id.eq(id))
+        .filter(email_outbox::Column::Status.eq(status::SENDING))
+        .filter(email_outbox::Column::LeaseUntilMs.eq(lease))
         .exec(conn)
         .await?;
-    Ok(())
+    email_outbox::Entity::update_many()
+        .col_expr(email_outbox::Column::Params, Expr::value(Option::<String>::None))
+        .filter(email_outbox::Column::Id.eq(id))
+        .filter(email_outbox::Column::Template.eq(super::model::templates::PASSWORD_RESET))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 /// The attempt failed: try again at `retry_at_ms`, or give up (`dead`) when `retry_at_ms` is
@@ -206,6 +218,7 @@ pub async fn mark_sent(conn: &impl ConnectionTrait, id: i64, now_ms: i64) -> Res
 pub async fn mark_failed(
     conn: &impl ConnectionTrait,
     id: i64,
+    lease: i64,
     error: &str,
     retry_at_ms: Option<i64>,
 ) -> Result<(), DbErr> {
@@ -223,14 +236,15 @@ pub async fn mark_failed(
         .col_expr(
             email_outbox::Column::LeaseUntilMs,
             Expr::value(Option::<i64>::None),
-        )
-        .col_expr(
-            email_outbox::Column::Attempts,
-            Expr::col(email_outbox::Column::Attempts).add(1),
         );
     if let Some(at) = retry_at_ms {
         update = update.col_expr(email_outbox::Column::NextAttemptMs, Expr::value(at));
     }
-    update.filter(email_outbox::Column::Id.eq(id)).exec(conn).await?;
+    update
+        .filter(email_outbox::Column::Id.eq(id))
+        .filter(email_outbox::Column::Status.eq(status::SENDING))
+        .filter(email_outbox::Column::LeaseUntilMs.eq(lease))
+        .exec(conn)
+        .await?;
     Ok(())
 }

@@ -111,7 +111,14 @@ impl Mail {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(Into::into)
+            .map(|m| {
+                let mut m = OutboxMessage::from(m);
+                // A reset link is a key to that account: administrators do not see it.
+                if m.template == templates::PASSWORD_RESET {
+                    m.params = m.params.map(|_| json!({"link": "[hidden]"}));
+                }
+                m
+            })
             .collect())
     }
 
@@ -149,41 +156,43 @@ impl Mail {
         Ok(())
     }
 
-    /// Claims due messages for the delivery worker.
-    pub async fn claim_due(&self, now: DateTime<Utc>) -> Result<Vec<OutboxMessage>, MailError> {
+    /// Claims the next due message for the delivery worker, under a lease of three SMTP
+    /// timeouts (one conversation).
+    pub async fn claim_next(&self, now: DateTime<Utc>) -> Result<Option<OutboxMessage>, MailError> {
         let lease_ms = i64::try_from(self.settings.timeout_secs.saturating_mul(3_000)).unwrap_or(60_000);
-        Ok(repo::claim_due(
+        Ok(repo::claim_due(&self.db, now.timestamp_millis(), lease_ms, 1)
+            .await?
+            .into_iter()
+            .next()
+            .map(Into::into))
+    }
+
+    /// Records a delivery; `false` if the claim had been lost to another instance.
+    pub async fn delivered(&self, m: &OutboxMessage, now: DateTime<Utc>) -> Result<bool, MailError> {
+        Ok(repo::mark_sent(
             &self.db,
+            m.id,
+            m.lease_until_ms.unwrap_or_default(),
             now.timestamp_millis(),
-            lease_ms,
-            self.settings.batch_size,
         )
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect())
+        .await?)
     }
 
-    pub async fn delivered(&self, id: i64, now: DateTime<Utc>) -> Result<(), MailError> {
-        Ok(repo::mark_sent(&self.db, id, now.timestamp_millis()).await?)
-    }
-
-    /// Records a failed attempt (`attempts` before this one): retried after 1 min, 2 min,
-    /// 4 min, ... (at most 6 h); dead after `email.max_attempts`, or at once when `permanent`.
+    /// Records a failed attempt (the claim counted it): retried after 1 min, 2 min, 4 min,
+    /// ... (at most 6 h); dead after `email.max_attempts`, or at once when `permanent`.
     pub async fn failed(
         &self,
-        id: i64,
-        attempts: i32,
+        m: &OutboxMessage,
         error: &str,
         permanent: bool,
         now: DateTime<Utc>,
     ) -> Result<(), MailError> {
-        let tried = attempts.saturating_add(1);
+        let (id, lease, tried) = (m.id, m.lease_until_ms.unwrap_or_default(), m.attempts.max(1));
         let retry_at = (!permanent && tried < self.settings.max_attempts).then(|| {
             let backoff_secs = 30i64.saturating_mul(1 << tried.clamp(0, 10)).min(6 * 3600);
             now.timestamp_millis() + backoff_secs * 1000
         });
-        Ok(repo::mark_failed(&self.db, id, error, retry_at).await?)
+        Ok(repo::mark_failed(&self.db, id, lease, error, retry_at).await?)
     }
 
     /// At `email.digest_hour` (school time) or later, turns each user's held messages into

@@ -102,6 +102,9 @@ impl From<report_batches::Model> for Batch {
 /// A batch a worker holds: the students still to do, and whom it acts as.
 #[derive(Debug, Clone)]
 pub struct ClaimedBatch {
+    /// The claim (the batch's `attempts` after claiming): progress is recorded only while no
+    /// other instance has claimed the batch since.
+    pub claim: i32,
     pub batch: Batch,
     /// Students not yet counted, in order.
     pub remaining: Vec<i64>,
@@ -274,20 +277,23 @@ impl Reports {
             web_session: None,
         };
         Ok(Some(ClaimedBatch {
+            claim: model.attempts + 1,
             remaining: ids.into_iter().skip(counted).collect(),
             batch: model.into(),
             acting_as,
         }))
     }
 
-    /// Counts one student of a claimed batch and renews the lease.
+    /// Counts one student of a claimed batch and renews the lease; `false` when the claim was
+    /// lost (the lease ran out and another instance took the batch): the caller stops.
     pub async fn batch_step(
         &self,
         id: i64,
+        claim: i32,
         ok: bool,
         error: Option<String>,
         lease_until_ms: i64,
-    ) -> Result<(), ReportError> {
+    ) -> Result<bool, ReportError> {
         let column = if ok {
             report_batches::Column::Done
         } else {
@@ -299,15 +305,17 @@ impl Reports {
         if let Some(e) = error {
             update = update.col_expr(report_batches::Column::LastError, Expr::value(e));
         }
-        update
+        let counted = update
             .filter(report_batches::Column::Id.eq(id))
+            .filter(report_batches::Column::Attempts.eq(claim))
+            .filter(report_batches::Column::Status.eq("running"))
             .exec(&self.db)
             .await?;
-        Ok(())
+        Ok(counted.rows_affected == 1)
     }
 
     /// Marks a claimed batch finished: `done` when every student has a report, else `failed`.
-    pub async fn finish_batch(&self, id: i64) -> Result<Batch, ReportError> {
+    pub async fn finish_batch(&self, id: i64, claim: i32) -> Result<Batch, ReportError> {
         let model = report_batches::Entity::find_by_id(id)
             .one(&self.db)
             .await?
@@ -324,6 +332,8 @@ impl Reports {
                 Expr::value(Option::<i64>::None),
             )
             .filter(report_batches::Column::Id.eq(id))
+            .filter(report_batches::Column::Attempts.eq(claim))
+            .filter(report_batches::Column::Status.eq("running"))
             .exec(&self.db)
             .await?;
         self.batch_model(id).await

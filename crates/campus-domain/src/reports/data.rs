@@ -47,6 +47,15 @@ pub fn check_params(kind: ReportKind, p: ReportParams) -> Result<ReportParams, R
     };
     let dated = matches!(kind, ReportKind::Progress | ReportKind::Statement);
     let (from, to) = if dated { (p.from, p.to) } else { (None, None) };
+    for (field, day) in [("from", from), ("to", to)] {
+        if day.is_some_and(|d| !(1900..=9999).contains(&chrono::Datelike::year(&d))) {
+            issues.push(FieldIssue::new(
+                field,
+                "out_of_range",
+                "must be a date between the years 1900 and 9999",
+            ));
+        }
+    }
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
             issues.push(FieldIssue::new("from", "out_of_range", "must not be after `to`"));

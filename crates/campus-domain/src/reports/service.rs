@@ -18,7 +18,7 @@ use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
 use crate::finance::Finance;
 use crate::identity::Principal;
-use crate::identity::roles::{RoleSet, SchoolStaff};
+use crate::identity::roles::{RecordKeepers, RoleSet, SchoolStaff};
 use crate::school::School;
 use crate::school::policy::{self as school_policy, Access as SchoolAccess};
 
@@ -93,6 +93,14 @@ impl Reports {
         meta: &RequestMeta,
     ) -> Result<Prepared, ReportError> {
         let params = check_params(kind, params)?;
+        if params.comment.is_some() && !RecordKeepers::contains(who.role) {
+            return Err(crate::validation::FieldIssue::new(
+                "comment",
+                "not_allowed",
+                "only teachers and administrators add a comment to a report",
+            )
+            .into());
+        }
         let data = self.assemble(who, kind, student_id, &params, meta).await?;
         let data_json = serde_json::to_string(&data)?;
         let params_json = serde_json::to_string(&params)?;
@@ -117,10 +125,14 @@ impl Reports {
     }
 
     /// Records a rendered draft whose PDF (`size_bytes`) is stored under its key. The same
-    /// draft recorded twice (two requests raced) answers the first row.
+    /// draft recorded twice (two requests raced) answers the first row. `announce`: a new
+    /// progress report tells the student's parents (staff-made and batch reports only, so a
+    /// family cannot make the school email itself).
+    #[allow(clippy::too_many_arguments)]
     pub async fn record(
         &self,
         created_by: Option<i64>,
+        announce: bool,
         draft: &Draft,
         size_bytes: i64,
         batch_id: Option<i64>,
@@ -164,7 +176,8 @@ impl Reports {
                 .after(json!({"kind": model.kind, "student_id": model.student_id, "batch_id": batch_id})),
         )
         .await?;
-        if draft.kind == ReportKind::Progress
+        if announce
+            && draft.kind == ReportKind::Progress
             && let Some(student) = crate::school::repo::student(&txn, draft.student_id).await?
         {
             let file_name = format!("{}-{}-{}.pdf", model.kind, model.student_id, model.id);

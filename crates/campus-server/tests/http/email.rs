@@ -52,7 +52,10 @@ fn only_message(smtp: &Smtp, to: &str) -> Vec<u8> {
 backend_test!(async fn a_password_reset_email_sets_a_new_password_once(app) settings(configure) {
     let Some(smtp) = smtp() else { return };
     let (user, email) = user_with_email(&app, "parent").await;
-    let res = app.post_json("/api/v1/auth/password-reset", &json!({"email": email.to_uppercase()})).await;
+    // A forged Host header does not choose where the emailed link points.
+    let res = app
+        .send(app.request(reqwest::Method::POST, "/api/v1/auth/password-reset").header("host", "evil.test").json(&json!({"email": email.to_uppercase()})))
+        .await;
     assert_eq!(res.status, 202, "{}", res.text);
     let unknown = app.post_json("/api/v1/auth/password-reset", &json!({"email": "nobody-here@families.test"})).await;
     assert_eq!((unknown.status, unknown.json()), (202, res.json()), "the same answer for an unknown address");
@@ -66,6 +69,7 @@ backend_test!(async fn a_password_reset_email_sets_a_new_password_once(app) sett
     assert!(parsed.headers.get_first_value("Message-ID").unwrap().ends_with("@campus>"));
     let text = text_of(&parsed);
     let link = text.lines().find(|l| l.contains("/reset-password/confirm?token=")).unwrap().trim().to_owned();
+    assert!(!text.contains("evil.test") && link.starts_with("http://127.0.0.1:"), "{link}");
     let token = link.split("token=").nth(1).unwrap().to_owned();
     assert!(parsed.subparts.iter().any(|p| p.ctype.mimetype == "text/html"), "text and HTML");
 
@@ -78,15 +82,32 @@ backend_test!(async fn a_password_reset_email_sets_a_new_password_once(app) sett
     let again = app.post_json("/api/v1/auth/password-reset/confirm", &json!({"token": token, "password": "An0ther!Password"})).await;
     again.assert_problem(422, "validation_failed");
 
-    // An expired token is refused like a used one.
+    // Two more links: expired, both are refused; once a password is set with one, the other
+    // stops working too.
+    app.post_json("/api/v1/auth/password-reset", &json!({"email": email})).await;
     app.post_json("/api/v1/auth/password-reset", &json!({"email": email})).await;
     deliver(&app).await;
-    let second = smtp.messages_to(&email).into_iter().map(|raw| text_of(&mailparse::parse_mail(&raw).unwrap())).find(|t| !t.contains(&token)).unwrap();
-    let token2 = second.lines().find(|l| l.contains("token=")).unwrap().split("token=").nth(1).unwrap().trim().to_owned();
+    let tokens: Vec<String> = smtp
+        .messages_to(&email)
+        .into_iter()
+        .map(|raw| text_of(&mailparse::parse_mail(&raw).unwrap()))
+        .filter(|t| !t.contains(&token))
+        .map(|t| t.lines().find(|l| l.contains("token=")).unwrap().split("token=").nth(1).unwrap().trim().to_owned())
+        .collect();
+    assert_eq!(tokens.len(), 2);
     use sea_orm::ConnectionTrait;
     let db = app.state.db();
-    db.execute_unprepared("UPDATE password_resets SET expires_ms = 0").await.unwrap();
-    app.post_json("/api/v1/auth/password-reset/confirm", &json!({"token": token2, "password": "An0ther!Password"})).await.assert_problem(422, "validation_failed");
+    db.execute_unprepared("UPDATE password_resets SET expires_ms = 0 WHERE used_ms IS NULL").await.unwrap();
+    app.post_json("/api/v1/auth/password-reset/confirm", &json!({"token": tokens[0], "password": "An0ther!Password"})).await.assert_problem(422, "validation_failed");
+    db.execute_unprepared("UPDATE password_resets SET expires_ms = 99999999999999 WHERE used_ms IS NULL").await.unwrap();
+    let res = app.post_json("/api/v1/auth/password-reset/confirm", &json!({"token": tokens[0], "password": "An0ther!Password"})).await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    app.post_json("/api/v1/auth/password-reset/confirm", &json!({"token": tokens[1], "password": "Th1rd!Password"})).await.assert_problem(422, "validation_failed");
+
+    // Administrators listing the outbox do not see reset links.
+    let admin = app.session("admin").await;
+    let sent = app.get_with_token("/api/v1/admin/email/outbox?status=sent", &admin.token).await.json();
+    assert!(!sent.to_string().contains(&tokens[1]), "{sent}");
 });
 
 backend_test!(async fn guardians_get_alerts_by_email_as_they_chose(app) settings(configure) {

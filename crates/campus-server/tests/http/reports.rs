@@ -246,6 +246,11 @@ backend_test!(async fn bad_report_requests_get_clear_answers(app) {
         .await
         .assert_problem(422, "validation_failed");
     app.post_json_with_token(&path, &teacher.token, &json!({"kind": "receipt"})).await.assert_problem(422, "validation_failed");
+    app.post_json_with_token(&path, &teacher.token, &json!({"kind": "statement", "from": "0001-01-01"})).await.assert_problem(422, "validation_failed");
+    app.post_json_with_token(&path, &teacher.token, &json!({"kind": "statement", "to": "+262142-12-31"})).await.assert_problem(422, "validation_failed");
+    // A family may render a report card, but not put words in a teacher's mouth.
+    let res = app.post_json_with_token(&path, &parent.token, &json!({"kind": "progress", "comment": "Recommend for a scholarship"})).await;
+    assert!(res.assert_problem(422, "validation_failed").to_string().contains("comment"));
     app.post_json_with_token(&path, &teacher.token, &json!({"kind": "progress", "term": "x".repeat(65)})).await.assert_problem(422, "validation_failed");
     app.post_json_with_token(&path, &teacher.token, &json!({"kind": 7})).await.assert_problem(422, "invalid_body");
     app.post_json_with_token("/api/v1/students/999999/reports", &teacher.token, &json!({"kind": "progress"})).await.assert_problem(404, "not_found");
