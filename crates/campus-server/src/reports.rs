@@ -281,15 +281,9 @@ pub async fn pdf_link(state: &AppState, headers: &HeaderMap, report: &Report) ->
     Ok(crate::files::absolute(state, headers, link))
 }
 
-/// Where this server's verification page is: `reports.public_url`, else the configured
-/// listen address — never the request's `Host` header, which a client chooses and which would
-/// be printed on a stored report shown to others.
-pub fn verify_base(state: &AppState, _headers: &HeaderMap) -> String {
-    configured_base(state.settings())
-}
-
-/// The verification base when there is no request (batches, the CLI): `reports.public_url`,
-/// else the configured listen address.
+/// Where this server's verification page is, as printed on reports: `reports.public_url`,
+/// else the configured listen address — never a request's `Host` header, which a client
+/// chooses and which would be printed on a stored report shown to others.
 pub fn configured_base(s: &campus_config::Settings) -> String {
     match &s.reports.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),

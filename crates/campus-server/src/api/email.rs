@@ -2,7 +2,7 @@
 //! notification preferences, and the outbox for administrators (dead messages, retry).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use campus_domain::mail::{OutboxMessage, Preference};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,15 +24,13 @@ pub(crate) fn routes() -> Routes {
     ]
 }
 
-/// Where reset links point: `email.public_url`, else `reports.public_url`, else the host
-/// the request came to.
-pub(crate) fn reset_link_base(state: &AppState, headers: &HeaderMap) -> String {
-    let base = match (
-        &state.settings().email.public_url,
-        &state.settings().reports.public_url,
-    ) {
-        (Some(url), _) | (None, Some(url)) => url.trim_end_matches('/').to_owned(),
-        (None, None) => crate::reports::verify_base(state, headers),
+/// Where reset links point: `email.public_url`, else the configured listen address — never
+/// the request's `Host` header (a client could make the victim's email link to its own site
+/// and collect the token).
+pub(crate) fn reset_link_base(state: &AppState) -> String {
+    let base = match &state.settings().email.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => crate::reports::configured_base(state.settings()),
     };
     format!("{base}/reset-password/confirm?token=")
 }
@@ -59,10 +57,9 @@ pub(crate) const RESET_SENT: &str = "If that address belongs to an account, a li
 pub async fn request_reset(
     State(state): State<AppState>,
     Meta(meta): Meta,
-    headers: HeaderMap,
     Json(body): Json<ResetRequest>,
 ) -> Result<(StatusCode, Json<ResetAccepted>), ApiError> {
-    let base = reset_link_base(&state, &headers);
+    let base = reset_link_base(&state);
     state
         .identity()
         .request_password_reset(&body.email, &base, &meta)

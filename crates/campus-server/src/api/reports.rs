@@ -16,7 +16,7 @@ use super::Routes;
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
-use crate::reports::{pdf_link, verify_base};
+use crate::reports::{configured_base, pdf_link};
 use crate::state::AppState;
 
 pub(crate) fn routes() -> Routes {
@@ -99,7 +99,7 @@ pub async fn create_report(
         entry_id: body.entry_id,
         comment: body.comment,
     };
-    let base = verify_base(&state, &headers);
+    let base = configured_base(state.settings());
     let generated = state
         .report_pipeline()
         .generate(&who, kind, id, params, None, &base, &meta)
@@ -177,7 +177,7 @@ pub async fn get_receipt(
         entry_id: Some(entry_id),
         ..Default::default()
     };
-    let base = verify_base(&state, &headers);
+    let base = configured_base(state.settings());
     let generated = state
         .report_pipeline()
         .generate(

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Form, Router};
 use serde::Deserialize;
@@ -78,10 +78,9 @@ async fn request(
     State(state): State<AppState>,
     Extension(csrf): Extension<Csrf>,
     Meta(meta): Meta,
-    headers: HeaderMap,
     Form(form): Form<EmailForm>,
 ) -> Response {
-    let base = crate::api::email::reset_link_base(&state, &headers);
+    let base = crate::api::email::reset_link_base(&state);
     let (status, notice) = match state
         .identity()
         .request_password_reset(&form.email, &base, &meta)

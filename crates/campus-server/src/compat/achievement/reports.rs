@@ -16,7 +16,7 @@ use crate::auth::{AuthUser, Meta};
 use crate::compat::schema::{BearerErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::error::ApiError;
-use crate::reports::{pdf_link, verify_base};
+use crate::reports::{configured_base, pdf_link};
 use crate::state::AppState;
 use utoipa_axum::routes;
 
@@ -72,7 +72,7 @@ async fn generate_report(
         Some(Value::String(t)) if t.eq_ignore_ascii_case("achievement") => ReportKind::Achievement,
         Some(_) => return Err(bad_request("type must be Progress or Achievement").into()),
     };
-    let base = verify_base(&state, &headers);
+    let base = configured_base(state.settings());
     let generated = state
         .report_pipeline()
         .generate(&who, kind, id, ReportParams::default(), None, &base, &meta)
