@@ -2,6 +2,8 @@
 //! balance per student, idempotent payments, reversals, contact actions and reports.
 //! docs/FINANCE.md explains the model.
 
+mod aging;
+mod contact;
 mod courses;
 pub mod declarations;
 mod enroll;
@@ -9,7 +11,6 @@ mod error;
 mod idempotency;
 pub mod model;
 pub mod money;
-mod overdue;
 mod payments;
 pub(crate) mod policy;
 mod reads;

@@ -1,13 +1,10 @@
 //! Payments (a student paying their own dues, or finance staff recording an external
-//! payment), reversals and contact actions.
+//! payment) and reversals.
 
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use campus_db::entities::{contact_actions, ledger_entries, students};
+use campus_db::entities::{ledger_entries, students};
 
 use super::error::FinanceError;
 use super::idempotency::{Claim, IdempotencyKey, Outcome, Render};
@@ -336,72 +333,5 @@ impl Finance {
             entry: LedgerEntry::from(reversal),
             balance_cents: balance,
         })
-    }
-
-    /// Logs that finance staff contacted a student about their dues, and tells the student.
-    pub async fn contact(
-        &self,
-        who: &Principal,
-        student_id: i64,
-        method: Option<String>,
-        notes: Option<String>,
-        meta: &RequestMeta,
-    ) -> Result<contact_actions::Model, FinanceError> {
-        let student = self.check(&self.db, who, student_id, Access::Staff).await?;
-        let method = method
-            .map(|m| m.trim().to_ascii_uppercase())
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "EMAIL".to_owned());
-        if method.len() > 30 || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(FinanceError::invalid(
-                "contact_method",
-                "invalid_format",
-                "must be up to 30 letters, digits or _",
-            ));
-        }
-        let notes = notes.unwrap_or_default().trim().to_owned();
-        if notes.chars().count() > 2000 {
-            return Err(FinanceError::invalid(
-                "notes",
-                "too_long",
-                "must be at most 2000 characters",
-            ));
-        }
-        let txn = campus_db::begin_write(&self.db).await?;
-        let dues = ledger::balance_of(&txn, student_id).await?;
-        let action = contact_actions::ActiveModel {
-            student_id: Set(student_id),
-            method: Set(method.clone()),
-            notes: Set(notes.clone()),
-            performed_by: Set(Some(who.user_id)),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        if let Some(user_id) = student.user_id {
-            notifications::push(
-                &txn,
-                user_id,
-                notice::CONTACT_REQUEST,
-                format!(
-                    "Finance department has contacted you regarding your outstanding dues of ${}",
-                    money::format(dues.max(0))
-                ),
-                Some(json!({"contact_id": action.id})),
-            )
-            .await?;
-        }
-        audit::record(
-            &txn,
-            meta,
-            AuditEntry::new("finance.contacted")
-                .actor(Some(who.user_id))
-                .target("student", student_id)
-                .after(json!({"method": method, "notes": notes})),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(action)
     }
 }

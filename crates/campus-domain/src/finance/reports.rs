@@ -10,6 +10,7 @@ use serde::Serialize;
 use campus_db::entities::{enrollments, ledger_entries, student_balances, students, users};
 
 use super::Finance;
+pub use super::aging::AgingRow;
 use super::error::FinanceError;
 use super::model::{Course, Enrollment, LedgerEntry};
 use super::policy::is_finance_staff;
@@ -47,18 +48,6 @@ pub struct Buckets {
     pub critical: Vec<StudentDues>,
     pub moderate: Vec<StudentDues>,
     pub low: Vec<StudentDues>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AgingRow {
-    pub student_id: i64,
-    pub name: String,
-    pub balance_cents: i64,
-    pub days_0_30: i64,
-    pub days_31_60: i64,
-    pub days_61_90: i64,
-    pub days_over_90: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -244,63 +233,6 @@ impl Finance {
             .partition(|d| d.balance_cents <= threshold_cents))
     }
 
-    /// Outstanding balances by age of the charges they come from. Payments settle the oldest
-    /// charges first, so what is still owed belongs to the newest charges.
-    pub async fn aging(&self, who: &Principal, now: DateTime<Utc>) -> Result<Vec<AgingRow>, FinanceError> {
-        let owing = self.outstanding(who, None, None, DuesSort::Amount).await?;
-        // Every debit of every owing student in one query per 1,000 students, newest first.
-        let mut debits_of: HashMap<i64, Vec<ledger_entries::Model>> = HashMap::new();
-        let ids: Vec<i64> = owing.iter().map(|d| d.student_id).collect();
-        for chunk in ids.chunks(1000) {
-            for e in ledger_entries::Entity::find()
-                .filter(ledger_entries::Column::StudentId.is_in(chunk.to_vec()))
-                .filter(ledger_entries::Column::AmountCents.gt(0))
-                .order_by_desc(ledger_entries::Column::Id)
-                .all(&self.db)
-                .await?
-            {
-                debits_of.entry(e.student_id).or_default().push(e);
-            }
-        }
-        let mut out = Vec::with_capacity(owing.len());
-        for d in owing {
-            let debits = debits_of.remove(&d.student_id).unwrap_or_default();
-            let mut row = AgingRow {
-                student_id: d.student_id,
-                name: d.name,
-                balance_cents: d.balance_cents,
-                days_0_30: 0,
-                days_31_60: 0,
-                days_61_90: 0,
-                days_over_90: 0,
-            };
-            [row.days_0_30, row.days_31_60, row.days_61_90, row.days_over_90] =
-                age_balance(d.balance_cents, &debits, now);
-            out.push(row);
-        }
-        Ok(out)
-    }
-
-    /// What `student_id` owed at `at`, by age (see [`age_balance`]); no policy check (the
-    /// caller has checked).
-    pub(crate) async fn aging_at(
-        &self,
-        student_id: i64,
-        balance: i64,
-        at: DateTime<Utc>,
-    ) -> Result<[i64; 4], FinanceError> {
-        let backend = self.db.get_database_backend();
-        let debits = ledger_entries::Entity::find()
-            .filter(ledger_entries::Column::StudentId.eq(student_id))
-            .filter(ledger_entries::Column::AmountCents.gt(0))
-            .filter(ledger_entries::Column::CreatedAt.lt(campus_db::utc_param(backend, at)))
-            .order_by_desc(ledger_entries::Column::Id)
-            .limit(super::reads::MAX_STATEMENT_ENTRIES)
-            .all(&self.db)
-            .await?;
-        Ok(age_balance(balance, &debits, at))
-    }
-
     /// Enrollments (with courses) and payments (newest first, at most `payments` each) of many
     /// students, for reports: a few queries, not a few per student. Finance staff only.
     pub async fn report_details(
@@ -383,29 +315,4 @@ impl Finance {
             })
             .collect())
     }
-}
-
-/// Splits what is owed into 0–30, 31–60, 61–90 and over 90 days by the age of the charges it
-/// comes from: payments settle the oldest charges first, so what is still owed belongs to the
-/// newest ones. `debits` are the positive entries, newest first.
-pub(crate) fn age_balance(balance: i64, debits: &[ledger_entries::Model], now: DateTime<Utc>) -> [i64; 4] {
-    let mut slots = [0i64; 4];
-    let mut left = balance;
-    for e in debits {
-        if left <= 0 {
-            break;
-        }
-        let take = left.min(e.amount_cents);
-        left -= take;
-        let slot = match (now - e.created_at).num_days() {
-            ..=30 => 0,
-            31..=60 => 1,
-            61..=90 => 2,
-            _ => 3,
-        };
-        slots[slot] += take;
-    }
-    // Owed beyond every recorded debit (cannot happen with a consistent ledger).
-    slots[3] += left.max(0);
-    slots
 }

@@ -292,3 +292,25 @@ backend_test!(async fn the_reset_pages_work_in_a_browser(app) settings(configure
     let res = b.submit(&path, "/reset-password/confirm", &[("token", &token), ("password", "An0ther!Password"), ("confirm", "An0ther!Password")]).await;
     assert_eq!(res.status, 422, "a used link does not work again");
 });
+
+backend_test!(async fn parents_hear_of_dues_overdue_once_a_week(app) {
+    let finance = app.session("finance").await;
+    let parent = app.session("parent").await;
+    let teacher = app.session("teacher").await;
+    let sid = app.post_json_with_token("/api/v1/students", &teacher.token, &json!({"name": "Owes"})).await.json()["id"].as_i64().unwrap();
+    app.post_json_with_token(&format!("/api/v1/students/{sid}/guardians"), &teacher.token, &json!({"user_id": parent.user_id})).await;
+    let course = app.post_json_with_token("/api/v1/courses", &finance.token, &json!({"code": "OD1", "name": "Overdue", "credits": 1, "fee": 300})).await.json()["id"].as_i64().unwrap();
+    let res = app.post_json_with_token("/api/v1/enrollments", &finance.token, &json!({"course_id": course, "student_id": sid})).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let now = chrono::Utc::now();
+    assert_eq!(app.state.finance().alert_overdue_dues(now).await.unwrap(), 0, "a fresh charge is not overdue");
+    // The charge is 40 days old: overdue past the default 30 days, told once this week.
+    let later = now + chrono::Duration::days(40);
+    assert_eq!(app.state.finance().alert_overdue_dues(later).await.unwrap(), 1);
+    assert_eq!(app.state.finance().alert_overdue_dues(later).await.unwrap(), 0, "at most once a week");
+    assert_eq!(app.state.finance().alert_overdue_dues(later + chrono::Duration::days(7)).await.unwrap(), 1, "the next week again");
+    let notes = app.get_with_token("/api/v1/me/notifications", &parent.token).await.json();
+    let overdue: Vec<&serde_json::Value> = notes["notifications"].as_array().unwrap().iter().filter(|n| n["kind"] == "DUES_OVERDUE").collect();
+    assert_eq!(overdue.len(), 2, "{notes}");
+    assert!(overdue[0]["message"].as_str().unwrap().contains("300.00"));
+});
