@@ -10,6 +10,7 @@ pub mod clock;
 pub mod content;
 pub mod context;
 pub mod demo;
+pub mod digest;
 pub mod finance;
 pub mod identity;
 pub mod kv;

@@ -7,7 +7,6 @@ use std::time::Duration;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
-use sha2::Digest;
 
 use campus_db::entities::rate_limits::{self, Column, Entity};
 
@@ -57,10 +56,7 @@ pub(crate) fn fit_key(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let digest: String = sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = crate::digest::sha256_hex(text.as_bytes());
     let room = max.saturating_sub(digest.len() + 1).min(100);
     let head_end = text
         .char_indices()

@@ -13,7 +13,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use charts::{Point, line_chart};
-pub use world::warm_up;
 
 /// The documents Campus renders, one template each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

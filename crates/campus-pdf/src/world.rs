@@ -31,11 +31,6 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
     }
 });
 
-/// Loads the fonts and the standard library now rather than on the first report.
-pub fn warm_up() {
-    LazyLock::force(&SHARED);
-}
-
 /// The files one compilation can see, by virtual path (`/main.typ`, `/data.json`, ...).
 #[derive(Debug)]
 pub(crate) struct ReportWorld {

@@ -13,7 +13,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use campus_db::entities::{audit_chain, audit_log};
 
@@ -70,10 +69,7 @@ pub fn link_hash(prev: &str, e: &audit_log::Model) -> String {
         e.after,
         e.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
     ]);
-    Sha256::digest(canonical.to_string().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::sha256_hex(canonical.to_string().as_bytes())
 }
 
 impl Audit {

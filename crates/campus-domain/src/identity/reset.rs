@@ -4,11 +4,9 @@
 //! token sets the password under the policy and ends every token and session of the account.
 
 use chrono::{Duration, Utc};
-use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use campus_db::entities::{password_resets, users};
 
@@ -24,13 +22,6 @@ use crate::validation::FieldIssue;
 
 /// How long a reset link works.
 pub const RESET_TTL_MINUTES: i64 = 30;
-
-fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 fn invalid_token() -> IdentityError {
     IdentityError::Invalid(vec![FieldIssue::new(
@@ -70,14 +61,13 @@ impl Identity {
         else {
             return Ok(());
         };
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        // 32 random bytes, base64url; only the SHA-256 is stored (as for refresh tokens).
+        let (token, token_hash) = super::tokens::new_refresh_token();
         let now = Utc::now();
         let txn = campus_db::begin_write(&self.db).await?;
         password_resets::ActiveModel {
             user_id: Set(user.id),
-            token_hash: Set(digest(&token)),
+            token_hash: Set(token_hash),
             expires_ms: Set((now + Duration::minutes(RESET_TTL_MINUTES)).timestamp_millis()),
             used_ms: Set(None),
             created_at: Set(now),
@@ -123,7 +113,7 @@ impl Identity {
         }
         let now_ms = Utc::now().timestamp_millis();
         let reset = password_resets::Entity::find()
-            .filter(password_resets::Column::TokenHash.eq(digest(token)))
+            .filter(password_resets::Column::TokenHash.eq(super::tokens::hash_refresh_token(token)))
             .one(&self.db)
             .await?
             .filter(|r| r.used_ms.is_none() && r.expires_ms > now_ms)

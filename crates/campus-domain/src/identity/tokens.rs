@@ -7,7 +7,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, erro
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::model::Role;
 
@@ -146,8 +145,7 @@ pub fn new_refresh_token() -> (String, String) {
 
 /// SHA-256 hex of a refresh token; tokens are high-entropy, so no salt is needed.
 pub fn hash_refresh_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_hex(token.as_bytes())
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use campus_db::entities::{caregiver_links, parking_events};
 
@@ -83,10 +82,7 @@ pub struct CaregiverView {
 }
 
 fn hash(token: &str) -> String {
-    Sha256::digest(token.trim().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::sha256_hex(token.trim().as_bytes())
 }
 
 /// Caregivers of `user_id` who asked to be alerted.

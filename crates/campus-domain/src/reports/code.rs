@@ -3,7 +3,7 @@
 //! four; without the key nobody can make a code that verifies.
 
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -39,11 +39,6 @@ impl CodeKey {
 fn mac_with(key: &[u8]) -> Hmac<Sha256> {
     // HMAC takes keys of any length; this cannot fail.
     <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC accepts any key length"))
-}
-
-/// SHA-256 as lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// 10 bytes as 16 base32 characters.

@@ -9,13 +9,14 @@ use serde_json::{Value, json};
 
 use campus_db::entities::reports;
 
-use super::code::{self, CodeKey, sha256_hex};
+use super::code::{self, CodeKey};
 use super::data::check_params;
 use super::error::ReportError;
 use super::model::{Report, ReportData, ReportKind, ReportParams, ReportWithData, Verified};
 use super::repo;
 use crate::RequestMeta;
 use crate::audit::{self, AuditEntry};
+use crate::digest::sha256_hex;
 use crate::finance::Finance;
 use crate::identity::Principal;
 use crate::identity::roles::{RecordKeepers, RoleSet, SchoolStaff};
