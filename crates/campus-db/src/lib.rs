@@ -4,6 +4,7 @@
 //! Backend differences live here and nowhere else: domain code sees a
 //! [`sea_orm::DatabaseConnection`] and writes one query for all three databases.
 
+pub mod backup;
 mod connect;
 pub mod entities;
 mod errors;

@@ -1,9 +1,11 @@
 //! `/files/{key}`: the local blob store's signed, expiring links. `GET` serves the file
 //! with the content type and name the link was signed with; `PUT` stores an upload the link
-//! allows. A link whose signature does not match, or that has expired, is 403. (On S3 the
+//! allows. A link whose signature does not match, that has expired, or that lacks or garbles a
+//! part, is 403. (On S3 the
 //! links are presigned and point at the bucket; this route is never involved.)
 
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -39,8 +41,21 @@ pub struct LinkQuery {
     pub sig: String,
 }
 
-fn checked(state: &AppState, method: LinkMethod, key: &str, q: &LinkQuery) -> Result<BlobKey, ApiError> {
-    let key = BlobKey::parse(key)?;
+fn invalid_link() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "link_invalid", "This link is not valid.")
+}
+
+/// The key and the link's parts, once the signature and expiry check out. A link with a
+/// missing or malformed part, or a key no link could be signed for, is as invalid as a
+/// tampered one: 403.
+fn checked(
+    state: &AppState,
+    method: LinkMethod,
+    key: &str,
+    query: Result<Query<LinkQuery>, QueryRejection>,
+) -> Result<(BlobKey, LinkQuery), ApiError> {
+    let Query(q) = query.map_err(|_| invalid_link())?;
+    let key = BlobKey::parse(key).map_err(|_| invalid_link())?;
     let claims = LinkClaims {
         method,
         key: key.as_str().to_owned(),
@@ -57,11 +72,9 @@ fn checked(state: &AppState, method: LinkMethod, key: &str, q: &LinkQuery) -> Re
                 "link_expired",
                 "This link has expired; ask for a fresh one.",
             ),
-            LinkError::BadSignature => {
-                ApiError::new(StatusCode::FORBIDDEN, "link_invalid", "This link is not valid.")
-            }
+            LinkError::BadSignature => invalid_link(),
         })?;
-    Ok(key)
+    Ok((key, q))
 }
 
 /// Serves a file of the local store through a signed link.
@@ -69,15 +82,15 @@ fn checked(state: &AppState, method: LinkMethod, key: &str, q: &LinkQuery) -> Re
     params(("key" = String, Path, description = "The object key, slashes included"), LinkQuery),
     responses(
         (status = 200, description = "The file, with the signed content type, `Content-Disposition`, `X-Content-Type-Options: nosniff` and `Cache-Control: private`", content_type = "application/octet-stream"),
-        (status = 403, description = "The link is tampered with or expired", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The link is tampered with, expired or malformed", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
         (status = 404, description = "The file is gone", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn download(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    Query(q): Query<LinkQuery>,
+    query: Result<Query<LinkQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let key = checked(&state, LinkMethod::Get, &key, &q)?;
+    let (key, q) = checked(&state, LinkMethod::Get, &key, query)?;
     let blob = state.storage().get(&key).await?;
     let remaining = (q.expires - state.clock().now().timestamp()).max(0);
     let mut response = Body::from_stream(blob.stream).into_response();
@@ -110,18 +123,18 @@ pub async fn download(
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 204, description = "Stored"),
-        (status = 403, description = "The link is tampered with or expired", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The link is tampered with, expired or malformed", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not the content type the link was signed for", body = crate::middleware::errors::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn upload(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    Query(q): Query<LinkQuery>,
+    query: Result<Query<LinkQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
-    let key = checked(&state, LinkMethod::Put, &key, &q)?;
+    let (key, q) = checked(&state, LinkMethod::Put, &key, query)?;
     let sent = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -4,6 +4,7 @@
 pub mod api;
 mod app;
 pub mod auth;
+pub mod backup;
 pub mod compat;
 pub mod error;
 pub mod extract;

@@ -19,6 +19,12 @@ pub use key::{BlobKey, MAX_KEY_BYTES, sanitize_file_name};
 pub use links::{LinkClaims, LinkError, LinkMethod};
 pub use store::{Blob, BlobStore, StoreKind, StoredObject};
 
+/// A file's content type from its first bytes (`application/octet-stream` when unknown), as
+/// a restore stores it again.
+pub fn content_type_of(bytes: &[u8]) -> &'static str {
+    infer::get(bytes).map_or("application/octet-stream", |t| t.mime_type())
+}
+
 /// What can go wrong with a file.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {

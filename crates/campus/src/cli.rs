@@ -73,6 +73,9 @@ enum Command {
     /// Reports: `campus reports report-cards --class-level N` renders a class's report cards.
     #[command(subcommand)]
     Reports(crate::reports_cmd::ReportsCommand),
+    /// Backups of every table and stored file: create, verify, restore.
+    #[command(subcommand)]
+    Backup(crate::backup_cmd::BackupCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +169,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&settings).await,
         Some(Command::Parking(cmd)) => crate::parking_cmd::run(&settings, cmd).await,
         Some(Command::Reports(cmd)) => crate::reports_cmd::run(&settings, cmd).await,
+        Some(Command::Backup(cmd)) => crate::backup_cmd::run(&settings, cmd).await,
         Some(Command::Import(args)) => crate::transfer_cmd::import(&settings, args).await,
         Some(Command::Export(args)) => crate::transfer_cmd::export(&settings, args).await,
         Some(Command::Openapi) => {

@@ -1,5 +1,6 @@
 //! The `campus` command: serve the API, manage the database schema, inspect configuration.
 
+mod backup_cmd;
 mod cli;
 mod logging;
 mod parking_cmd;

@@ -31,13 +31,7 @@ pub async fn open(settings: &Settings, migrate: bool) -> anyhow::Result<Services
     if migrate {
         campus_db::Migrator::up(&db, None).await?;
     }
-    // Commands sign no tokens: without a configured key on a server database (where serving
-    // requires one) a throwaway key will do; on SQLite the persisted key is used as by `serve`.
-    let secret = match campus_server::signing_secret(settings, url.backend()) {
-        Ok(secret) => secret,
-        Err(campus_server::StartupError::SecretRequired(_)) => throwaway_key(),
-        Err(e) => return Err(e.into()),
-    };
+    let secret = secret(settings, url.backend())?;
     let school = School::new(db.clone(), &settings.school).with_alerts(&settings.alerts);
     let finance = Finance::new(db.clone(), &settings.finance).with_alerts(&settings.alerts);
     let reports = Reports::new(
@@ -55,6 +49,28 @@ pub async fn open(settings: &Settings, migrate: bool) -> anyhow::Result<Services
         parking: Parking::new(db),
         storage: campus_storage::BlobStore::open(&settings.storage, &settings.data_dir, &secret)?,
     })
+}
+
+/// Commands sign no tokens: without a configured key on a server database (where serving
+/// requires one) a throwaway key will do; on SQLite the persisted key is used as by `serve`.
+fn secret(settings: &Settings, backend: campus_db::Backend) -> anyhow::Result<secrecy::SecretString> {
+    match campus_server::signing_secret(settings, backend) {
+        Ok(secret) => Ok(secret),
+        Err(campus_server::StartupError::SecretRequired(_)) => Ok(throwaway_key()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The database (not migrated) and the file store, for commands that work below the services
+/// (backups).
+pub async fn storage(
+    settings: &Settings,
+) -> anyhow::Result<(sea_orm::DatabaseConnection, campus_storage::BlobStore)> {
+    let url = settings.database_url();
+    let db = campus_db::connect(&url, &settings.database).await?;
+    let secret = secret(settings, url.backend())?;
+    let store = campus_storage::BlobStore::open(&settings.storage, &settings.data_dir, &secret)?;
+    Ok((db, store))
 }
 
 fn throwaway_key() -> secrecy::SecretString {

@@ -456,3 +456,41 @@ fn parking_list_is_an_administrators_read() {
     assert!(!ok, "a teacher read someone's parking: {err}");
     assert!(err.contains("not allowed"), "{err}");
 }
+
+#[test]
+fn backup_create_verify_and_restore_into_another_data_directory() {
+    let work = tempfile::tempdir().unwrap();
+    let (from, to) = (work.path().join("from"), work.path().join("to"));
+    std::fs::create_dir_all(&from).unwrap();
+    std::fs::create_dir_all(&to).unwrap();
+    let (ok, out, err) = run_in(&from, &["seed", "--demo"], None);
+    assert!(ok, "{out}{err}");
+    let folder = from.join("data/files/user_1");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("parking_1_car.jpg"), b"\xFF\xD8\xFF\xD9").unwrap();
+    let backup = work.path().join("nightly");
+    let target = backup.to_str().unwrap();
+    let (ok, out, err) = run_in(&from, &["backup", "create", "--to", target], None);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("and 1 files (4 bytes)"), "{out}");
+    let (ok, out, err) = run_in(&from, &["backup", "verify", target], None);
+    assert!(ok && out.starts_with("intact:"), "{out}{err}");
+
+    let (ok, out, err) = run_in(&to, &["backup", "restore", target], None);
+    assert!(ok, "{out}{err}");
+    assert_eq!(
+        std::fs::read(to.join("data/files/user_1/parking_1_car.jpg")).unwrap(),
+        b"\xFF\xD8\xFF\xD9"
+    );
+    let (_, listed_from, _) = run_in(&from, &["user", "list"], None);
+    let (ok, listed_to, err) = run_in(&to, &["user", "list"], None);
+    assert!(ok, "{err}");
+    assert_eq!(listed_from, listed_to);
+    for check in [&["finance", "verify"][..], &["audit", "verify"]] {
+        let (ok, out, err) = run_in(&to, check, None);
+        assert!(ok, "{check:?}: {out}{err}");
+    }
+    // A second restore into the now full database is refused.
+    let (ok, _, err) = run_in(&to, &["backup", "restore", target], None);
+    assert!(!ok && err.contains("restore needs an empty database"), "{err}");
+}

@@ -285,6 +285,19 @@ async fn photo_flow(app: &TestApp, s3: bool) {
         let expired = app.client.get(&link).send().await.unwrap();
         assert_eq!(expired.status(), 403);
         assert_eq!(expired.json::<Value>().await.unwrap()["code"], "link_expired");
+        // A link without its signature, with a garbled expiry or a key no link names is as
+        // invalid as a tampered one (403, not 400), on GET and PUT.
+        let (path, _) = link.split_once('?').unwrap();
+        let path = path.trim_start_matches(&app.url(""));
+        for (method, target) in [
+            (Method::GET, format!("{path}?expires=1&ct=&name=")),
+            (Method::GET, format!("{path}?expires=-9223372036854775808&ct=&name=&sig=00")),
+            (Method::PUT, format!("{path}?expires=0.5&ct=&name=&sig=")),
+            (Method::GET, "/files/a/../b?expires=1&ct=&name=&sig=00".to_owned()),
+        ] {
+            let res = app.send(app.request(method.clone(), &target).body("x")).await;
+            assert_eq!((res.status, res.json()["code"].as_str()), (403, Some("link_invalid")), "{method} {target}: {}", res.text);
+        }
     }
     // A stranger gets no link and cannot upload.
     let stranger = user(app, "nosy@memo.test").await;

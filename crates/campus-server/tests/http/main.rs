@@ -4,6 +4,7 @@
 mod admin;
 mod audit_chain;
 mod authz;
+mod backup;
 mod compat_auth;
 mod compat_finance;
 mod compat_kvstore;
