@@ -2,7 +2,7 @@
 # Schema-conformance fuzzing: Schemathesis (PyPI, pinned, in a venv under target/) against a
 # freshly started debug server on SQLite, with an administrator's token, time-boxed.
 #
-#   scripts/api-fuzz.sh [SECONDS]      (default 180; CAMPUS_FUZZ_SECONDS also sets it)
+#   scripts/api-fuzz.sh [SECONDS]      (default 180; API_FUZZ_SECONDS also sets it)
 #
 # Checks: not_a_server_error, status_code_conformance, content_type_conformance,
 # response_schema_conformance, response_headers_conformance. Zero failures required.
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${1:-${CAMPUS_FUZZ_SECONDS:-180}}
+seconds=${1:-${API_FUZZ_SECONDS:-180}}
 version=4.32.5
 venv=target/schemathesis-venv
 if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$version"; then
@@ -64,7 +64,7 @@ run() { # run NAME SECONDS ARGS...
     --report junit,pytest --report-dir "$out/$name" "$@" || status=1
 }
 run v1 "$seconds" -H "Authorization: Bearer $token" --include-path-regex '^/api/v1' --exclude-path-regex "$enders"
-CAMPUS_FUZZ_BASE=$base CAMPUS_FUZZ_CLI="[\"$PWD/target/debug/campus\", \"--data-dir\", \"$data\"]" \
+API_FUZZ_BASE=$base API_FUZZ_CLI="[\"$PWD/target/debug/campus\", \"--data-dir\", \"$data\"]" \
   PYTHONPATH=scripts SCHEMATHESIS_HOOKS=api_fuzz_hooks run v1-enders 30 --include-path-regex "$enders"
 # The seed facades' documented routes, once, with the same administrator.
 run facades "$((seconds / 3))" -H "Authorization: Bearer $token" --exclude-path-regex '^/api/(v1|logout$)'

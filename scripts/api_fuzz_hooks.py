@@ -11,8 +11,8 @@ import urllib.request
 
 import schemathesis
 
-BASE = os.environ["CAMPUS_FUZZ_BASE"]
-CLI = json.loads(os.environ["CAMPUS_FUZZ_CLI"])  # the command line up to the subcommand
+BASE = os.environ["API_FUZZ_BASE"]
+CLI = json.loads(os.environ["API_FUZZ_CLI"])  # the command line up to the subcommand
 
 
 @schemathesis.auth(refresh_interval=None)
