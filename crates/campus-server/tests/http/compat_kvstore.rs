@@ -454,6 +454,27 @@ backend_test!(async fn the_003_004_dispatcher_routes_by_request_shape(app) {
     assert_eq!(after.status, 302);
 });
 
+// The pages sign out with a POST form carrying the page's CSRF token (GET keeps working for
+// seed 004's clients); a form without the token ends nothing.
+backend_test!(async fn the_sign_out_button_posts_a_form_and_ends_the_session(app) {
+    let token = register_and_token(&app, "paul").await;
+    let mut b = Browser::new(&app);
+    b.submit("/api/login", "/api/login", &[("username", "paul"), ("password", PASSWORD), ("access_token", &token)]).await;
+    let page = b.get("/dashboard").await;
+    assert!(page.text.contains(r#"<form method="post" action="/api/logout""#), "{}", page.text);
+    let forged = app
+        .send(app.request(Method::POST, "/api/logout").header("cookie", b.cookie_header()).header("content-type", "application/x-www-form-urlencoded").body("csrf_token=forged"))
+        .await;
+    assert_eq!(forged.status, 403, "{}", forged.text);
+    assert_eq!(b.get("/dashboard").await.status, 200);
+    let old = b.cookie_header();
+    let out = b.submit("/dashboard", "/api/logout", &[]).await;
+    assert_eq!((out.status, out.header("location")), (302, Some("/api/login")), "{}", out.text);
+    assert!(!b.cookies.contains_key("campus_session"));
+    let replay = app.send(app.request(Method::GET, "/dashboard").header("cookie", old)).await;
+    assert_eq!((replay.status, replay.header("location")), (302, Some("/api/login")));
+});
+
 backend_test!(async fn a_session_ends_after_its_lifetime(app) settings(|s| {
     s.web.session_ttl_secs = 1;
     s.web.session_idle_secs = 1;

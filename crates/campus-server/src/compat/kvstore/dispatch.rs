@@ -180,6 +180,9 @@ pub(crate) async fn logout(
     request_id: Option<axum::Extension<RequestId>>,
 ) -> Response {
     let signed_out = who.is_ok();
+    // The pages' Sign out button posts a form (with its CSRF token): a browser is sent to
+    // the sign-in page rather than shown seed 003's JSON.
+    let from_page = is_form(&headers);
     let mut response = match who {
         Ok(who) => achievement::logout(State(state.clone()), who, Meta(meta.clone()))
             .await
@@ -196,6 +199,12 @@ pub(crate) async fn logout(
             header::SET_COOKIE,
             set_cookie(SESSION_COOKIE, "", Some(0), secure(&state, &headers)),
         );
+    }
+    if from_page && signed_out {
+        let cleared = response.headers_mut().remove(header::SET_COOKIE);
+        let mut page = super::io::found("/api/login");
+        page.headers_mut().extend(cleared.map(|c| (header::SET_COOKIE, c)));
+        return page;
     }
     render_with(
         ACHIEVEMENT,
