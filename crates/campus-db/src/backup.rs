@@ -52,8 +52,14 @@ pub struct Table {
     pub baseline: u64,
     /// Whether its `id` is generated (PostgreSQL's sequence is moved past restored ids).
     generated_id: fn() -> bool,
-    dump: for<'a> fn(&'a DatabaseTransaction, &'a mut (dyn Write + Send)) -> BoxFuture<'a, Result<u64, BackupError>>,
-    restore: for<'a> fn(&'a DatabaseTransaction, &'a mut (dyn BufRead + Send)) -> BoxFuture<'a, Result<u64, BackupError>>,
+    dump: for<'a> fn(
+        &'a DatabaseTransaction,
+        &'a mut (dyn Write + Send),
+    ) -> BoxFuture<'a, Result<u64, BackupError>>,
+    restore: for<'a> fn(
+        &'a DatabaseTransaction,
+        &'a mut (dyn BufRead + Send),
+    ) -> BoxFuture<'a, Result<u64, BackupError>>,
     clear: for<'a> fn(&'a DatabaseTransaction) -> BoxFuture<'a, Result<u64, BackupError>>,
     count: for<'a> fn(&'a DatabaseConnection) -> BoxFuture<'a, Result<u64, BackupError>>,
 }
@@ -68,12 +74,20 @@ impl std::fmt::Debug for Table {
 
 impl Table {
     /// Writes every row, in primary-key order, as one JSON line each; returns the row count.
-    pub async fn dump(&self, txn: &DatabaseTransaction, out: &mut (dyn Write + Send)) -> Result<u64, BackupError> {
+    pub async fn dump(
+        &self,
+        txn: &DatabaseTransaction,
+        out: &mut (dyn Write + Send),
+    ) -> Result<u64, BackupError> {
         (self.dump)(txn, out).await
     }
 
     /// Inserts the rows of `input` (as [`Table::dump`] wrote them); returns the row count.
-    pub async fn restore(&self, txn: &DatabaseTransaction, input: &mut (dyn BufRead + Send)) -> Result<u64, BackupError> {
+    pub async fn restore(
+        &self,
+        txn: &DatabaseTransaction,
+        input: &mut (dyn BufRead + Send),
+    ) -> Result<u64, BackupError> {
         if self.baseline > 0 {
             (self.clear)(txn).await?;
         }
@@ -114,7 +128,10 @@ where
     Ok(n)
 }
 
-async fn restore_rows<E, A>(txn: &DatabaseTransaction, input: &mut (dyn BufRead + Send)) -> Result<u64, BackupError>
+async fn restore_rows<E, A>(
+    txn: &DatabaseTransaction,
+    input: &mut (dyn BufRead + Send),
+) -> Result<u64, BackupError>
 where
     E: EntityTrait<ActiveModel = A>,
     E::Model: DeserializeOwned + IntoActiveModel<A>,

@@ -97,7 +97,11 @@ impl<W> Hashing<W> {
     }
 
     fn finish(self) -> (W, String, u64) {
-        (self.inner, campus_domain::digest::hex(&self.hasher.finalize()), self.bytes)
+        (
+            self.inner,
+            campus_domain::digest::hex(&self.hasher.finalize()),
+            self.bytes,
+        )
     }
 }
 
@@ -202,8 +206,9 @@ async fn copy_files_out(store: &BlobStore, files_dir: &Path) -> Result<Vec<FileE
 pub fn verify(dir: &Path) -> Result<Manifest, BackupError> {
     let path = dir.join(MANIFEST);
     let text = std::fs::read(&path).map_err(io(&path))?;
-    let manifest: Manifest = serde_json::from_slice(&text)
-        .map_err(|e| BackupError::Refused(format!("{}: not a Campus backup manifest: {e}", path.display())))?;
+    let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| {
+        BackupError::Refused(format!("{}: not a Campus backup manifest: {e}", path.display()))
+    })?;
     if manifest.format != FORMAT {
         return Err(BackupError::Refused(format!(
             "backup format {} is not {FORMAT}",
@@ -219,7 +224,10 @@ pub fn verify(dir: &Path) -> Result<Manifest, BackupError> {
         ));
     }
     for table in &manifest.tables {
-        check_hash(&dir.join("tables").join(format!("{}.jsonl", table.name)), &table.sha256)?;
+        check_hash(
+            &dir.join("tables").join(format!("{}.jsonl", table.name)),
+            &table.sha256,
+        )?;
     }
     for file in &manifest.files {
         let key = BlobKey::parse(&file.key)?;
@@ -244,7 +252,11 @@ fn check_hash(path: &Path, expected: &str) -> Result<(), BackupError> {
 }
 
 /// Restores the backup in `dir` into an empty database (migrating it first) and `store`.
-pub async fn restore(db: &DatabaseConnection, store: &BlobStore, dir: &Path) -> Result<Manifest, BackupError> {
+pub async fn restore(
+    db: &DatabaseConnection,
+    store: &BlobStore,
+    dir: &Path,
+) -> Result<Manifest, BackupError> {
     let manifest = verify(dir)?;
     campus_db::Migrator::up(db, None).await?;
     let applied = applied_migrations(db).await?;

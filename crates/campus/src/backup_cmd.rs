@@ -69,6 +69,9 @@ fn summarise(what: &str, manifest: &campus_server::backup::Manifest) {
         manifest.files.len(),
         manifest.created_at.to_rfc3339(),
         manifest.backend,
-        manifest.migrations.last().map_or("(no migrations)", String::as_str),
+        manifest
+            .migrations
+            .last()
+            .map_or("(no migrations)", String::as_str),
     );
 }

@@ -8,76 +8,240 @@ use reqwest::Method;
 use serde_json::json;
 
 fn tiny_jpeg() -> Vec<u8> {
-    vec![0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x12, 0x34, 0x56, 0xFF, 0xD9]
+    vec![
+        0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x12, 0x34, 0x56, 0xFF, 0xD9,
+    ]
 }
 
 /// Writes through the API (and the demo loader) until every table holds rows.
 async fn fill_every_table(app: &TestApp) {
     let state = &app.state;
-    campus_domain::demo::load_demo(state.identity(), state.school()).await.unwrap();
-    campus_domain::demo::load_finance_demo(state.identity(), state.finance()).await.unwrap();
+    campus_domain::demo::load_demo(state.identity(), state.school())
+        .await
+        .unwrap();
+    campus_domain::demo::load_finance_demo(state.identity(), state.finance())
+        .await
+        .unwrap();
     let admin = app.session("admin").await;
     let finance = app.session("finance").await;
     let user = app.session("user").await;
     // Failed login, refresh rotation, logout (revocation).
-    app.post_json("/api/v1/auth/login", &json!({"login": admin.email, "password": "wrong-password-1"})).await;
+    app.post_json(
+        "/api/v1/auth/login",
+        &json!({"login": admin.email, "password": "wrong-password-1"}),
+    )
+    .await;
     let other = app.session("teacher").await;
-    let res = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": other.refresh_token})).await;
+    let res = app
+        .post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": other.refresh_token}),
+        )
+        .await;
     assert_eq!(res.status, 200, "{}", res.text);
-    assert_eq!(app.post_json_with_token("/api/v1/auth/logout", &res.json()["access_token"].as_str().unwrap(), &json!({})).await.status, 204);
+    assert_eq!(
+        app.post_json_with_token(
+            "/api/v1/auth/logout",
+            res.json()["access_token"].as_str().unwrap(),
+            &json!({})
+        )
+        .await
+        .status,
+        204
+    );
     // A student with a guardian, grades, attendance, activity; a course, enrollment, payment
     // with an idempotency key and a contact action.
     let parent = app.session("parent").await;
-    let student = app.post_json_with_token("/api/v1/students", &admin.token, &json!({"name": "Backup Pupil", "class_level": 4})).await.json();
+    let student = app
+        .post_json_with_token(
+            "/api/v1/students",
+            &admin.token,
+            &json!({"name": "Backup Pupil", "class_level": 4}),
+        )
+        .await
+        .json();
     let sid = student["id"].as_i64().unwrap();
-    let res = app.post_json_with_token(&format!("/api/v1/students/{sid}/guardians"), &admin.token, &json!({"user_id": parent.user_id})).await;
-    assert!(res.status < 300, "{}", res.text);
-    let res = app.post_json_with_token(&format!("/api/v1/students/{sid}/grades"), &admin.token, &json!({"subject": "Maths", "score": 88, "term": "2026-T1"})).await;
-    assert!(res.status < 300, "{}", res.text);
-    let res = app.post_json_with_token(&format!("/api/v1/students/{sid}/attendance"), &admin.token, &json!({"date": "2026-11-02", "status": "Absent"})).await;
-    assert!(res.status < 300, "{}", res.text);
-    let course = app.post_json_with_token("/api/v1/courses", &finance.token, &json!({"code": "BK101", "name": "Backups", "credits": 3, "fee": "120.50"})).await.json();
-    let res = app.post_json_with_token("/api/v1/enrollments", &finance.token, &json!({"student_id": sid, "course_id": course["id"]})).await;
-    assert_eq!(res.status, 201, "{}", res.text);
     let res = app
-        .send(app.request(Method::POST, &format!("/api/v1/students/{sid}/payments")).bearer_auth(&finance.token).header("idempotency-key", "backup-1").json(&json!({"amount": "20.25"})))
+        .post_json_with_token(
+            &format!("/api/v1/students/{sid}/guardians"),
+            &admin.token,
+            &json!({"user_id": parent.user_id}),
+        )
+        .await;
+    assert!(res.status < 300, "{}", res.text);
+    let res = app
+        .post_json_with_token(
+            &format!("/api/v1/students/{sid}/grades"),
+            &admin.token,
+            &json!({"subject": "Maths", "score": 88, "term": "2026-T1"}),
+        )
+        .await;
+    assert!(res.status < 300, "{}", res.text);
+    let res = app
+        .post_json_with_token(
+            &format!("/api/v1/students/{sid}/attendance"),
+            &admin.token,
+            &json!({"date": "2026-11-02", "status": "Absent"}),
+        )
+        .await;
+    assert!(res.status < 300, "{}", res.text);
+    let course = app
+        .post_json_with_token(
+            "/api/v1/courses",
+            &finance.token,
+            &json!({"code": "BK101", "name": "Backups", "credits": 3, "fee": "120.50"}),
+        )
+        .await
+        .json();
+    let res = app
+        .post_json_with_token(
+            "/api/v1/enrollments",
+            &finance.token,
+            &json!({"student_id": sid, "course_id": course["id"]}),
+        )
         .await;
     assert_eq!(res.status, 201, "{}", res.text);
-    let res = app.post_json_with_token(&format!("/api/v1/students/{sid}/contact"), &finance.token, &json!({"method": "PHONE", "notes": "left a message"})).await;
+    let res = app
+        .send(
+            app.request(Method::POST, &format!("/api/v1/students/{sid}/payments"))
+                .bearer_auth(&finance.token)
+                .header("idempotency-key", "backup-1")
+                .json(&json!({"amount": "20.25"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = app
+        .post_json_with_token(
+            &format!("/api/v1/students/{sid}/contact"),
+            &finance.token,
+            &json!({"method": "PHONE", "notes": "left a message"}),
+        )
+        .await;
     assert!(res.status < 300, "{}", res.text);
-    let res = app.post_json_with_token(&format!("/api/v1/students/{sid}/activities"), &admin.token, &json!({"activity_name": "Chess club"})).await;
+    let res = app
+        .post_json_with_token(
+            &format!("/api/v1/students/{sid}/activities"),
+            &admin.token,
+            &json!({"activity_name": "Chess club"}),
+        )
+        .await;
     assert!(res.status < 300, "{}", res.text);
     // A student's own payment is a declaration (self_service_payments = pending).
-    let pupil = app.post_json("/api/v1/auth/login", &json!({"login": "student1", "password": "pass123"})).await.json();
-    let res = app.post_json_with_token("/api/students/pay", pupil["access_token"].as_str().unwrap(), &json!({"amount": 10, "reference_number": "TX-B"})).await;
+    let pupil = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"login": "student1", "password": "pass123"}),
+        )
+        .await
+        .json();
+    let res = app
+        .post_json_with_token(
+            "/api/students/pay",
+            pupil["access_token"].as_str().unwrap(),
+            &json!({"amount": 10, "reference_number": "TX-B"}),
+        )
+        .await;
     assert_eq!(res.status, 202, "{}", res.text);
-    let res = app.post_json_with_token(&format!("/api/v1/students/{sid}/reports"), &admin.token, &json!({"kind": "transcript"})).await;
+    let res = app
+        .post_json_with_token(
+            &format!("/api/v1/students/{sid}/reports"),
+            &admin.token,
+            &json!({"kind": "transcript"}),
+        )
+        .await;
     assert!(res.status < 300, "{}", res.text);
-    let res = app.post_json_with_token("/api/v1/reports/batches", &admin.token, &json!({"kind": "progress", "class_level": 4})).await;
+    let res = app
+        .post_json_with_token(
+            "/api/v1/reports/batches",
+            &admin.token,
+            &json!({"kind": "progress", "class_level": 4}),
+        )
+        .await;
     assert!(res.status < 300, "{}", res.text);
     // Key-value data, a web session, usage, notifications and their preferences, a reset.
-    let res = app.send(app.request(Method::PUT, "/api/v1/kv/colour").bearer_auth(&user.token).json(&json!({"value": "teal"}))).await;
+    let res = app
+        .send(
+            app.request(Method::PUT, "/api/v1/kv/colour")
+                .bearer_auth(&user.token)
+                .json(&json!({"value": "teal"})),
+        )
+        .await;
     assert_eq!(res.status, 201, "{}", res.text);
     let res = app.post_json("/api/login", &json!({"username": user.email, "password": campus_test_support::TEST_PASSWORD, "access_token": user.token})).await;
     assert_eq!(res.status, 200, "{}", res.text);
-    let res = app.post_json_with_token("/api/v1/usage", &user.token, &json!({"action": "reading"})).await;
+    let res = app
+        .post_json_with_token("/api/v1/usage", &user.token, &json!({"action": "reading"}))
+        .await;
     assert!(res.status < 300, "{}", res.text);
-    let res = app.post_json_with_token("/api/v1/notifications", &admin.token, &json!({"user_ids": [parent.user_id], "message": "Backups work"})).await;
+    let res = app
+        .post_json_with_token(
+            "/api/v1/notifications",
+            &admin.token,
+            &json!({"user_ids": [parent.user_id], "message": "Backups work"}),
+        )
+        .await;
     assert!(res.status < 300, "{}", res.text);
-    let res = app.send(app.request(Method::PUT, "/api/v1/me/notification-preferences").bearer_auth(&parent.token).json(&json!([{"topic": "notices", "channel": "instant"}]))).await;
+    let res = app
+        .send(
+            app.request(Method::PUT, "/api/v1/me/notification-preferences")
+                .bearer_auth(&parent.token)
+                .json(&json!([{"topic": "notices", "channel": "instant"}])),
+        )
+        .await;
     assert!(res.status < 300, "{}", res.text);
-    app.post_json("/api/v1/auth/password-reset", &json!({"email": parent.email})).await;
+    app.post_json("/api/v1/auth/password-reset", &json!({"email": parent.email}))
+        .await;
     // Parking with a photo, a caregiver link.
-    let event = app.post_json_with_token("/api/v1/parking-events", &user.token, &json!({"latitude": 1, "longitude": 2})).await.json();
+    let event = app
+        .post_json_with_token(
+            "/api/v1/parking-events",
+            &user.token,
+            &json!({"latitude": 1, "longitude": 2}),
+        )
+        .await
+        .json();
     let eid = event["id"].as_i64().unwrap();
-    app.post_json_with_token(&format!("/api/v1/parking-events/{eid}/landmarks"), &user.token, &json!({"landmarks": [{"location_name": "Kiosk"}]})).await;
-    let form = reqwest::multipart::Form::new().part("photo", reqwest::multipart::Part::bytes(tiny_jpeg()).file_name("car.jpg"));
-    let res = app.send(app.request(Method::POST, &format!("/api/v1/parking-events/{eid}/photo")).bearer_auth(&user.token).multipart(form)).await;
+    app.post_json_with_token(
+        &format!("/api/v1/parking-events/{eid}/landmarks"),
+        &user.token,
+        &json!({"landmarks": [{"location_name": "Kiosk"}]}),
+    )
+    .await;
+    let form = reqwest::multipart::Form::new().part(
+        "photo",
+        reqwest::multipart::Part::bytes(tiny_jpeg()).file_name("car.jpg"),
+    );
+    let res = app
+        .send(
+            app.request(Method::POST, &format!("/api/v1/parking-events/{eid}/photo"))
+                .bearer_auth(&user.token)
+                .multipart(form),
+        )
+        .await;
     assert!(res.status < 300, "{}", res.text);
-    let res = app.send(app.request(Method::PATCH, &format!("/api/v1/parking-events/{eid}")).bearer_auth(&user.token).json(&json!({"status": "retrieved"}))).await;
+    let res = app
+        .send(
+            app.request(Method::PATCH, &format!("/api/v1/parking-events/{eid}"))
+                .bearer_auth(&user.token)
+                .json(&json!({"status": "retrieved"})),
+        )
+        .await;
     assert!(res.status < 300, "{}", res.text);
-    let contact = app.post_json_with_token("/api/v1/me/emergency-contacts", &user.token, &json!({"name": "Carer", "email": "carer@family.test"})).await.json();
-    let res = app.post_json_with_token("/api/v1/me/caregivers", &user.token, &json!({"contact_id": contact["id"]})).await;
+    let contact = app
+        .post_json_with_token(
+            "/api/v1/me/emergency-contacts",
+            &user.token,
+            &json!({"name": "Carer", "email": "carer@family.test"}),
+        )
+        .await
+        .json();
+    let res = app
+        .post_json_with_token(
+            "/api/v1/me/caregivers",
+            &user.token,
+            &json!({"contact_id": contact["id"]}),
+        )
+        .await;
     assert_eq!(res.status, 201, "{}", res.text);
     state.audit().seal().await.unwrap();
 }
@@ -99,8 +263,13 @@ async fn files_of(store: &campus_storage::BlobStore) -> Vec<(String, Vec<u8>)> {
     let mut keys = store.list(None).await.unwrap();
     keys.sort();
     for (key, _) in keys {
-        let blob = store.get(&campus_storage::BlobKey::parse(&key).unwrap()).await.unwrap();
-        let bytes = campus_storage::read_limited(blob.stream, u64::MAX, None).await.unwrap();
+        let blob = store
+            .get(&campus_storage::BlobKey::parse(&key).unwrap())
+            .await
+            .unwrap();
+        let bytes = campus_storage::read_limited(blob.stream, u64::MAX, None)
+            .await
+            .unwrap();
         out.push((key, bytes.to_vec()));
     }
     out

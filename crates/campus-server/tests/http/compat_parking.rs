@@ -291,12 +291,20 @@ async fn photo_flow(app: &TestApp, s3: bool) {
         let path = path.trim_start_matches(&app.url(""));
         for (method, target) in [
             (Method::GET, format!("{path}?expires=1&ct=&name=")),
-            (Method::GET, format!("{path}?expires=-9223372036854775808&ct=&name=&sig=00")),
+            (
+                Method::GET,
+                format!("{path}?expires=-9223372036854775808&ct=&name=&sig=00"),
+            ),
             (Method::PUT, format!("{path}?expires=0.5&ct=&name=&sig=")),
             (Method::GET, "/files/a/../b?expires=1&ct=&name=&sig=00".to_owned()),
         ] {
             let res = app.send(app.request(method.clone(), &target).body("x")).await;
-            assert_eq!((res.status, res.json()["code"].as_str()), (403, Some("link_invalid")), "{method} {target}: {}", res.text);
+            assert_eq!(
+                (res.status, res.json()["code"].as_str()),
+                (403, Some("link_invalid")),
+                "{method} {target}: {}",
+                res.text
+            );
         }
     }
     // A stranger gets no link and cannot upload.

@@ -203,7 +203,8 @@ pub(crate) async fn logout(
     if from_page && signed_out {
         let cleared = response.headers_mut().remove(header::SET_COOKIE);
         let mut page = super::io::found("/api/login");
-        page.headers_mut().extend(cleared.map(|c| (header::SET_COOKIE, c)));
+        page.headers_mut()
+            .extend(cleared.map(|c| (header::SET_COOKIE, c)));
         return page;
     }
     render_with(
