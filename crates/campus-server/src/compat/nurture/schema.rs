@@ -149,8 +149,10 @@ pub enum NurtureColumn {
     Marks,
 }
 
-/// A 404 of the marks query: no rows (`message`), or not a route (`error`).
-#[derive(Debug, ToSchema)]
+/// A 404 of the marks query: no rows (`message`), or not a route (`error`). Untagged: the
+/// body is one of the two objects as it is, not wrapped in the variant's name.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
 #[allow(dead_code)] // documents a response; never built
 pub enum NurtureNotFound {
     NoRows(crate::compat::schema::SeedMessage),
