@@ -32,11 +32,11 @@ pub fn backend_of(db: &sea_orm::DatabaseConnection) -> Backend {
     }
 }
 
-/// A UTC instant as a query parameter for comparing with a timestamp column. MySQL's driver
-/// would send `DateTime<Utc>` as a TIMESTAMP, whose range ends in 2038 (MariaDB turns a later
-/// value into zero, so `created_at < '2099-01-01'` matched nothing); the columns are
-/// `DATETIME(6)` in UTC there, so MySQL gets the naive UTC value. Other backends keep the
-/// zoned value for their `timestamptz`/text columns.
+/// A UTC instant as a query parameter for comparing with a timestamp column: the naive UTC
+/// value on MySQL (its columns are `DATETIME(6)` in UTC), the zoned value elsewhere. The
+/// vendored `sea-query-sqlx` (vendor/README.md) now binds every `DateTime<Utc>` this way on
+/// MySQL, values written by entities included; this spelling stays at the filter sites so
+/// they do not depend on that patch.
 pub fn utc_param(backend: sea_orm::DbBackend, at: chrono::DateTime<chrono::Utc>) -> sea_orm::Value {
     match backend {
         sea_orm::DbBackend::MySql => at.naive_utc().into(),

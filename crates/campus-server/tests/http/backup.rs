@@ -329,3 +329,20 @@ backend_test!(async fn a_damaged_backup_is_refused_before_anything_is_written(ap
     std::fs::remove_file(dir.path().join("manifest.json")).unwrap();
     assert!(backup::verify(dir.path()).is_err());
 });
+
+// Every table the migrations create is in the backup's list (a new table cannot be left out).
+backend_test!(async fn the_backup_lists_every_table_the_migrations_create(app) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = app.state.db();
+    let sql = match app.backend {
+        campus_test_support::Backend::Sqlite => "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        campus_test_support::Backend::Postgres => "SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+        campus_test_support::Backend::Mysql => "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = database() AND table_type = 'BASE TABLE'",
+    };
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    let mut found: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "t").unwrap()).filter(|t| t != "campus_migrations").collect();
+    found.sort();
+    let mut listed: Vec<String> = TABLES.iter().map(|t| t.name.to_owned()).collect();
+    listed.sort();
+    assert_eq!(found, listed);
+});

@@ -1,6 +1,6 @@
-//! Instants past 2038 (MySQL's TIMESTAMP range ends in January 2038) used as filter bounds
-//! compare the same on all three databases (every timestamp parameter goes to MySQL as naive
-//! UTC, `campus_db::utc_param`).
+//! Instants past 2038 (MySQL's TIMESTAMP range ends in January 2038) are stored and compared
+//! the same on all three databases: every timestamp parameter goes to MySQL as naive UTC (the
+//! vendored sea-query-sqlx for values, `campus_db::utc_param` at filter sites).
 
 use campus_test_support::backend_test;
 use serde_json::json;
@@ -23,14 +23,6 @@ backend_test!(async fn instants_after_2038_compare_exactly_as_filter_bounds(app)
 // Once the clock is past 2038 (MySQL's TIMESTAMP range ends in January 2038), instants are
 // stored (a key's expiry, every created_at) and compared with "now" exactly as before.
 backend_test!(async fn after_2038_instants_are_stored_and_compared_exactly(app) {
-    // Known limitation on MySQL/MariaDB (docs/OPERATIONS.md, "Known limits"): sqlx sends every
-    // `DateTime<Utc>` an entity writes as a TIMESTAMP-typed parameter, and MariaDB 10.11
-    // refuses those past 2038-01-19, so writes fail once the clock passes that date. Filter
-    // bounds are already sent as naive UTC (the test above). Remove this early return with
-    // the fix (a naive-UTC value type for the entities' timestamps on MySQL).
-    if app.backend == campus_test_support::Backend::Mysql {
-        return;
-    }
     let move_to = |text: &str| {
         let target = chrono::DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
         let now = campus_domain::clock::Clock::now(app.clock.as_ref());
