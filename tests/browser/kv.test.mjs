@@ -135,7 +135,7 @@ test('register, get a token, sign in, store, retrieve, update, delete, sign out'
 
   // A form stripped of its CSRF token is refused.
   await page.goto(`${BASE}/api/data`);
-  await page.evaluate(() => document.querySelector('input[name=csrf_token]').remove());
+  await page.evaluate(() => document.querySelector('#data-form input[name=csrf_token]').remove());
   await page.fill('#key', 'forged');
   await page.fill('#value', 'x');
   const [refused] = await Promise.all([
