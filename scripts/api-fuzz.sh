@@ -26,7 +26,8 @@ out="$PWD/target/api-fuzz"
 rm -rf "$out"
 mkdir -p "$out"
 data=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+. scripts/lib.sh
+port=$(free_port)
 base="http://127.0.0.1:$port"
 # Rate limits are tested by the HTTP suite; here they would only turn generated requests into
 # 429s and hide what is behind them.
@@ -39,15 +40,7 @@ campus() { target/debug/campus --data-dir "$data" "$@"; }
 campus migrate up >/dev/null
 campus seed --demo >/dev/null
 printf 'Fuzz-Admin-Pass-1!\n' | campus user create --role admin --username fuzzadmin --password-stdin >/dev/null
-campus serve --port "$port" >"$out/server.log" 2>&1 &
-server=$!
-cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"; }
-trap cleanup EXIT
-for _ in $(seq 1 60); do
-  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -fsS "$base/readyz" >/dev/null || { cat "$out/server.log" >&2; exit 1; }
+start_campus "$data" "$port" "$out/server.log"
 
 token=$(curl -fsS "$base/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"login":"fuzzadmin","password":"Fuzz-Admin-Pass-1!"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')

@@ -13,17 +13,10 @@ fi
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 cargo build --locked -q -p campus
 
+. scripts/lib.sh
 data=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-target/debug/campus --data-dir "$data" serve --port "$port" >"$data/server.log" 2>&1 &
-server=$!
-cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"; }
-trap cleanup EXIT
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$data/server.log" >&2; exit 1; }
+port=$(free_port)
+start_campus "$data" "$port" "$data/server.log"
 
 artifacts="$PWD/target/browser-artifacts"
 rm -rf "$artifacts"
