@@ -29,7 +29,7 @@ pub const NURTURE_MARKS: [(i64, &str, &str, i32, i32); 10] = [
 ];
 
 /// Demo accounts: (username, email, name, role, password). `admin`/`admin123` is seed 002's.
-pub const DEMO_USERS: [(&str, &str, &str, Role, &str); 3] = [
+pub const DEMO_USERS: [(&str, &str, &str, Role, &str); 4] = [
     (
         "admin",
         "admin@demo.campus",
@@ -50,6 +50,13 @@ pub const DEMO_USERS: [(&str, &str, &str, Role, &str); 3] = [
         "Demo Parent",
         Role::Parent,
         "Parent!2026",
+    ),
+    (
+        "finance",
+        "finance@demo.campus",
+        "Demo Finance Officer",
+        Role::Finance,
+        "Finance!2026",
     ),
 ];
 

@@ -114,6 +114,19 @@ impl Identity {
         request: LoginRequest,
         meta: &RequestMeta,
     ) -> Result<LoginOutcome, IdentityError> {
+        let lifetime = request.lifetime;
+        let user = self.check_credentials(request, meta).await?;
+        self.issue(user, lifetime, None).await
+    }
+
+    /// Checks a sign-in's identifier and password: per-address and per-account rate limits
+    /// and the lockout first, then the password (in constant work whether or not the account
+    /// exists); failures are counted and audited, success clears them and is audited.
+    pub async fn check_credentials(
+        &self,
+        request: LoginRequest,
+        meta: &RequestMeta,
+    ) -> Result<User, IdentityError> {
         let limits = &self.settings.rate_limits;
         throttle::check_ip(self.limiter.as_ref(), limits, Action::Login, meta.ip.as_deref()).await?;
         let ip = meta.ip.as_deref();
@@ -147,7 +160,7 @@ impl Identity {
                 .target("user", user.id),
         )
         .await?;
-        self.issue(user, request.lifetime, None).await
+        Ok(user)
     }
 
     /// Tokens for a user who has just proved who they are (a registration that logs in at

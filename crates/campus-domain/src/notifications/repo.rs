@@ -102,6 +102,15 @@ pub async fn mark_all_read(conn: &impl ConnectionTrait, user_id: i64) -> Result<
     Ok(result.rows_affected)
 }
 
+/// How many notifications of a user are unread.
+pub async fn unread_count(conn: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbErr> {
+    notifications::Entity::find()
+        .filter(notifications::Column::UserId.eq(user_id))
+        .filter(notifications::Column::ReadAt.is_null())
+        .count(conn)
+        .await
+}
+
 /// Whether user `id` exists.
 pub async fn user_exists(conn: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
     Ok(users::Entity::find_by_id(id).one(conn).await?.is_some())

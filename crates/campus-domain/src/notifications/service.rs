@@ -63,6 +63,11 @@ impl Notifications {
         Ok(repo::mark_read(&self.db, model).await?.into())
     }
 
+    /// How many of the caller's notifications are unread (the portal's badge).
+    pub async fn unread_count(&self, who: &Principal) -> Result<u64, DbErr> {
+        repo::unread_count(&self.db, who.user_id).await
+    }
+
     /// Marks every unread notification of the caller read; returns how many changed.
     pub async fn mark_all_read(&self, who: &Principal) -> Result<u64, DbErr> {
         repo::mark_all_read(&self.db, who.user_id).await

@@ -183,6 +183,23 @@ pub async fn grades_of(conn: &impl ConnectionTrait, student_id: i64) -> Result<V
         .await
 }
 
+/// The grades of several students in one subject and term (no term: grades without one).
+pub async fn grades_in(
+    conn: &impl ConnectionTrait,
+    student_ids: &[i64],
+    subject: &str,
+    term: Option<&str>,
+) -> Result<Vec<grades::Model>, DbErr> {
+    let q = grades::Entity::find()
+        .filter(grades::Column::StudentId.is_in(student_ids.iter().copied()))
+        .filter(grades::Column::Subject.eq(subject));
+    let q = match term {
+        Some(t) => q.filter(grades::Column::Term.eq(t)),
+        None => q.filter(grades::Column::Term.is_null()),
+    };
+    q.order_by_asc(grades::Column::Id).all(conn).await
+}
+
 /// Grade `id`.
 pub async fn grade(conn: &impl ConnectionTrait, id: i64) -> Result<Option<grades::Model>, DbErr> {
     grades::Entity::find_by_id(id).one(conn).await
@@ -203,6 +220,19 @@ pub async fn activities_of(
 /// Activity `id`.
 pub async fn activity(conn: &impl ConnectionTrait, id: i64) -> Result<Option<activities::Model>, DbErr> {
     activities::Entity::find_by_id(id).one(conn).await
+}
+
+/// The marks of several students on one date.
+pub async fn attendance_on(
+    conn: &impl ConnectionTrait,
+    student_ids: &[i64],
+    date: NaiveDate,
+) -> Result<Vec<attendance::Model>, DbErr> {
+    attendance::Entity::find()
+        .filter(attendance::Column::StudentId.is_in(student_ids.iter().copied()))
+        .filter(attendance::Column::Date.eq(date))
+        .all(conn)
+        .await
 }
 
 /// A student's attendance marks between two dates (inclusive, either open), by date.

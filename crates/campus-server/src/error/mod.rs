@@ -132,6 +132,11 @@ impl ApiError {
     pub fn report(&self) -> &ErrorReport {
         &self.0.report
     }
+
+    /// The response headers the error carries (`Retry-After`, ...).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.0.headers
+    }
 }
 
 impl std::fmt::Display for ApiError {

@@ -89,6 +89,9 @@ pub(crate) fn is_upload_path(path: &str) -> bool {
 /// Where file imports are uploaded; their handlers raise `DefaultBodyLimit` to match.
 pub(crate) const IMPORTS_PREFIX: &str = "/api/v1/imports/";
 
+/// The portal's import form, which takes the same files.
+pub(crate) const PORTAL_IMPORT_PATH: &str = "/app/admin/import";
+
 /// Refuses a declared `Content-Length` over the limit at once, and caps what is read of a
 /// body without one (chunked), so no handler ever buffers more than the limit.
 async fn limit_body(
@@ -97,7 +100,7 @@ async fn limit_body(
     next: axum::middleware::Next,
 ) -> Response {
     let path = request.uri().path();
-    let limit = if path.starts_with(IMPORTS_PREFIX) {
+    let limit = if path.starts_with(IMPORTS_PREFIX) || path == PORTAL_IMPORT_PATH {
         limits.import
     } else if is_upload_path(path) {
         limits.upload

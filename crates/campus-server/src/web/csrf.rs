@@ -142,7 +142,15 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
             parts.extensions.insert(CsrfVerified);
             body = Body::from(bytes);
         } else if is_multipart(&parts.headers) {
-            if !header_matches(&state, &parts.headers, &binding) {
+            // A file upload form cannot set a header without script, so its token may come
+            // in the action's query string instead (it is bound to the session all the same).
+            let in_query = parts
+                .uri
+                .query()
+                .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+                .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v))
+                .is_some_and(|t| verify(&state, &binding, &t));
+            if !in_query && !header_matches(&state, &parts.headers, &binding) {
                 return refused();
             }
             parts.extensions.insert(CsrfVerified);

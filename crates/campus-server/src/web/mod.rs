@@ -6,6 +6,7 @@ pub mod assets;
 pub mod cookies;
 pub mod csrf;
 pub mod pages;
+pub mod portal;
 pub mod reset;
 pub mod verify;
 
@@ -21,4 +22,5 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .route("/static/{*path}", get(assets::serve))
         .route("/verify/{code}", get(verify::verify))
         .merge(reset::router(state))
+        .merge(portal::router(state))
 }

@@ -36,7 +36,7 @@ async fn register_and_token(app: &TestApp, username: &str) -> String {
 /// A browser: keeps cookies, reads the CSRF token out of each page's forms.
 pub(crate) struct Browser<'a> {
     app: &'a TestApp,
-    cookies: HashMap<String, String>,
+    pub(crate) cookies: HashMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
@@ -47,7 +47,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -104,7 +104,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn csrf_in(html: &str) -> String {
+pub(crate) fn csrf_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("page has a CSRF field") + marker.len();
     html[start..][..html[start..].find('"').unwrap()].to_owned()

@@ -23,6 +23,7 @@ mod middleware;
 mod openapi;
 mod ops;
 mod parking;
+mod portal;
 mod reports;
 mod school;
 mod transfer;

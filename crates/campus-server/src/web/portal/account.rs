@@ -1,0 +1,191 @@
+//! Everyone's own pages: display preferences, password, signing out everywhere, and the
+//! notifications inbox (unread first).
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use campus_domain::identity::ProfilePatch;
+use campus_domain::notifications::Notification;
+use campus_domain::pagination::PageRequest;
+use serde::Deserialize;
+
+use super::forms::{PageForm, PagePath, PageQuery, given};
+use super::{AppChrome, PageResult, Viewer, see_other};
+use crate::auth::Meta;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::web::cookies::{SESSION_COOKIE, secure, set_cookie};
+use crate::web::pages::{Notice, render};
+
+#[derive(Template, Debug)]
+#[template(path = "app/account.html")]
+pub struct AccountPage {
+    pub chrome: AppChrome,
+    pub name: String,
+    pub login: String,
+    pub language: String,
+    pub timezone: String,
+    pub text_size: String,
+    pub high_contrast: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+fn account_page(viewer: Viewer) -> AccountPage {
+    let user = viewer.user;
+    AccountPage {
+        chrome: viewer.chrome,
+        name: user.name.clone(),
+        login: user.username.clone().or(user.email.clone()).unwrap_or_default(),
+        language: user.language.clone(),
+        timezone: user.timezone.clone().unwrap_or_default(),
+        text_size: user.text_size.clone(),
+        high_contrast: user.high_contrast_mode,
+    }
+}
+
+pub async fn page(viewer: Viewer, PageQuery(q): PageQuery<DoneQuery>) -> PageResult {
+    let notice = match q.done.as_deref() {
+        Some("preferences") => Some("Preferences saved."),
+        Some("password") => Some("Password changed. Every other session has been signed out."),
+        _ => None,
+    };
+    let mut page = account_page(viewer);
+    if let Some(text) = notice {
+        page.chrome = page.chrome.notice(Notice::success(text));
+    }
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Re-renders the account page with `err` on top.
+fn account_failed(viewer: Viewer, err: &ApiError) -> PageResult {
+    if !err.status().is_client_error() {
+        return Err(ApiError::new(err.status(), err.code(), err.report().detail.clone()).into());
+    }
+    let mut page = account_page(viewer);
+    page.chrome.failed(err);
+    Ok(render(err.status(), &page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PreferencesForm {
+    text_size: Option<String>,
+    high_contrast: Option<String>,
+    language: Option<String>,
+    timezone: Option<String>,
+}
+
+pub async fn preferences(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    viewer: Viewer,
+    PageForm(form): PageForm<PreferencesForm>,
+) -> PageResult {
+    let patch = ProfilePatch {
+        text_size: given(&form.text_size),
+        // An unticked checkbox sends nothing: the form always means "set it to this".
+        high_contrast_mode: Some(form.high_contrast.is_some()),
+        language: given(&form.language),
+        timezone: Some(given(&form.timezone)),
+        ..ProfilePatch::default()
+    };
+    match state.identity().update_profile(viewer.who.user_id, patch, &meta).await {
+        Ok(_) => Ok(see_other("/app/account?done=preferences")),
+        Err(e) => account_failed(viewer, &e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// Changes the password (every session and token of the user ends) and signs this browser in
+/// again with a new session.
+pub async fn password(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageForm(form): PageForm<PasswordForm>,
+) -> PageResult {
+    let identity = state.identity();
+    match identity
+        .change_password(&viewer.who, form.current_password, form.new_password, &meta)
+        .await
+    {
+        Ok(_) => {
+            let session = identity.open_web_session(viewer.who.user_id, &meta).await?;
+            let max_age = ((session.expires_at - state.clock().now()).num_milliseconds() + 999).max(1000) / 1000;
+            let mut response = see_other("/app/account?done=password");
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &session.token, Some(max_age), secure(&state, &headers)),
+            );
+            Ok(response)
+        }
+        Err(e) => account_failed(viewer, &e.into()),
+    }
+}
+
+/// Ends every session and token of the user, this browser's included.
+pub async fn logout_all(State(state): State<AppState>, Meta(meta): Meta, headers: HeaderMap, viewer: Viewer) -> PageResult {
+    state
+        .identity()
+        .logout_all(viewer.who.user_id, viewer.who.user_id, &meta)
+        .await?;
+    let mut response = see_other("/app/login");
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), secure(&state, &headers)),
+    );
+    Ok(response)
+}
+
+#[derive(Template, Debug)]
+#[template(path = "app/notifications.html")]
+pub struct InboxPage {
+    pub chrome: AppChrome,
+    pub unread: Vec<Notification>,
+    pub read: Vec<Notification>,
+}
+
+/// Notifications shown per list.
+const INBOX: u64 = 50;
+
+pub async fn notifications(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let first = PageRequest { after_id: None, limit: INBOX };
+    let notes = state.notifications();
+    let unread = notes.list(&viewer.who, true, first).await?.items;
+    let read = notes
+        .list(&viewer.who, false, first)
+        .await?
+        .items
+        .into_iter()
+        .filter(|n| n.read)
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &InboxPage {
+            chrome: viewer.chrome,
+            unread,
+            read,
+        },
+    ))
+}
+
+pub async fn read_one(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>, PageForm(_): PageForm<Vec<(String, String)>>) -> PageResult {
+    state.notifications().mark_read(&viewer.who, id).await?;
+    Ok(see_other("/app/notifications"))
+}
+
+pub async fn read_all(State(state): State<AppState>, viewer: Viewer, PageForm(_): PageForm<Vec<(String, String)>>) -> PageResult {
+    state.notifications().mark_all_read(&viewer.who).await?;
+    Ok(see_other("/app/notifications"))
+}

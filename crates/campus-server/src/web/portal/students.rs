@@ -1,0 +1,374 @@
+//! Students: the roster (staff search it; a parent sees their children, a student themself)
+//! and a student's page — record, grades by term with GPA and a what-if calculator,
+//! attendance, activities, and for those who may see money the balance and ledger.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use campus_domain::finance::LedgerEntry;
+use campus_domain::finance::money;
+use campus_domain::identity::Role;
+use campus_domain::identity::roles::{FinanceStaff, RoleSet};
+use campus_domain::pagination::PageRequest;
+use campus_domain::school::policy::{Access, role_allows};
+use campus_domain::school::{Grade, Student, StudentFilter, WhatIfGrade};
+use serde::Deserialize;
+
+use super::forms::{PagePath, PageQuery, given};
+use super::{AppChrome, PageError, PageResult, Viewer};
+use crate::auth::Meta;
+use crate::state::AppState;
+use crate::web::pages::render;
+
+/// Rows per roster page.
+const PAGE: u64 = 50;
+/// Ledger entries on a student's page.
+const LEDGER_ROWS: u64 = 25;
+
+/// "Class 3 · B", "Class 3", or "—".
+pub fn class_label(level: Option<i32>, section: Option<&str>) -> String {
+    match (level, section) {
+        (Some(l), Some(s)) => format!("Class {l} · {s}"),
+        (Some(l), None) => format!("Class {l}"),
+        (None, Some(s)) => format!("Section {s}"),
+        (None, None) => "—".to_owned(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RosterQuery {
+    pub class_level: Option<String>,
+    pub section: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+}
+
+impl RosterQuery {
+    /// The filter and the page it asks for; a class level that is not a number is a 400 page.
+    pub fn filter(&self) -> Result<StudentFilter, PageError> {
+        let class_level = match given(&self.class_level) {
+            Some(text) => Some(text.parse::<i32>().ok().filter(|l| (0..=20).contains(l)).ok_or_else(|| {
+                PageError::new(StatusCode::BAD_REQUEST, "Class level must be a whole number from 0 to 20.")
+            })?),
+            None => None,
+        };
+        Ok(StudentFilter {
+            class_level,
+            section: given(&self.section).map(|s| s.chars().take(20).collect()),
+            status: None,
+            name: given(&self.q).map(|s| s.chars().take(100).collect()),
+        })
+    }
+
+    /// The query string of the next page.
+    fn next_link(&self, cursor: &str) -> String {
+        let mut pairs = Vec::new();
+        for (k, v) in [("class_level", &self.class_level), ("section", &self.section), ("q", &self.q)] {
+            if let Some(v) = given(v) {
+                pairs.push((k, v));
+            }
+        }
+        pairs.push(("cursor", cursor.to_owned()));
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+pub fn page_request(cursor: Option<&str>, limit: u64) -> Result<PageRequest, PageError> {
+    PageRequest::parse(Some(limit), cursor.filter(|c| !c.is_empty()))
+        .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "This page link is not valid; start from the first page."))
+}
+
+#[derive(Debug)]
+pub struct RosterRow {
+    pub id: i64,
+    pub roll_number: String,
+    pub name: String,
+    pub class: String,
+    pub status: &'static str,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "app/students.html")]
+pub struct RosterPage {
+    pub chrome: AppChrome,
+    pub title: &'static str,
+    pub staff: bool,
+    pub class_level: String,
+    pub section: String,
+    pub q: String,
+    pub rows: Vec<RosterRow>,
+    pub next: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<RosterQuery>) -> PageResult {
+    let staff = !matches!(viewer.who.role, Role::Parent | Role::Student);
+    let filter = if staff { q.filter()? } else { StudentFilter::default() };
+    let page = page_request(q.cursor.as_deref(), PAGE)?;
+    let found = state.school().list_students(&viewer.who, &filter, page).await?;
+    let rows = found.items.into_iter().map(roster_row).collect();
+    let title = match viewer.who.role {
+        Role::Parent => "My children",
+        Role::Student => "My record",
+        _ => "Students",
+    };
+    Ok(render(
+        StatusCode::OK,
+        &RosterPage {
+            chrome: viewer.chrome,
+            title,
+            staff,
+            class_level: given(&q.class_level).unwrap_or_default(),
+            section: given(&q.section).unwrap_or_default(),
+            q: given(&q.q).unwrap_or_default(),
+            next: found.next_cursor.map(|c| q.next_link(&c)),
+            rows,
+        },
+    ))
+}
+
+fn roster_row(s: Student) -> RosterRow {
+    RosterRow {
+        id: s.id,
+        class: class_label(s.class_level, s.section.as_deref()),
+        roll_number: s.roll_number,
+        name: s.name,
+        status: s.status.as_str(),
+    }
+}
+
+/// Grades of one term, with that term's GPA.
+#[derive(Debug)]
+pub struct TermRows {
+    pub term: String,
+    pub grades: Vec<Grade>,
+    pub weighted: f64,
+    pub unweighted: f64,
+}
+
+/// The what-if calculator's inputs (a hypothetical grade) and what it found.
+#[derive(Debug, Default, Deserialize)]
+pub struct WhatIfQuery {
+    pub subject: Option<String>,
+    pub score: Option<String>,
+    pub credits: Option<String>,
+    /// What a form just did (`paid`, `reversed`, ...), shown as a notice.
+    pub done: Option<String>,
+}
+
+/// The notice after a money form, by a fixed word (never text from the address).
+fn done_notice(done: Option<&str>) -> Option<crate::web::pages::Notice> {
+    let text = match done? {
+        "paid" => "Payment recorded. The balance below includes it.",
+        "paid-again" => "This payment was already recorded; it was not taken twice.",
+        "declared" => "Payment declared. It counts once the finance office confirms it.",
+        "reversed" => "Entry reversed.",
+        _ => return None,
+    };
+    Some(crate::web::pages::Notice::success(text))
+}
+
+#[derive(Debug)]
+pub struct WhatIf {
+    pub subject: String,
+    pub score: String,
+    pub credits: String,
+    pub projected: Option<f64>,
+}
+
+#[derive(Debug)]
+pub struct Progress {
+    pub terms: Vec<TermRows>,
+    pub cumulative_weighted: f64,
+    pub cumulative_unweighted: f64,
+    pub rate: f64,
+    pub counts: Vec<(String, u64)>,
+    pub absences: Vec<(String, String, String)>,
+    pub activities: Vec<(String, String, String)>,
+    pub what_if: WhatIf,
+}
+
+#[derive(Debug)]
+pub struct Money {
+    pub balance: String,
+    pub owes: bool,
+    pub entries: Vec<LedgerEntry>,
+    /// Finance staff: record payments and reverse entries here.
+    pub staff: bool,
+    /// The student themself: pay their own dues.
+    pub own: bool,
+    /// A fresh idempotency key for the payment form.
+    pub payment_key: String,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "app/student.html")]
+pub struct StudentPage {
+    pub chrome: AppChrome,
+    pub student: Student,
+    pub class: String,
+    pub progress: Option<Progress>,
+    pub money: Option<Money>,
+}
+
+impl StudentPage {
+    pub fn cents(&self, cents: &i64) -> String {
+        money::format(*cents)
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    viewer: Viewer,
+    PagePath(id): PagePath<i64>,
+    PageQuery(what_if): PageQuery<WhatIfQuery>,
+) -> PageResult {
+    let mut chrome = viewer.chrome;
+    if let Some(notice) = done_notice(what_if.done.as_deref()) {
+        chrome = chrome.notice(notice);
+    }
+    student_page(&state, &meta, chrome, &viewer.who, id, what_if).await
+}
+
+/// The student page for `who`; also re-rendered with an error by the payment forms.
+pub async fn student_page(
+    state: &AppState,
+    meta: &campus_domain::RequestMeta,
+    chrome: AppChrome,
+    who: &campus_domain::identity::Principal,
+    id: i64,
+    what_if: WhatIfQuery,
+) -> PageResult {
+    let student = state.school().student(who, id, meta).await?;
+    let progress = if role_allows(who.role, Access::ReadProgress) {
+        Some(progress(state, who, id, what_if).await?)
+    } else {
+        None
+    };
+    let staff = FinanceStaff::contains(who.role);
+    let money = if staff || matches!(who.role, Role::Parent | Role::Student) {
+        let balance = state.finance().balance(who, id).await?;
+        let entries = state.finance().ledger(who, id, PageRequest { after_id: None, limit: LEDGER_ROWS }).await?;
+        Some(Money {
+            balance: money::format(balance.balance_cents.abs()),
+            owes: balance.balance_cents > 0,
+            entries: entries.items,
+            staff,
+            own: who.role == Role::Student && student.user_id == Some(who.user_id),
+            payment_key: uuid::Uuid::new_v4().to_string(),
+        })
+    } else {
+        None
+    };
+    let class = class_label(student.class_level, student.section.as_deref());
+    Ok(render(
+        StatusCode::OK,
+        &StudentPage {
+            chrome,
+            student,
+            class,
+            progress,
+            money,
+        },
+    ))
+}
+
+async fn progress(
+    state: &AppState,
+    who: &campus_domain::identity::Principal,
+    id: i64,
+    q: WhatIfQuery,
+) -> Result<Progress, PageError> {
+    let school = state.school();
+    let grades = school.grades(who, id).await?;
+    let gpa = school.gpa(who, id).await?;
+    let mut by_term: BTreeMap<String, Vec<Grade>> = BTreeMap::new();
+    for g in grades {
+        by_term.entry(g.term.clone().unwrap_or_default()).or_default().push(g);
+    }
+    let terms = by_term
+        .into_iter()
+        .map(|(term, grades)| {
+            let (weighted, unweighted) = gpa.terms.get(&term).map_or((0.0, 0.0), |s| (s.weighted, s.unweighted));
+            TermRows {
+                term: if term.is_empty() { "No term".to_owned() } else { term },
+                grades,
+                weighted,
+                unweighted,
+            }
+        })
+        .collect();
+    let (marks, summary) = school.attendance(who, id, None, None).await?;
+    let present: Vec<String> = state
+        .settings()
+        .school
+        .attendance_codes
+        .iter()
+        .filter(|c| c.counts_as_present)
+        .map(|c| c.code.to_lowercase())
+        .collect();
+    let mut absences: Vec<(String, String, String)> = marks
+        .iter()
+        .filter(|m| !present.contains(&m.status.to_lowercase()))
+        .map(|m| (m.date.to_string(), m.status.clone(), m.note.clone().unwrap_or_default()))
+        .collect();
+    absences.sort_by(|a, b| b.0.cmp(&a.0));
+    absences.truncate(30);
+    let activities = school
+        .activities(who, id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.activity_name,
+                a.role_or_award.unwrap_or_default(),
+                a.participation_date.map(|d| d.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let what_if = what_if(state, who, id, q).await;
+    Ok(Progress {
+        terms,
+        cumulative_weighted: gpa.cumulative.weighted,
+        cumulative_unweighted: gpa.cumulative.unweighted,
+        rate: summary.attendance_rate,
+        counts: summary.counts.into_iter().collect(),
+        absences,
+        activities,
+        what_if,
+    })
+}
+
+/// The GPA if one more grade were added; a value that does not parse just shows no result.
+async fn what_if(state: &AppState, who: &campus_domain::identity::Principal, id: i64, q: WhatIfQuery) -> WhatIf {
+    let subject = given(&q.subject).unwrap_or_default();
+    let score = given(&q.score).unwrap_or_default();
+    let credits = given(&q.credits).unwrap_or_default();
+    let mut projected = None;
+    if !subject.is_empty()
+        && let Ok(points) = score.parse::<f64>()
+    {
+        let change = WhatIfGrade {
+            replaces: None,
+            subject: Some(subject.chars().take(100).collect()),
+            score: Some(points),
+            letter: None,
+            credits: credits.parse::<f64>().ok(),
+            term: None,
+        };
+        projected = state
+            .school()
+            .gpa_what_if(who, id, vec![change])
+            .await
+            .ok()
+            .map(|r| r.cumulative.weighted);
+    }
+    WhatIf {
+        subject,
+        score,
+        credits,
+        projected,
+    }
+}

@@ -1,0 +1,434 @@
+//! The portal under `/app` as a browser uses it (cookies, forms, CSRF tokens, redirects):
+//! sign-in for every role, attendance, the gradebook, payments at the counter and one's own,
+//! imports, account pages and the inbox — and every kind of bad input answered as a 4xx page.
+
+use campus_test_support::{Session, TEST_PASSWORD, TestApp, TestResponse, backend_test};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::compat_kvstore::{Browser, csrf_in};
+
+/// A browser signed in to the portal as `session`'s user.
+async fn signed_in<'a>(app: &'a TestApp, session: &Session) -> Browser<'a> {
+    let mut browser = Browser::new(app);
+    let res = browser
+        .submit("/app/login", "/app/login", &[("identifier", &session.email), ("password", TEST_PASSWORD)])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    assert_eq!(res.header("location"), Some("/app"));
+    browser
+}
+
+fn page_ok(res: &TestResponse) {
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.content_type().starts_with("text/html"), "{}", res.content_type());
+}
+
+/// A 4xx answered as a portal page (HTML), never JSON or a server error.
+fn page_error(res: &TestResponse, status: u16) {
+    assert_eq!(res.status, status, "{}", res.text);
+    assert!(res.content_type().starts_with("text/html"), "{}", res.content_type());
+}
+
+async fn student(app: &TestApp, admin: &Session, body: Value) -> i64 {
+    let res = app.post_json_with_token("/api/v1/students", &admin.token, &body).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    res.json()["id"].as_i64().unwrap()
+}
+
+backend_test!(async fn every_role_signs_in_to_its_own_home_and_out_again(app) {
+    // Not signed in: to the sign-in page, remembering where they were going.
+    let res = app.get("/app/students?class_level=3").await;
+    assert_eq!(res.status, 303);
+    assert_eq!(res.header("location"), Some("/app/login?next=%2Fapp%2Fstudents%3Fclass_level%3D3"));
+
+    let mut anonymous = Browser::new(&app);
+    let form = anonymous.get("/app/login?next=/app/attendance").await;
+    page_ok(&form);
+    assert!(form.text.contains("name=\"next\" value=\"/app/attendance\""));
+    // Wrong password: the form again with the problem, 401.
+    let wrong = anonymous
+        .submit("/app/login", "/app/login", &[("identifier", "nobody@school.test"), ("password", "Wrong#Pass1")])
+        .await;
+    page_error(&wrong, 401);
+    assert!(wrong.text.contains("do not match an active account"), "{}", wrong.text);
+    let empty = anonymous.submit("/app/login", "/app/login", &[("identifier", " "), ("password", "")]).await;
+    page_error(&empty, 400);
+
+    let navs = [
+        ("admin", &["/app/students", "/app/attendance", "/app/gradebook", "/app/finance/dues", "/app/admin/import"][..]),
+        ("teacher", &["/app/students", "/app/attendance", "/app/gradebook"][..]),
+        ("finance", &["/app/finance/dues", "/app/students"][..]),
+        ("parent", &["/app/students"][..]),
+        ("student", &["/app/students"][..]),
+    ];
+    let all = ["/app/attendance", "/app/gradebook", "/app/finance/dues", "/app/admin/import"];
+    for (role, links) in navs {
+        let session = app.session(role).await;
+        let mut browser = signed_in(&app, &session).await;
+        let home = browser.get("/app").await;
+        page_ok(&home);
+        for link in links {
+            assert!(home.text.contains(&format!("href=\"{link}\"")), "{role} misses {link}");
+        }
+        for link in all.iter().filter(|l| !links.contains(l)) {
+            assert!(!home.text.contains(&format!("<a href=\"{link}\"")), "{role} is offered {link}");
+            page_error(&browser.get(link).await, 403);
+        }
+        // Signing out ends the session on the server: the old cookie no longer works.
+        let cookie = browser.cookies.clone();
+        let out = browser.submit("/app", "/app/logout", &[]).await;
+        assert_eq!((out.status, out.header("location")), (303, Some("/app/login")));
+        let mut stale = Browser::new(&app);
+        stale.cookies = cookie;
+        assert_eq!(stale.get("/app").await.status, 303);
+    }
+
+    // After sign-in the browser goes where it was going — only ever to a portal page.
+    let teacher = app.session("teacher").await;
+    for (next, to) in [("/app/attendance", "/app/attendance"), ("//evil.example/app", "/app"), ("https://evil.example", "/app"), ("/app/../api", "/app")] {
+        let mut b = Browser::new(&app);
+        let res = b
+            .submit("/app/login", "/app/login", &[("identifier", &teacher.email), ("password", TEST_PASSWORD), ("next", next)])
+            .await;
+        assert_eq!(res.header("location"), Some(to), "next={next}");
+    }
+});
+
+backend_test!(async fn a_teacher_takes_attendance_and_the_parent_sees_the_absence(app) {
+    let admin = app.session("admin").await;
+    let ids: Vec<i64> = futures_util::future::join_all(
+        (0..5).map(|i| student(&app, &admin, json!({"name": format!("Pupil {i}"), "class_level": 4, "section": "B"}))),
+    )
+    .await;
+    let mut ids = ids;
+    ids.sort_unstable();
+    let other_class = student(&app, &admin, json!({"name": "Elsewhere", "class_level": 5})).await;
+    let parent = app.session("parent").await;
+    let res = app
+        .post_json_with_token(&format!("/api/v1/students/{}/guardians", ids[2]), &admin.token, &json!({"user_id": parent.user_id}))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+
+    let teacher = app.session("teacher").await;
+    let mut browser = signed_in(&app, &teacher).await;
+    let page = "/app/attendance?class_level=4&section=B&date=2026-09-14";
+    let form = browser.get(page).await;
+    page_ok(&form);
+    assert_eq!(form.text.matches("class=\"mark-row\"").count(), 5, "only class 4 B is listed");
+    assert!(!form.text.contains("Elsewhere"));
+    // Everyone Present by default.
+    assert_eq!(form.text.matches("value=\"Present\" checked").count(), 5);
+    let token = csrf_in(&form.text);
+    let mut fields: Vec<(String, String)> = vec![
+        ("csrf_token".into(), token.clone()),
+        ("class_level".into(), "4".into()),
+        ("section".into(), "B".into()),
+        ("date".into(), "2026-09-14".into()),
+    ];
+    for id in &ids {
+        let status = if *id == ids[2] { "Absent" } else { "Present" };
+        fields.push((format!("status_{id}"), status.into()));
+    }
+    fields.push((format!("note_{}", ids[2]), "Dentist".into()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = browser.post_form("/app/attendance", &pairs).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    // Reopening the page shows what was saved.
+    let again = browser.get(saved.header("location").unwrap()).await;
+    page_ok(&again);
+    assert!(again.text.contains("Attendance saved for 5 students"), "{}", again.text);
+    assert!(again.text.contains(&format!("name=\"status_{}\" value=\"Absent\" checked", ids[2])));
+    assert!(again.text.contains("value=\"Dentist\""));
+
+    // An unknown status saves nothing (one transaction) and says why, at 422.
+    let mut bad = pairs.clone();
+    bad.retain(|(k, _)| *k != format!("status_{}", ids[0]));
+    let key = format!("status_{}", ids[0]);
+    bad.push((&key, "Sleeping"));
+    bad.retain(|(k, _)| *k != format!("status_{}", ids[2]));
+    let key2 = format!("status_{}", ids[2]);
+    bad.push((&key2, "Present"));
+    let refused = browser.post_form("/app/attendance", &bad).await;
+    page_error(&refused, 422);
+    assert!(refused.text.contains("id=\"error-summary\""), "{}", refused.text);
+    let unchanged = app
+        .get_with_token(&format!("/api/v1/students/{}/attendance", ids[2]), &admin.token)
+        .await;
+    assert_eq!(unchanged.json()["records"][0]["status"], "Absent", "{}", unchanged.text);
+
+    // The parent sees the absence on the child's page, and not the other children.
+    let mut home = signed_in(&app, &parent).await;
+    let child = home.get(&format!("/app/students/{}", ids[2])).await;
+    page_ok(&child);
+    assert!(child.text.contains("2026-09-14</time>: Absent — Dentist"), "{}", child.text);
+    assert!(child.text.contains("id=\"attendance-rate\">0.00%"), "{}", child.text);
+    for other in [ids[0], other_class, 9_999_999] {
+        page_error(&home.get(&format!("/app/students/{other}")).await, 404);
+    }
+    let list = home.get("/app/students").await;
+    assert_eq!(list.text.matches("/app/students/").count(), 1, "{}", list.text);
+    // Parents do not take attendance.
+    page_error(&home.get(page).await, 403);
+});
+
+backend_test!(async fn the_gradebook_saves_grades_and_the_gpa_follows(app) {
+    let admin = app.session("admin").await;
+    let a = student(&app, &admin, json!({"name": "Ada", "class_level": 7})).await;
+    let b = student(&app, &admin, json!({"name": "Bo", "class_level": 7})).await;
+    let teacher = app.session("teacher").await;
+    let mut browser = signed_in(&app, &teacher).await;
+    let page = "/app/gradebook?class_level=7&subject=Maths&term=T1";
+    let grid = browser.get(page).await;
+    page_ok(&grid);
+    let token = csrf_in(&grid.text);
+    let base = [("csrf_token", token.as_str()), ("class_level", "7"), ("section", ""), ("subject", "Maths"), ("term", "T1")];
+    let (sa, sb) = (format!("score_{a}"), format!("score_{b}"));
+    let mut fields = base.to_vec();
+    fields.extend([(sa.as_str(), "95"), (sb.as_str(), "")]);
+    let saved = browser.post_form("/app/gradebook", &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let shown = browser.get(saved.header("location").unwrap()).await;
+    assert!(shown.text.contains("Saved 1 grades"));
+    assert!(shown.text.contains(&format!("name=\"{sa}\" value=\"95\"")));
+
+    // Changing the cell updates the same grade; a bad cell is named, the good one saved.
+    let mut fields = base.to_vec();
+    fields.extend([(sa.as_str(), "60"), (sb.as_str(), "150")]);
+    let partial = browser.post_form("/app/gradebook", &fields).await;
+    page_error(&partial, 422);
+    assert!(partial.text.contains(&format!("href=\"#{sb}\"")), "{}", partial.text);
+    assert!(partial.text.contains(&format!("name=\"{sb}\" value=\"150\"")), "typed value kept");
+    let grades = app.get_with_token(&format!("/api/v1/students/{a}/grades"), &admin.token).await;
+    let items = grades.json()["grades"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{}", grades.text);
+    assert_eq!(items[0]["score"], 60.0);
+    let nothing = app.get_with_token(&format!("/api/v1/students/{b}/grades"), &admin.token).await;
+    assert!(!nothing.text.contains("150"), "{}", nothing.text);
+
+    // The student's page shows the grade and GPA; the what-if calculator projects one.
+    let pupil = browser.get(&format!("/app/students/{a}?subject=Art&score=100&credits=1")).await;
+    page_ok(&pupil);
+    assert!(pupil.text.contains("T1 — GPA"), "{}", pupil.text);
+    assert!(pupil.text.contains("id=\"what-if-result\""), "{}", pupil.text);
+    page_error(&browser.get("/app/gradebook?class_level=x&subject=Maths").await, 400);
+});
+
+backend_test!(async fn payments_at_the_counter_are_taken_once_and_students_cannot_overpay(app) {
+    let admin = app.session("admin").await;
+    let course = app
+        .post_json_with_token("/api/v1/courses", &admin.token, &json!({"code": "ART1", "name": "Art", "credits": 3, "fee": "120.00"}))
+        .await;
+    assert_eq!(course.status, 201, "{}", course.text);
+    let learner = app.session("student").await;
+    let enrolled = app
+        .post_json_with_token("/api/v1/enrollments", &learner.token, &json!({"course_id": course.json()["id"]}))
+        .await;
+    assert_eq!(enrolled.status, 201, "{}", enrolled.text);
+    let id = enrolled.json()["enrollment"]["student_id"].as_i64().unwrap();
+
+    let finance = app.session("finance").await;
+    let mut counter = signed_in(&app, &finance).await;
+    let dues = counter.get("/app/finance/dues").await;
+    page_ok(&dues);
+    assert!(dues.text.contains(&format!("/app/students/{id}")), "{}", dues.text);
+    let page = counter.get(&format!("/app/students/{id}")).await;
+    page_ok(&page);
+    assert!(page.text.contains("Owes <strong>120.00</strong>"), "{}", page.text);
+    let token = csrf_in(&page.text);
+    let key = page.text.split("name=\"idempotency_key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let fields = [("csrf_token", token.as_str()), ("idempotency_key", key.as_str()), ("amount", "50.00"), ("method", "CASH"), ("reference", "R-1")];
+    let action = format!("/app/students/{id}/payments");
+    // A double click: the same form twice records one payment.
+    let first = counter.post_form(&action, &fields).await;
+    assert_eq!(first.status, 303, "{}", first.text);
+    let second = counter.post_form(&action, &fields).await;
+    assert_eq!(second.status, 303, "{}", second.text);
+    assert!(second.header("location").unwrap().contains("done=paid-again"));
+    let after = counter.get(first.header("location").unwrap()).await;
+    assert!(after.text.contains("Payment recorded"));
+    assert!(after.text.contains("Owes <strong>70.00</strong>"), "{}", after.text);
+    let ledger = app.get_with_token(&format!("/api/v1/students/{id}/ledger"), &finance.token).await;
+    let payments = ledger.json()["entries"].as_array().unwrap().iter().filter(|e| e["kind"] == "payment").count();
+    assert_eq!(payments, 1, "{}", ledger.text);
+    // Bad amounts are 422 pages with the field in the summary.
+    for amount in ["abc", "-5", "0", ""] {
+        let fresh = [("csrf_token", token.as_str()), ("idempotency_key", "k-bad"), ("amount", amount)];
+        let res = counter.post_form(&action, &fresh).await;
+        assert!(res.status == 422 || res.status == 400, "{amount}: {}", res.status);
+        assert!(res.content_type().starts_with("text/html"));
+    }
+
+    // The student pays their own dues but never more than owed (seed 002's rule).
+    let mut own = signed_in(&app, &learner).await;
+    let mine = own.get(&format!("/app/students/{id}")).await;
+    assert!(mine.text.contains("Pay your dues"), "{}", mine.text);
+    let token = csrf_in(&mine.text);
+    let over = own
+        .post_form(&action, &[("csrf_token", token.as_str()), ("idempotency_key", "own-1"), ("amount", "500")])
+        .await;
+    page_error(&over, 422);
+    assert!(over.text.contains("error-summary") || over.text.contains("notice-error"), "{}", over.text);
+    let ok = own
+        .post_form(&action, &[("csrf_token", token.as_str()), ("idempotency_key", "own-2"), ("amount", "70")])
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.text);
+    assert!(own.get(&format!("/app/students/{id}")).await.text.contains("Nothing owed"));
+
+    // Reversing an entry needs a reason and is finance staff's.
+    let entry = ledger.json()["entries"].as_array().unwrap().iter().find(|e| e["kind"] == "payment").unwrap()["id"].as_i64().unwrap();
+    let reverse = format!("/app/ledger/{entry}/reverse");
+    let sid = id.to_string();
+    page_error(&own.post_form(&reverse, &[("csrf_token", token.as_str()), ("reason", "x"), ("student_id", &sid)]).await, 403);
+    let page = counter.get(&format!("/app/students/{id}")).await;
+    let token = csrf_in(&page.text);
+    let res = counter.post_form(&reverse, &[("csrf_token", token.as_str()), ("reason", "Counted twice"), ("student_id", &sid)]).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let again = counter.post_form(&reverse, &[("csrf_token", token.as_str()), ("reason", "Again"), ("student_id", &sid)]).await;
+    page_error(&again, 409);
+    assert!(app.state.finance().verify().await.unwrap().is_empty());
+});
+
+backend_test!(async fn forms_without_their_token_and_bad_addresses_are_refused_as_pages(app) {
+    let teacher = app.session("teacher").await;
+    let mut browser = signed_in(&app, &teacher).await;
+    for path in ["/app/attendance", "/app/gradebook", "/app/logout", "/app/account/preferences", "/app/account/logout-all", "/app/notifications/read-all"] {
+        let res = browser.post_form(path, &[("class_level", "1")]).await;
+        page_error(&res, 403);
+        // A body that is not a form gets no further.
+        let raw = app
+            .send(app.request(Method::POST, path).header("cookie", browser.cookie_header()).body("x"))
+            .await;
+        page_error(&raw, 403);
+    }
+    // Still signed in: nothing above acted.
+    page_ok(&browser.get("/app").await);
+    for (path, status) in [
+        ("/app/students?class_level=abc", 400),
+        ("/app/students?cursor=%%%", 400),
+        ("/app/students?cursor=bm90LWEtY3Vyc29y", 400),
+        ("/app/attendance?class_level=3&date=2026-13-45", 400),
+        ("/app/attendance?class_level=99", 400),
+        ("/app/students/999999999", 404),
+        ("/app/students/abc", 404),
+        ("/app/students/99999999999999999999999", 404),
+        ("/app/nowhere", 404),
+    ] {
+        let res = browser.get(path).await;
+        page_error(&res, status);
+        assert!(!res.text.contains("panicked"));
+    }
+    // An oversized form is a 413 page.
+    let token = csrf_in(&browser.get("/app/account").await.text);
+    let huge = "x".repeat(70 * 1024);
+    let res = browser.post_form("/app/account/preferences", &[("csrf_token", token.as_str()), ("language", &huge)]).await;
+    page_error(&res, 413);
+});
+
+backend_test!(async fn an_administrator_imports_a_roster_after_a_dry_run(app) {
+    let admin = app.session("admin").await;
+    let mut browser = signed_in(&app, &admin).await;
+    let form = browser.get("/app/admin/import").await;
+    page_ok(&form);
+    let token = csrf_in(&form.text);
+    let csv = "roll_number,name,class_level,section\nR-100,Ivy Import,2,A\nR-101,Jon Import,2,A\n";
+    let upload = |mode: &'static str, token: Option<&str>, body: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", "students")
+            .text("mode", mode)
+            .part("file", reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name("roster.csv"));
+        let path = match token {
+            Some(t) => format!("/app/admin/import?csrf_token={t}"),
+            None => "/app/admin/import".to_owned(),
+        };
+        app.send(app.request(Method::POST, &path).header("cookie", browser.cookie_header()).multipart(form))
+    };
+    page_error(&upload("commit", None, csv).await, 403);
+    let dry = upload("dry-run", Some(&token), csv).await;
+    page_ok(&dry);
+    assert!(dry.text.contains("id=\"count-new\">2<"), "{}", dry.text);
+    assert!(dry.text.contains("id=\"mode-commit\" value=\"commit\" checked"));
+    let none = app.get_with_token("/api/v1/students?name=Ivy", &admin.token).await;
+    assert_eq!(none.json()["students"].as_array().unwrap().len(), 0, "a dry run writes nothing");
+    let done = upload("commit", Some(&token), csv).await;
+    page_ok(&done);
+    assert!(done.text.contains("Imported 2 rows"), "{}", done.text);
+    let some = app.get_with_token("/api/v1/students?name=Ivy", &admin.token).await;
+    assert_eq!(some.json()["students"].as_array().unwrap().len(), 1);
+    // A file with a bad row: nothing written, the row named.
+    let bad = upload("commit", Some(&token), "roll_number,name,class_level\nR-200,Kim,2\nR-201,,x\n").await;
+    page_error(&bad, 422);
+    assert!(bad.text.contains("id=\"row-errors\""), "{}", bad.text);
+    let kim = app.get_with_token("/api/v1/students?name=Kim", &admin.token).await;
+    assert_eq!(kim.json()["students"].as_array().unwrap().len(), 0);
+    // Not a table at all.
+    let junk = upload("dry-run", Some(&token), "\u{0}\u{1}PK garbage").await;
+    assert!((400..500).contains(&junk.status), "{}", junk.status);
+});
+
+backend_test!(async fn account_preferences_password_sessions_and_the_inbox(app) {
+    let parent = app.session("parent").await;
+    let mut browser = signed_in(&app, &parent).await;
+    let account = browser.get("/app/account").await;
+    page_ok(&account);
+    let token = csrf_in(&account.text);
+    let res = browser
+        .post_form("/app/account/preferences", &[("csrf_token", token.as_str()), ("text_size", "large"), ("high_contrast", "on"), ("language", "pt-BR"), ("timezone", "")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let home = browser.get("/app").await;
+    assert!(home.text.contains("class=\"portal text-large high-contrast\""), "{}", &home.text[..600]);
+    let bad = browser
+        .post_form("/app/account/preferences", &[("csrf_token", token.as_str()), ("text_size", "huge")])
+        .await;
+    page_error(&bad, 422);
+    assert!(bad.text.contains("href=\"#text_size\""), "{}", bad.text);
+
+    // Notifications: unread first, mark one, then all.
+    let admin = app.session("admin").await;
+    for text in ["First notice", "Second notice"] {
+        let res = app
+            .post_json_with_token("/api/v1/notifications", &admin.token, &json!({"user_ids": [parent.user_id], "message": text}))
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    let inbox = browser.get("/app/notifications").await;
+    assert!(inbox.text.contains("id=\"unread-badge\">2"), "{}", inbox.text);
+    let id = inbox
+        .text
+        .split("/app/notifications/")
+        .filter_map(|s| s.split('/').next())
+        .find(|s| s.parse::<i64>().is_ok())
+        .unwrap()
+        .to_owned();
+    let res = browser.post_form(&format!("/app/notifications/{id}/read"), &[("csrf_token", token.as_str())]).await;
+    assert_eq!(res.status, 303);
+    assert!(browser.get("/app").await.text.contains("id=\"unread-badge\">1"));
+    page_error(&browser.post_form("/app/notifications/999999/read", &[("csrf_token", token.as_str())]).await, 404);
+    browser.post_form("/app/notifications/read-all", &[("csrf_token", token.as_str())]).await;
+    assert!(!browser.get("/app").await.text.contains("unread-badge"));
+
+    // Password: a wrong current one is refused; a good change keeps this browser signed in
+    // and ends the other sessions.
+    let mut other = signed_in(&app, &parent).await;
+    let wrong = browser
+        .post_form("/app/account/password", &[("csrf_token", token.as_str()), ("current_password", "Nope#1234"), ("new_password", "Newer#Passw0rd")])
+        .await;
+    assert!(wrong.status == 400 || wrong.status == 401 || wrong.status == 422, "{}", wrong.status);
+    let weak = browser
+        .post_form("/app/account/password", &[("csrf_token", token.as_str()), ("current_password", TEST_PASSWORD), ("new_password", "short")])
+        .await;
+    assert!((400..500).contains(&weak.status), "{}", weak.status);
+    let changed = browser
+        .post_form("/app/account/password", &[("csrf_token", token.as_str()), ("current_password", TEST_PASSWORD), ("new_password", "Newer#Passw0rd")])
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.text);
+    page_ok(&browser.get("/app/account?done=password").await);
+    assert_eq!(other.get("/app").await.status, 303, "the other session ended");
+
+    // Sign out everywhere ends this browser's session too.
+    let token = csrf_in(&browser.get("/app/account").await.text);
+    let out = browser.post_form("/app/account/logout-all", &[("csrf_token", token.as_str())]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(browser.get("/app").await.status, 303);
+});
