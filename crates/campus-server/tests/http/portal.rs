@@ -432,3 +432,116 @@ backend_test!(async fn account_preferences_password_sessions_and_the_inbox(app) 
     assert_eq!(out.status, 303);
     assert_eq!(browser.get("/app").await.status, 303);
 });
+
+backend_test!(async fn a_student_enrols_once_and_the_charge_appears(app) {
+    let admin = app.session("admin").await;
+    let course = app
+        .post_json_with_token("/api/v1/courses", &admin.token, &json!({"code": "MUS1", "name": "Music", "credits": 2, "fee": "80.00"}))
+        .await;
+    let course = course.json()["id"].as_i64().unwrap();
+    let learner = app.session("student").await;
+    let mut browser = signed_in(&app, &learner).await;
+    let list = browser.get("/app/courses").await;
+    page_ok(&list);
+    assert!(list.text.contains("id=\"enroll-MUS1\""), "{}", list.text);
+    let token = csrf_in(&list.text);
+    let key = list.text.split("name=\"idempotency_key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let action = format!("/app/courses/{course}/enroll");
+    let fields = [("csrf_token", token.as_str()), ("idempotency_key", key.as_str())];
+    for _ in 0..2 {
+        let res = browser.post_form(&action, &fields).await;
+        assert_eq!(res.status, 303, "{}", res.text);
+    }
+    let after = browser.get("/app/courses?done=enrolled").await;
+    assert!(after.text.contains("ACTIVE"), "{}", after.text);
+    assert!(!after.text.contains("id=\"enroll-MUS1\""));
+    // Without the key (a different form), enrolling again is a 409 page.
+    let again = browser.post_form(&action, &[("csrf_token", token.as_str())]).await;
+    page_error(&again, 409);
+    let home = browser.get("/app").await;
+    let own: i64 = home.text.split("/app/students/").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let record = browser.get(&format!("/app/students/{own}")).await;
+    assert!(record.text.contains("Owes <strong>80.00</strong>"), "{}", record.text);
+    page_error(&browser.post_form("/app/courses/999999/enroll", &[("csrf_token", token.as_str())]).await, 404);
+    // Only students enrol themselves here.
+    let teacher = app.session("teacher").await;
+    let mut staff = signed_in(&app, &teacher).await;
+    let t = csrf_in(&staff.get("/app/notify").await.text);
+    page_error(&staff.post_form(&action, &[("csrf_token", t.as_str())]).await, 403);
+});
+
+backend_test!(async fn a_teacher_messages_a_class_and_guardians_receive_it(app) {
+    let admin = app.session("admin").await;
+    let child = student(&app, &admin, json!({"name": "Noor", "class_level": 9, "section": "A"})).await;
+    let parent = app.session("parent").await;
+    let res = app
+        .post_json_with_token(&format!("/api/v1/students/{child}/guardians"), &admin.token, &json!({"user_id": parent.user_id}))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let teacher = app.session("teacher").await;
+    let mut browser = signed_in(&app, &teacher).await;
+    let form = browser.get("/app/notify").await;
+    page_ok(&form);
+    let token = csrf_in(&form.text);
+    let sent = browser
+        .post_form("/app/notify", &[("csrf_token", token.as_str()), ("class_level", "9"), ("section", "A"), ("audience", "guardians"), ("message", "Trip on Friday <b>bring lunch</b>")])
+        .await;
+    assert_eq!((sent.status, sent.header("location")), (303, Some("/app/notify?sent=1")));
+    let mut home = signed_in(&app, &parent).await;
+    let inbox = home.get("/app/notifications").await;
+    assert!(inbox.text.contains("Trip on Friday &#60;b&#62;bring lunch&#60;/b&#62;") || inbox.text.contains("Trip on Friday &lt;b&gt;"), "{}", inbox.text);
+    // Nobody to send to, and an empty message: 422 pages that keep what was typed.
+    let none = browser
+        .post_form("/app/notify", &[("csrf_token", token.as_str()), ("class_level", "9"), ("section", "A"), ("audience", "students"), ("message", "Hello")])
+        .await;
+    page_error(&none, 422);
+    assert!(none.text.contains(">Hello</textarea>"));
+    let blank = browser
+        .post_form("/app/notify", &[("csrf_token", token.as_str()), ("class_level", "9"), ("audience", "guardians"), ("message", "  ")])
+        .await;
+    page_error(&blank, 422);
+    page_error(&home.get("/app/notify").await, 403);
+});
+
+backend_test!(async fn an_administrator_manages_accounts_with_one_time_passwords(app) {
+    let admin = app.session("admin").await;
+    let mut browser = signed_in(&app, &admin).await;
+    let page = browser.get("/app/admin/users").await;
+    page_ok(&page);
+    let token = csrf_in(&page.text);
+    let created = browser
+        .post_form("/app/admin/users", &[("csrf_token", token.as_str()), ("name", "Nia Newhire"), ("email", "nia@school.test"), ("username", ""), ("role", "teacher")])
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let password = created.text.split("data-field=\"password\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    // The one-time password works.
+    let mut nia = Browser::new(&app);
+    let res = nia.submit("/app/login", "/app/login", &[("identifier", "nia@school.test"), ("password", &password)]).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let listed = browser.get("/app/admin/users?q=Nia").await;
+    let id: i64 = listed.text.split("id=\"user-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let action = format!("/app/admin/users/{id}");
+    let res = browser.post_form(&action, &[("csrf_token", token.as_str()), ("action", "role"), ("role", "finance")]).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    assert!(nia.get("/app").await.text.contains("href=\"/app/finance/dues\""), "the role applies at once");
+    let reset = browser.post_form(&action, &[("csrf_token", token.as_str()), ("action", "reset-password")]).await;
+    page_ok(&reset);
+    assert!(reset.text.contains("data-field=\"password\""));
+    assert_eq!(nia.get("/app").await.status, 303, "a reset ends the sessions");
+    let off = browser.post_form(&action, &[("csrf_token", token.as_str()), ("action", "deactivate")]).await;
+    assert_eq!(off.status, 303);
+    // Bad input: a duplicate email, an unknown role, an unknown action, oneself demoted.
+    let dup = browser
+        .post_form("/app/admin/users", &[("csrf_token", token.as_str()), ("name", "Again"), ("email", "nia@school.test"), ("role", "teacher")])
+        .await;
+    page_error(&dup, 409);
+    page_error(&browser.post_form("/app/admin/users", &[("csrf_token", token.as_str()), ("name", "X"), ("role", "wizard")]).await, 422);
+    page_error(&browser.post_form(&action, &[("csrf_token", token.as_str()), ("action", "explode")]).await, 400);
+    let me = format!("/app/admin/users/{}", admin.user_id);
+    let self_demote = browser.post_form(&me, &[("csrf_token", token.as_str()), ("action", "role"), ("role", "student")]).await;
+    assert!((400..500).contains(&self_demote.status), "{}", self_demote.status);
+    page_error(&browser.get("/app/admin/users?role=wizard").await, 400);
+    // Only administrators.
+    let teacher = app.session("teacher").await;
+    page_error(&signed_in(&app, &teacher).await.get("/app/admin/users").await, 403);
+});

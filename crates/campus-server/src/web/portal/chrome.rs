@@ -40,19 +40,25 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![("/app", "Home")];
     match role {
         Role::Parent => items.push(("/app/students", "My children")),
-        Role::Student => items.push(("/app/students", "My record")),
+        Role::Student => items.extend([("/app/students", "My record"), ("/app/courses", "Courses")]),
         Role::Teacher => items.extend([
             ("/app/students", "Students"),
             ("/app/attendance", "Attendance"),
             ("/app/gradebook", "Gradebook"),
+            ("/app/notify", "Message a class"),
         ]),
-        Role::Finance => items.extend([("/app/finance/dues", "Dues"), ("/app/students", "Students")]),
+        Role::Finance => items.extend([
+            ("/app/finance/dues", "Dues"),
+            ("/app/students", "Students"),
+            ("/app/courses", "Courses"),
+        ]),
         Role::Admin => items.extend([
             ("/app/students", "Students"),
             ("/app/attendance", "Attendance"),
             ("/app/gradebook", "Gradebook"),
             ("/app/finance/dues", "Dues"),
             ("/app/admin/import", "Import"),
+            ("/app/admin/users", "Users"),
         ]),
         Role::User => {}
     }

@@ -8,11 +8,14 @@ mod account;
 mod admin;
 mod attendance;
 mod chrome;
+mod courses;
 mod forms;
 mod finance;
 mod gradebook;
+mod notify;
 mod signin;
 mod students;
+mod users;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -39,8 +42,13 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .route("/app/students/{id}/payments", post(finance::pay))
         .route("/app/ledger/{id}/reverse", post(finance::reverse))
         .route("/app/finance/dues", get(finance::dues))
+        .route("/app/courses", get(courses::list))
+        .route("/app/courses/{id}/enroll", post(courses::enroll))
         .route("/app/attendance", get(attendance::form).post(attendance::save))
         .route("/app/gradebook", get(gradebook::form).post(gradebook::save))
+        .route("/app/admin/users", get(users::list).post(users::create))
+        .route("/app/admin/users/{id}", post(users::change))
+        .route("/app/notify", get(notify::form).post(notify::send))
         .route("/app/account", get(account::page))
         .route("/app/account/preferences", post(account::preferences))
         .route("/app/account/password", post(account::password))

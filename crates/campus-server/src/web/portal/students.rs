@@ -210,6 +210,8 @@ pub struct StudentPage {
     pub class: String,
     pub progress: Option<Progress>,
     pub money: Option<Money>,
+    /// Report documents `who` may download: (id, title, generated on).
+    pub documents: Vec<(i64, &'static str, String)>,
 }
 
 impl StudentPage {
@@ -262,6 +264,20 @@ pub async fn student_page(
     } else {
         None
     };
+    // Documents are listed when the role may read any kind of them; a refusal is no list.
+    let documents = match state.reports().list(who, id).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|r| (r.id, r.kind.title(), r.generated_at.format("%Y-%m-%d").to_string()))
+            .collect(),
+        Err(e) => {
+            let err = crate::error::ApiError::from(e);
+            if err.status().is_server_error() {
+                return Err(err.into());
+            }
+            Vec::new()
+        }
+    };
     let class = class_label(student.class_level, student.section.as_deref());
     Ok(render(
         StatusCode::OK,
@@ -271,6 +287,7 @@ pub async fn student_page(
             class,
             progress,
             money,
+            documents,
         },
     ))
 }
