@@ -83,6 +83,53 @@ pub fn line_chart(title: &str, points: &[Point], y_max: f64) -> Result<String, R
     Ok(svg)
 }
 
+/// A bar chart of `points` in order (one bar per point, the y axis from 0 to the largest
+/// value); an SVG document of `width` × `height`. The web pages put the same numbers in a
+/// table beside it for screen readers.
+pub fn bar_chart(title: &str, points: &[Point], (width, height): (u32, u32)) -> Result<String, RenderError> {
+    if !*FONT_READY {
+        return Err(RenderError::Chart("the chart font is not available".into()));
+    }
+    let y_max = points.iter().map(|p| p.value).fold(0.0f64, f64::max).max(1.0) * 1.1;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let n = points.len().max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FAMILY, 18))
+            .margin(12)
+            .x_label_area_size(32)
+            .y_label_area_size(56)
+            .build_cartesian_2d((0..n).into_segmented(), 0f64..y_max)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| match x {
+                SegmentValue::CenterOf(i) => points.get(*i).map(|p| p.label.clone()).unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_labels(5)
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FAMILY, 14))
+            .disable_x_mesh()
+            .draw()
+            .map_err(chart_error)?;
+        let blue = RGBColor(31, 78, 140);
+        chart
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .style(blue.filled())
+                    .margin(12)
+                    .data(points.iter().enumerate().map(|(i, p)| (i, p.value))),
+            )
+            .map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -104,5 +151,20 @@ mod tests {
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("2025-T1") && svg.contains("2025-T2"));
         assert!(svg.contains("GPA by term"));
+    }
+
+    #[test]
+    fn a_bar_chart_has_a_bar_and_a_label_per_point() {
+        let points: Vec<Point> = [("0-30", 120.0), ("31-60", 0.0), ("over 90", 35.5)]
+            .into_iter()
+            .map(|(label, value)| Point { label: label.into(), value })
+            .collect();
+        let svg = bar_chart("Dues by age", &points, (480, 260)).unwrap();
+        assert!(svg.starts_with("<svg"), "{svg}");
+        for p in &points {
+            assert!(svg.contains(&p.label), "{}", p.label);
+        }
+        // Two bars with height (the zero bucket draws none or an empty one).
+        assert!(svg.matches("<rect").count() >= 3, "{svg}");
     }
 }

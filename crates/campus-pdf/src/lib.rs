@@ -12,7 +12,7 @@ mod world;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use charts::{Point, line_chart};
+pub use charts::{Point, bar_chart, line_chart};
 
 /// The documents Campus renders, one template each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -251,6 +251,13 @@ backend_test!(async fn payments_at_the_counter_are_taken_once_and_students_canno
     let ledger = app.get_with_token(&format!("/api/v1/students/{id}/ledger"), &finance.token).await;
     let payments = ledger.json()["entries"].as_array().unwrap().iter().filter(|e| e["kind"] == "payment").count();
     assert_eq!(payments, 1, "{}", ledger.text);
+    // The reports page: the aging chart (SVG drawn on the server) and the same numbers.
+    let reports = counter.get("/app/finance/reports").await;
+    page_ok(&reports);
+    assert!(reports.text.contains("<figure class=\"chart\" id=\"aging-chart\"><svg role=\"img\""), "{}", reports.text);
+    assert!(reports.text.contains("<th scope=\"row\">0–30 days</th><td class=\"num\">70.00</td>"), "{}", reports.text);
+    assert!(reports.text.contains("<td>payment</td><td class=\"num\">1</td><td class=\"num\">-50.00</td>"), "{}", reports.text);
+    assert!(!reports.text.contains("<script"));
     // Bad amounts are 422 pages with the field in the summary.
     for amount in ["abc", "-5", "0", ""] {
         let fresh = [("csrf_token", token.as_str()), ("idempotency_key", "k-bad"), ("amount", amount)];

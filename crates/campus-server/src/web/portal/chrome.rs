@@ -49,6 +49,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         ]),
         Role::Finance => items.extend([
             ("/app/finance/dues", "Dues"),
+            ("/app/finance/reports", "Reports"),
             ("/app/students", "Students"),
             ("/app/courses", "Courses"),
         ]),

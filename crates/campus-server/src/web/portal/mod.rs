@@ -13,6 +13,7 @@ mod forms;
 mod finance;
 mod gradebook;
 mod notify;
+mod reports;
 mod signin;
 mod students;
 mod users;
@@ -42,6 +43,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .route("/app/students/{id}/payments", post(finance::pay))
         .route("/app/ledger/{id}/reverse", post(finance::reverse))
         .route("/app/finance/dues", get(finance::dues))
+        .route("/app/finance/reports", get(reports::page))
         .route("/app/courses", get(courses::list))
         .route("/app/courses/{id}/enroll", post(courses::enroll))
         .route("/app/attendance", get(attendance::form).post(attendance::save))
