@@ -552,3 +552,27 @@ backend_test!(async fn an_administrator_manages_accounts_with_one_time_passwords
     let teacher = app.session("teacher").await;
     page_error(&signed_in(&app, &teacher).await.get("/app/admin/users").await, 403);
 });
+
+backend_test!(async fn administrators_read_the_audit_log_and_the_system_status(app) {
+    let admin = app.session("admin").await;
+    let child = student(&app, &admin, json!({"name": "Audited", "class_level": 2})).await;
+    let teacher = app.session("teacher").await;
+    let mut staff = signed_in(&app, &teacher).await;
+    page_ok(&staff.get(&format!("/app/students/{child}")).await);
+    let mut browser = signed_in(&app, &admin).await;
+    let log = browser.get(&format!("/app/admin/audit?action=student.viewed&actor={}", teacher.user_id)).await;
+    page_ok(&log);
+    assert!(log.text.contains(&format!("<td>student {child}</td>")), "the teacher's read is in the log: {}", log.text);
+    let none = browser.get("/app/admin/audit?action=student.viewed&actor=999999").await;
+    assert!(none.text.contains("id=\"no-events\""));
+    for bad in ["/app/admin/audit?actor=abc", "/app/admin/audit?from=yesterday", "/app/admin/audit?cursor=!!"] {
+        page_error(&browser.get(bad).await, 400);
+    }
+    let status = browser.get("/app/admin/status").await;
+    page_ok(&status);
+    assert!(status.text.contains("id=\"readiness\">Ready"), "{}", status.text);
+    assert!(status.text.contains("[redacted]"), "{}", status.text);
+    assert!(status.text.contains("<td>yes</td>"));
+    page_error(&staff.get("/app/admin/status").await, 403);
+    page_error(&staff.get("/app/admin/audit").await, 403);
+});

@@ -60,6 +60,8 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/app/finance/dues", "Dues"),
             ("/app/admin/import", "Import"),
             ("/app/admin/users", "Users"),
+            ("/app/admin/audit", "Audit log"),
+            ("/app/admin/status", "Status"),
         ]),
         Role::User => {}
     }

@@ -16,6 +16,7 @@ mod notify;
 mod reports;
 mod signin;
 mod students;
+mod system;
 mod users;
 
 use axum::Router;
@@ -50,6 +51,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .route("/app/gradebook", get(gradebook::form).post(gradebook::save))
         .route("/app/admin/users", get(users::list).post(users::create))
         .route("/app/admin/users/{id}", post(users::change))
+        .route("/app/admin/audit", get(system::audit))
+        .route("/app/admin/status", get(system::status))
         .route("/app/notify", get(notify::form).post(notify::send))
         .route("/app/account", get(account::page))
         .route("/app/account/preferences", post(account::preferences))
