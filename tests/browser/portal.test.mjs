@@ -155,6 +155,13 @@ async function walk(js) {
   await look(page, 'teacher-gradebook', js);
   await page.goto(`${BASE}/app/students?class_level=1`);
   await look(page, 'teacher-roster', js);
+  await page.goto(`${BASE}/app/notify`);
+  await page.fill('#class_level', '1');
+  await page.check('#audience-guardians');
+  await page.fill('#message', `Class 1 trip (${tag})`);
+  await page.click('#notify-form button[type=submit]');
+  await page.waitForURL(/sent=/);
+  await look(page, 'teacher-notify', js);
   await signOut(page);
 
   // Parent (high contrast in the JavaScript walk): the child's page shows both.
@@ -173,6 +180,7 @@ async function walk(js) {
   assert.equal(res.status(), 404);
   await look(page, 'parent-other-child-404', js);
   await page.goto(`${BASE}/app/notifications`);
+  assert.match(await page.locator('#unread').innerText(), new RegExp(`Class 1 trip \\(${tag}\\)`));
   await look(page, 'parent-notifications', js);
   await page.goto(`${BASE}/app/account`);
   await look(page, 'parent-account', js);
@@ -195,6 +203,9 @@ async function walk(js) {
   assert.notEqual(after, before);
   assert.match(await page.locator('#ledger').innerText(), new RegExp(`desk-${tag}`));
   await look(page, 'finance-student-ledger', js);
+  await page.goto(`${BASE}/app/finance/reports`);
+  assert.equal(await page.locator('#aging-chart svg').count(), 1);
+  await look(page, 'finance-reports', js);
   await signOut(page);
 
   // A student reads their own record and dues.
@@ -202,6 +213,8 @@ async function walk(js) {
   await page.click('#own-record');
   await page.waitForSelector('#balance');
   await look(page, 'student-record', js);
+  await page.goto(`${BASE}/app/courses`);
+  await look(page, 'student-courses', js);
   await signOut(page);
 
   // Administrator: a roster import, dry run then commit (high contrast in the JS walk).
@@ -226,6 +239,10 @@ async function walk(js) {
   await page.goto(`${BASE}/app/students?class_level=6&section=C`);
   assert.match(await page.locator('#roster').innerText(), new RegExp(`Walk ${tag} A`));
   await look(page, 'admin-students', js);
+  for (const [path, name] of [['/app/admin/users', 'admin-users'], ['/app/admin/audit', 'admin-audit'], ['/app/admin/status', 'admin-status']]) {
+    await page.goto(`${BASE}${path}`);
+    await look(page, name, js);
+  }
   if (js) await setContrast(page, false);
 
   // A form without its token is refused (the server's check, not the page's).

@@ -101,7 +101,7 @@ pub fn bar_chart(title: &str, points: &[Point], (width, height): (u32, u32)) -> 
             .margin(12)
             .x_label_area_size(32)
             .y_label_area_size(56)
-            .build_cartesian_2d((0..n).into_segmented(), 0f64..y_max)
+            .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), 0f64..y_max)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
