@@ -6,11 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, launchChromium } from './lib.mjs';
 
-const BASE = process.env.CAMPUS_URL ?? 'http://127.0.0.1:5000';
 const ARTIFACTS = process.env.ARTIFACTS_DIR ?? 'artifacts';
-const EXECUTABLE = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const USER = `walker${Date.now() % 100000}`;
 const PASSWORD = 'Secret#123';
 const XSS = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
@@ -21,12 +19,7 @@ const foreign = [];
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: EXECUTABLE,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   page = await context.newPage();
   page.on('request', (request) => {

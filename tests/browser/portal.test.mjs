@@ -11,13 +11,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { BASE, launchChromium } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const BASE = process.env.CAMPUS_URL ?? 'http://127.0.0.1:5000';
 const ARTIFACTS = join(process.env.ARTIFACTS_DIR ?? 'artifacts', 'portal');
-const EXECUTABLE = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ACCOUNTS = {
   teacher: ['teacher', 'Teacher!2026'],
   parent: ['parent', 'Parent!2026'],
@@ -33,12 +31,7 @@ const audited = new Set();
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: EXECUTABLE,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -11,7 +11,7 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct SeedArgs {
     /// Load seed 000's marks, lookups and APP_INTRO document and demo accounts (admin/admin123,
-    /// teacher, parent). Safe to run twice.
+    /// teacher, parent, finance). Safe to run twice.
     #[arg(long)]
     demo: bool,
     /// Generate this many synthetic students (for benchmarks).

@@ -79,6 +79,11 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// Seed 004's pages show the error code beside the sentence (its contract names them).
+    pub fn shows_codes(&self) -> bool {
+        true
+    }
+
     pub fn new(csrf: Option<&Csrf>) -> Self {
         Self {
             csrf: csrf.map(|c| c.token.clone()).unwrap_or_default(),

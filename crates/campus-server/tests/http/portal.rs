@@ -163,6 +163,11 @@ backend_test!(async fn a_teacher_takes_attendance_and_the_parent_sees_the_absenc
     page_ok(&child);
     assert!(child.text.contains("2026-09-14</time>: Absent — Dentist"), "{}", child.text);
     assert!(child.text.contains("id=\"attendance-rate\">0.00%"), "{}", child.text);
+    // The calendar opens on the month of the newest mark, the absence in its day's cell.
+    assert!(child.text.contains("<caption>September 2026 "), "{}", child.text);
+    assert!(child.text.contains("<td class=\"absent\"><time datetime=\"2026-09-14\">14</time><span class=\"mark\">Absent</span></td>"), "{}", child.text);
+    let october = home.get(&format!("/app/students/{}?month=2026-10", ids[2])).await;
+    assert!(october.text.contains("<caption>October 2026 ") && !october.text.contains("class=\"absent\""));
     for other in [ids[0], other_class, 9_999_999] {
         page_error(&home.get(&format!("/app/students/{other}")).await, 404);
     }
@@ -575,4 +580,61 @@ backend_test!(async fn administrators_read_the_audit_log_and_the_system_status(a
     assert!(status.text.contains("<td>yes</td>"));
     page_error(&staff.get("/app/admin/status").await, 403);
     page_error(&staff.get("/app/admin/audit").await, 403);
+});
+
+backend_test!(async fn staff_add_edit_archive_students_and_link_guardians(app) {
+    let teacher = app.session("teacher").await;
+    let mut browser = signed_in(&app, &teacher).await;
+    let roster = browser.get("/app/students").await;
+    let token = csrf_in(&roster.text);
+    let bad = browser
+        .post_form("/app/students", &[("csrf_token", token.as_str()), ("name", "Zed"), ("class_level", "three"), ("section", "")])
+        .await;
+    page_error(&bad, 422);
+    assert!(bad.text.contains("href=\"#class_level\""), "{}", bad.text);
+    let added = browser
+        .post_form("/app/students", &[("csrf_token", token.as_str()), ("name", "Zed Zephyr"), ("roll_number", "Z-1"), ("class_level", "8"), ("section", "Q")])
+        .await;
+    assert_eq!(added.status, 303, "{}", added.text);
+    let location = added.header("location").unwrap().to_owned();
+    let id: i64 = location.trim_start_matches("/app/students/").split('?').next().unwrap().parse().unwrap();
+    assert!(browser.get(&location).await.text.contains("Student added."));
+    let dup = browser
+        .post_form("/app/students", &[("csrf_token", token.as_str()), ("name", "Other"), ("roll_number", "Z-1")])
+        .await;
+    page_error(&dup, 409);
+
+    // A guardian by email; an unknown one is named in the summary.
+    let parent = app.session("parent").await;
+    let action = format!("/app/students/{id}/guardians");
+    let unknown = browser.post_form(&action, &[("csrf_token", token.as_str()), ("guardian", "nobody@nowhere.test")]).await;
+    page_error(&unknown, 422);
+    assert!(unknown.text.contains("href=\"#guardian\""), "{}", unknown.text);
+    let linked = browser
+        .post_form(&action, &[("csrf_token", token.as_str()), ("guardian", &parent.email), ("relationship", "aunt")])
+        .await;
+    assert_eq!(linked.status, 303, "{}", linked.text);
+    let page = browser.get(&format!("/app/students/{id}")).await;
+    assert!(page.text.contains("(aunt)"), "{}", page.text);
+    page_ok(&signed_in(&app, &parent).await.get(&format!("/app/students/{id}")).await);
+
+    // Archive: withdrawn students leave the attendance list.
+    let in_class = browser.get("/app/attendance?class_level=8&section=Q&date=2026-09-01").await;
+    assert!(in_class.text.contains("Zed Zephyr"));
+    let edit = format!("/app/students/{id}");
+    let res = browser
+        .post_form(&edit, &[("csrf_token", token.as_str()), ("name", "Zed Zephyr"), ("class_level", "8"), ("section", "Q"), ("status", "withdrawn")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    assert!(!browser.get("/app/attendance?class_level=8&section=Q&date=2026-09-01").await.text.contains("Zed Zephyr"));
+    let bad_status = browser
+        .post_form(&edit, &[("csrf_token", token.as_str()), ("name", "Zed"), ("status", "expelled")])
+        .await;
+    page_error(&bad_status, 422);
+    page_error(&browser.post_form("/app/students/99999999", &[("csrf_token", token.as_str()), ("name", "X")]).await, 404);
+    // Families and the finance office do not keep records.
+    let finance = app.session("finance").await;
+    let mut office = signed_in(&app, &finance).await;
+    let t = csrf_in(&office.get("/app/students").await.text);
+    page_error(&office.post_form(&edit, &[("csrf_token", t.as_str()), ("name", "Hacked")]).await, 403);
 });

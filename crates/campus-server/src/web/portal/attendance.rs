@@ -165,7 +165,7 @@ pub async fn save(
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     require(role_allows(viewer.who.role, Access::Write))?;
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let field = |name: &str| super::forms::field(&fields, name);
     let (level, section) = parse_class(&field("class_level"), &field("section"))?;
     let today = state.clock().now().date_naive();
     let date = parse_date(&field("date"), today)?;

@@ -128,6 +128,11 @@ impl AppChrome {
         self.notice = Some(Notice::error(err.code(), report.detail.clone()));
     }
 
+    /// The portal says what went wrong in words; codes are for API clients.
+    pub fn shows_codes(&self) -> bool {
+        false
+    }
+
     pub fn has_nav(&self, href: &str) -> bool {
         self.nav.iter().any(|n| n.href == href)
     }

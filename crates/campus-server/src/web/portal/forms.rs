@@ -76,3 +76,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PagePat
             .map_err(|_| PageError::not_found())
     }
 }
+
+/// The first value of field `name` in a form read as pairs (grids with a field per row).
+pub fn field(fields: &[(String, String)], name: &str) -> Option<String> {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}

@@ -145,7 +145,7 @@ pub async fn save(
     PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     require(role_allows(viewer.who.role, Access::Write))?;
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let field = |name: &str| super::forms::field(&fields, name);
     let grid = Grid::parse(&field("class_level"), &field("section"), &field("subject"), &field("term"))?;
     let Some(subject) = grid.subject.clone() else {
         return Err(PageError::new(StatusCode::BAD_REQUEST, "Choose a subject first."));

@@ -7,12 +7,14 @@
 mod account;
 mod admin;
 mod attendance;
+mod calendar;
 mod chrome;
 mod courses;
 mod forms;
 mod finance;
 mod gradebook;
 mod notify;
+mod records;
 mod reports;
 mod signin;
 mod students;
@@ -39,8 +41,9 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .route("/app", get(signin::home))
         .route("/app/login", get(signin::login_form).post(signin::login))
         .route("/app/logout", post(signin::logout))
-        .route("/app/students", get(students::list))
-        .route("/app/students/{id}", get(students::show))
+        .route("/app/students", get(students::list).post(records::create))
+        .route("/app/students/{id}", get(students::show).post(records::update))
+        .route("/app/students/{id}/guardians", post(records::link_guardian))
         .route("/app/students/{id}/payments", post(finance::pay))
         .route("/app/ledger/{id}/reverse", post(finance::reverse))
         .route("/app/finance/dues", get(finance::dues))

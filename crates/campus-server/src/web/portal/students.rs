@@ -95,6 +95,8 @@ pub struct RosterPage {
     pub chrome: AppChrome,
     pub title: &'static str,
     pub staff: bool,
+    /// Record keepers add students here.
+    pub can_add: bool,
     pub class_level: String,
     pub section: String,
     pub q: String,
@@ -103,6 +105,11 @@ pub struct RosterPage {
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<RosterQuery>) -> PageResult {
+    roster(&state, viewer, &q).await
+}
+
+/// The roster page for `q` (also shown again, with the problem, by the add-student form).
+pub async fn roster(state: &AppState, viewer: Viewer, q: &RosterQuery) -> PageResult {
     let staff = !matches!(viewer.who.role, Role::Parent | Role::Student);
     let filter = if staff { q.filter()? } else { StudentFilter::default() };
     let page = page_request(q.cursor.as_deref(), PAGE)?;
@@ -119,6 +126,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): P
             chrome: viewer.chrome,
             title,
             staff,
+            can_add: role_allows(viewer.who.role, Access::Write),
             class_level: given(&q.class_level).unwrap_or_default(),
             section: given(&q.section).unwrap_or_default(),
             q: given(&q.q).unwrap_or_default(),
@@ -153,6 +161,8 @@ pub struct WhatIfQuery {
     pub subject: Option<String>,
     pub score: Option<String>,
     pub credits: Option<String>,
+    /// The attendance calendar's month, `YYYY-MM`.
+    pub month: Option<String>,
     /// What a form just did (`paid`, `reversed`, ...), shown as a notice.
     pub done: Option<String>,
 }
@@ -164,6 +174,9 @@ fn done_notice(done: Option<&str>) -> Option<crate::web::pages::Notice> {
         "paid-again" => "This payment was already recorded; it was not taken twice.",
         "declared" => "Payment declared. It counts once the finance office confirms it.",
         "reversed" => "Entry reversed.",
+        "created" => "Student added.",
+        "updated" => "Record saved.",
+        "guardian" => "Guardian linked: they see this child's page from now on.",
         _ => return None,
     };
     Some(crate::web::pages::Notice::success(text))
@@ -187,6 +200,7 @@ pub struct Progress {
     pub absences: Vec<(String, String, String)>,
     pub activities: Vec<(String, String, String)>,
     pub what_if: WhatIf,
+    pub calendar: super::calendar::Month,
 }
 
 #[derive(Debug)]
@@ -210,6 +224,9 @@ pub struct StudentPage {
     pub class: String,
     pub progress: Option<Progress>,
     pub money: Option<Money>,
+    /// Record keepers edit the record and link guardians here; they see the guardians.
+    pub can_edit: bool,
+    pub guardians: Vec<campus_domain::school::Guardian>,
     /// Report documents `who` may download: (id, title, generated on).
     pub documents: Vec<(i64, &'static str, String)>,
 }
@@ -278,6 +295,8 @@ pub async fn student_page(
             Vec::new()
         }
     };
+    let can_edit = role_allows(who.role, Access::Write);
+    let guardians = if can_edit { state.school().guardians(who, id).await? } else { Vec::new() };
     let class = class_label(student.class_level, student.section.as_deref());
     Ok(render(
         StatusCode::OK,
@@ -287,6 +306,8 @@ pub async fn student_page(
             class,
             progress,
             money,
+            can_edit,
+            guardians,
             documents,
         },
     ))
@@ -326,6 +347,7 @@ async fn progress(
         .filter(|c| c.counts_as_present)
         .map(|c| c.code.to_lowercase())
         .collect();
+    let calendar = super::calendar::month(q.month.as_deref(), &marks, &present, state.clock().now().date_naive());
     let mut absences: Vec<(String, String, String)> = marks
         .iter()
         .filter(|m| !present.contains(&m.status.to_lowercase()))
@@ -355,6 +377,7 @@ async fn progress(
         absences,
         activities,
         what_if,
+        calendar,
     })
 }
 
