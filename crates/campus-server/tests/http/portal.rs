@@ -342,6 +342,11 @@ backend_test!(async fn an_administrator_imports_a_roster_after_a_dry_run(app) {
     let mut browser = signed_in(&app, &admin).await;
     let form = browser.get("/app/admin/import").await;
     page_ok(&form);
+    // The export links work with the session cookie.
+    assert!(form.text.contains("href=\"/api/v1/exports/students?format=csv\""));
+    let export = browser.get("/api/v1/exports/students?format=csv").await;
+    assert_eq!(export.status, 200, "{}", export.text);
+    assert!(export.text.starts_with("roll_number") || export.text.contains("roll_number"), "{}", export.text);
     let token = csrf_in(&form.text);
     let csv = "roll_number,name,class_level,section\nR-100,Ivy Import,2,A\nR-101,Jon Import,2,A\n";
     let upload = |mode: &'static str, token: Option<&str>, body: &'static str| {
