@@ -133,6 +133,14 @@ impl ApiError {
         &self.0.report
     }
 
+    /// Logs the internal cause of a server error (what `into_response` logs for the API), for
+    /// surfaces that render the error themselves.
+    pub fn log_cause(&self) {
+        if let Some(cause) = &self.0.internal {
+            tracing::error!(error = %cause_chain(cause.as_ref()), "internal error");
+        }
+    }
+
     /// The response headers the error carries (`Retry-After`, ...).
     pub fn headers(&self) -> &HeaderMap {
         &self.0.headers

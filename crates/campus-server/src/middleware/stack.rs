@@ -113,6 +113,14 @@ async fn limit_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
+        if path.starts_with("/app/") {
+            // The portal answers in pages, not JSON.
+            return crate::web::pages::error_page(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "That is larger than this server accepts. For an import, split the file.",
+            );
+        }
         return crate::extract::payload_too_large().into_response();
     }
     let (parts, body) = request.into_parts();

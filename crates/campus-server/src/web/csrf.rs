@@ -32,6 +32,11 @@ pub const FORM_LIMIT: usize = 64 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub struct CsrfVerified;
 
+/// Marks a multipart upload to the portal's import form, whose token is the body's first
+/// field: its handler must check it (`portal::admin`) before acting on anything.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenInBody;
+
 /// The token to embed in this request's forms, and whether cookies are `Secure`.
 #[derive(Debug, Clone)]
 pub struct Csrf {
@@ -142,18 +147,16 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
             parts.extensions.insert(CsrfVerified);
             body = Body::from(bytes);
         } else if is_multipart(&parts.headers) {
-            // A file upload form cannot set a header without script, so its token may come
-            // in the action's query string instead (it is bound to the session all the same).
-            let in_query = parts
-                .uri
-                .query()
-                .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-                .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v))
-                .is_some_and(|t| verify(&state, &binding, &t));
-            if !in_query && !header_matches(&state, &parts.headers, &binding) {
+            if header_matches(&state, &parts.headers, &binding) {
+                parts.extensions.insert(CsrfVerified);
+            } else if parts.uri.path() == crate::middleware::PORTAL_IMPORT_PATH {
+                // A file upload form cannot set a header without script: the portal's import
+                // form sends its token as the body's first field, which the handler checks
+                // before it reads anything else (never in the address, where logs keep it).
+                parts.extensions.insert(TokenInBody);
+            } else {
                 return refused();
             }
-            parts.extensions.insert(CsrfVerified);
         }
     }
     parts.extensions.insert(Csrf {

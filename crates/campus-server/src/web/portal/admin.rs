@@ -1,7 +1,7 @@
 //! Imports in the browser: upload a roster, grades or attendance file (CSV or XLSX), see the
 //! dry run's diff with every row error, then import it (all rows or none). The form is a
-//! plain multipart upload; its CSRF token rides in the action's query string because a form
-//! without script cannot set a header.
+//! plain multipart upload; a form without script cannot set a header, so its CSRF token is the
+//! body's first field, checked here before anything else is read.
 
 use askama::Template;
 use axum::extract::State;
@@ -47,9 +47,30 @@ struct Upload {
     file: Vec<u8>,
 }
 
-async fn read_upload(multipart: Result<Multipart, MultipartRejection>) -> Result<Upload, ApiError> {
+/// The upload's fields, after its first field proved the form is this session's (`session`:
+/// the session cookie the token is bound to).
+async fn read_upload(
+    state: &AppState,
+    session: Option<&str>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Upload, ApiError> {
     let expected = || ApiError::bad_request("Choose a file to import.");
+    let forged = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "This form was not sent from this site's page, or the page is too old. Reload the page and try again.",
+        )
+    };
     let mut multipart = multipart.map_err(|_| expected())?;
+    let first = multipart.next_field().await.map_err(|_| forged())?.ok_or_else(forged)?;
+    if first.name() != Some(crate::web::csrf::FIELD) {
+        return Err(forged());
+    }
+    let token: String = first.text().await.map_err(|_| forged())?.chars().take(200).collect();
+    if !session.is_some_and(|s| crate::web::csrf::verify(state, s, &token)) {
+        return Err(forged());
+    }
     let mut upload = Upload {
         kind: String::new(),
         commit: false,
@@ -79,13 +100,16 @@ async fn read_upload(multipart: Result<Multipart, MultipartRejection>) -> Result
 pub async fn import(
     State(state): State<AppState>,
     Meta(meta): Meta,
+    headers: axum::http::HeaderMap,
     viewer: Viewer,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
     require(role_allows(viewer.who.role, Access::Write) && viewer.chrome.has_nav("/app/admin/import"))?;
     let mut chrome = viewer.chrome.clone();
-    let upload = match read_upload(multipart).await {
+    let session = crate::web::cookies::read(&state, &headers, crate::web::cookies::SESSION_COOKIE);
+    let upload = match read_upload(&state, session, multipart).await {
         Ok(u) => u,
+        Err(e) if e.status() == StatusCode::FORBIDDEN => return Err(PageError::new(e.status(), e.report().detail.clone())),
         Err(e) if e.status().is_client_error() => {
             chrome.failed(&e);
             let page = ImportPage { chrome, kind: "students".to_owned(), commit_next: false, report: None };

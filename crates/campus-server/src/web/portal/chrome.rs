@@ -128,6 +128,16 @@ impl AppChrome {
         self.notice = Some(Notice::error(err.code(), report.detail.clone()));
     }
 
+    /// Points the error summary's links for `from` at the field `to` (a form whose field ids
+    /// differ from the service's field names).
+    pub fn rename_field(&mut self, from: &str, to: &str) {
+        for e in &mut self.errors {
+            if e.field == from {
+                e.field = to.to_owned();
+            }
+        }
+    }
+
     /// The portal says what went wrong in words; codes are for API clients.
     pub fn shows_codes(&self) -> bool {
         false

@@ -49,8 +49,9 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): P
 async fn courses_page(state: &AppState, viewer: Viewer, notice: Option<Notice>, status: StatusCode) -> PageResult {
     let student = viewer.who.role == Role::Student;
     let finance = state.finance();
-    let mine: HashMap<i64, String> = if student {
-        let own = finance.student_of_user(&viewer.who, true).await?;
+    // Viewing never creates a student record (enrolling does, as in seed 002).
+    let own = if student { finance.student_of_user(&viewer.who, false).await.ok() } else { None };
+    let mine: HashMap<i64, String> = if let Some(own) = own {
         finance
             .enrollments(&viewer.who, own.id)
             .await?

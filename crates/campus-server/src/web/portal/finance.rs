@@ -103,6 +103,8 @@ pub struct ReverseForm {
     #[serde(default)]
     reason: String,
     student_id: Option<i64>,
+    /// Fresh with the page: a double click reverses once and says so, not "already reversed".
+    idempotency_key: Option<String>,
 }
 
 /// Reverses a ledger entry (finance staff) with a reason.
@@ -115,9 +117,16 @@ pub async fn reverse(
 ) -> PageResult {
     require(FinanceStaff::contains(viewer.who.role))?;
     let render = |_: &campus_domain::finance::EntryReceipt| (303, "reversed".to_owned());
+    let key = given(&form.idempotency_key)
+        .filter(|k| k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
+        .map(|k| IdempotencyKey {
+            key: k,
+            scope: "web.reverse",
+            request_hash: campus_domain::digest::hex(&Sha256::digest(format!("{entry}\0{}", form.reason.trim()).as_bytes())),
+        });
     let receipt = state
         .finance()
-        .reverse(&viewer.who, entry, form.reason, None, &render, &meta)
+        .reverse(&viewer.who, entry, form.reason, key.as_ref(), &render, &meta)
         .await;
     match receipt {
         Ok(_) => {

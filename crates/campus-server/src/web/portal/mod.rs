@@ -36,8 +36,17 @@ use super::csrf::{self, Csrf, CsrfVerified};
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// The portal's page for a method a route does not take (a POST-only address opened from the
+/// history, say): HTML like every other portal error.
+async fn not_allowed() -> PageError {
+    PageError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This address is a form's destination; open the page the form is on instead.",
+    )
+}
+
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/app", get(signin::home))
         .route("/app/login", get(signin::login_form).post(signin::login))
         .route("/app/logout", post(signin::logout))
@@ -69,7 +78,9 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
             get(admin::import_form).post(admin::import).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         // Any other address under /app is the portal's own 404 page, not the API's JSON.
-        .route("/app/{*rest}", axum::routing::any(|| async { PageError::not_found() }))
+        .route("/app/{*rest}", axum::routing::any(|| async { PageError::not_found() }));
+    routes
+        .method_not_allowed_fallback(not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), csrf::layer))
         .route_layer(super::pages::page_headers())
 }
@@ -98,8 +109,10 @@ impl FromRequestParts<AppState> for Viewer {
         };
         // The layer has checked the token of form posts; nothing else unsafe is accepted on
         // the strength of the cookie alone.
+        // The import upload's token is in its body; its handler checks it first.
         if csrf::is_unsafe(&parts.method)
             && parts.extensions.get::<CsrfVerified>().is_none()
+            && parts.extensions.get::<csrf::TokenInBody>().is_none()
             && !csrf::header_matches(state, &parts.headers, session)
         {
             return Err(PageError::new(StatusCode::FORBIDDEN, "This form is missing its security token.").into_response());
@@ -186,7 +199,8 @@ impl From<ApiError> for PageError {
     fn from(err: ApiError) -> Self {
         let status = err.status();
         if status.is_server_error() {
-            // The cause is logged by the error type; the page says only what happened.
+            // The cause goes to the log; the page says only what happened.
+            err.log_cause();
             tracing::error!(code = err.code(), detail = %err.report().detail, "a portal page failed");
             return Self::new(status, "Something went wrong on our side. Try again in a moment.");
         }

@@ -19,6 +19,10 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::pages::{Notice, render};
 
+/// The most students one class message resolves (the notification service's limit on one
+/// message's recipients is of the same order).
+const MAX_CLASS_RECIPIENTS: usize = 1000;
+
 #[derive(Template, Debug)]
 #[template(path = "app/notify.html")]
 pub struct NotifyPage {
@@ -79,8 +83,24 @@ async fn recipients(state: &AppState, viewer: &Viewer, form: &NotifyForm) -> Res
         status: Some(StudentStatus::Active),
         name: None,
     };
-    let page = page_request(None, 500).map_err(|e| ApiError::bad_request(e.message))?;
-    let students = state.school().list_students(&viewer.who, &filter, page).await?.items;
+    let mut students = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = page_request(cursor.as_deref(), 500).map_err(|e| ApiError::bad_request(e.message))?;
+        let found = state.school().list_students(&viewer.who, &filter, page).await?;
+        students.extend(found.items);
+        match found.next_cursor {
+            Some(next) if students.len() < MAX_CLASS_RECIPIENTS => cursor = Some(next),
+            Some(_) => {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "class_too_large",
+                    format!("That class has more than {MAX_CLASS_RECIPIENTS} students; narrow it by section."),
+                ));
+            }
+            None => break,
+        }
+    }
     let mut ids = Vec::new();
     for s in &students {
         if form.audience == "students" {

@@ -46,6 +46,7 @@ async fn refused(state: &AppState, meta: &RequestMeta, viewer: Viewer, id: i64, 
     }
     let mut chrome = viewer.chrome.clone();
     chrome.failed(&err);
+    chrome.rename_field("user_id", "guardian");
     let mut response = student_page(state, meta, chrome, &viewer.who, id, WhatIfQuery::default()).await?;
     *response.status_mut() = err.status();
     Ok(response)
@@ -70,6 +71,8 @@ pub async fn create(State(state): State<AppState>, Meta(meta): Meta, viewer: Vie
         Err(err) if err.status().is_client_error() => {
             let mut chrome = viewer.chrome.clone();
             chrome.failed(&err);
+            chrome.rename_field("class_level", "new_class_level");
+            chrome.rename_field("section", "new_section");
             let viewer = Viewer { chrome, ..viewer };
             let mut response = super::students::roster(&state, viewer, &super::students::RosterQuery::default()).await?;
             *response.status_mut() = err.status();
