@@ -157,7 +157,10 @@ mod tests {
     fn a_bar_chart_has_a_bar_and_a_label_per_point() {
         let points: Vec<Point> = [("0-30", 120.0), ("31-60", 0.0), ("over 90", 35.5)]
             .into_iter()
-            .map(|(label, value)| Point { label: label.into(), value })
+            .map(|(label, value)| Point {
+                label: label.into(),
+                value,
+            })
             .collect();
         let svg = bar_chart("Dues by age", &points, (480, 260)).unwrap();
         assert!(svg.starts_with("<svg"), "{svg}");

@@ -184,7 +184,12 @@ impl School {
         }
         let mut out = Vec::with_capacity(student_ids.len());
         for chunk in student_ids.chunks(500) {
-            out.extend(repo::attendance_on(&self.db, chunk, date).await?.into_iter().map(Into::into));
+            out.extend(
+                repo::attendance_on(&self.db, chunk, date)
+                    .await?
+                    .into_iter()
+                    .map(Into::into),
+            );
         }
         Ok(out)
     }

@@ -229,7 +229,12 @@ impl School {
         }
         let mut out = Vec::with_capacity(student_ids.len());
         for chunk in student_ids.chunks(500) {
-            out.extend(repo::grades_in(&self.db, chunk, subject, term).await?.into_iter().map(Grade::from));
+            out.extend(
+                repo::grades_in(&self.db, chunk, subject, term)
+                    .await?
+                    .into_iter()
+                    .map(Grade::from),
+            );
         }
         Ok(out)
     }

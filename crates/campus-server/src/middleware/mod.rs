@@ -6,6 +6,6 @@ mod stack;
 
 pub use errors::{Envelope, render_errors, render_with};
 pub use request_context::{RequestId, request_context};
+pub(crate) use stack::PORTAL_IMPORT_PATH;
 pub use stack::apply;
 pub(crate) use stack::cors_layer as stack_cors;
-pub(crate) use stack::PORTAL_IMPORT_PATH;

@@ -12,7 +12,11 @@ use crate::compat_kvstore::{Browser, csrf_in};
 async fn signed_in<'a>(app: &'a TestApp, session: &Session) -> Browser<'a> {
     let mut browser = Browser::new(app);
     let res = browser
-        .submit("/app/login", "/app/login", &[("identifier", &session.email), ("password", TEST_PASSWORD)])
+        .submit(
+            "/app/login",
+            "/app/login",
+            &[("identifier", &session.email), ("password", TEST_PASSWORD)],
+        )
         .await;
     assert_eq!(res.status, 303, "{}", res.text);
     assert_eq!(res.header("location"), Some("/app"));
@@ -21,17 +25,27 @@ async fn signed_in<'a>(app: &'a TestApp, session: &Session) -> Browser<'a> {
 
 fn page_ok(res: &TestResponse) {
     assert_eq!(res.status, 200, "{}", res.text);
-    assert!(res.content_type().starts_with("text/html"), "{}", res.content_type());
+    assert!(
+        res.content_type().starts_with("text/html"),
+        "{}",
+        res.content_type()
+    );
 }
 
 /// A 4xx answered as a portal page (HTML), never JSON or a server error.
 fn page_error(res: &TestResponse, status: u16) {
     assert_eq!(res.status, status, "{}", res.text);
-    assert!(res.content_type().starts_with("text/html"), "{}", res.content_type());
+    assert!(
+        res.content_type().starts_with("text/html"),
+        "{}",
+        res.content_type()
+    );
 }
 
 async fn student(app: &TestApp, admin: &Session, body: Value) -> i64 {
-    let res = app.post_json_with_token("/api/v1/students", &admin.token, &body).await;
+    let res = app
+        .post_json_with_token("/api/v1/students", &admin.token, &body)
+        .await;
     assert_eq!(res.status, 201, "{}", res.text);
     res.json()["id"].as_i64().unwrap()
 }

@@ -92,7 +92,11 @@ pub async fn preferences(
         timezone: Some(given(&form.timezone)),
         ..ProfilePatch::default()
     };
-    match state.identity().update_profile(viewer.who.user_id, patch, &meta).await {
+    match state
+        .identity()
+        .update_profile(viewer.who.user_id, patch, &meta)
+        .await
+    {
         Ok(_) => Ok(see_other("/app/account?done=preferences")),
         Err(e) => account_failed(viewer, &e.into()),
     }
@@ -122,11 +126,17 @@ pub async fn password(
     {
         Ok(_) => {
             let session = identity.open_web_session(viewer.who.user_id, &meta).await?;
-            let max_age = ((session.expires_at - state.clock().now()).num_milliseconds() + 999).max(1000) / 1000;
+            let max_age =
+                ((session.expires_at - state.clock().now()).num_milliseconds() + 999).max(1000) / 1000;
             let mut response = see_other("/app/account?done=password");
             response.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &session.token, Some(max_age), secure(&state, &headers)),
+                set_cookie(
+                    SESSION_COOKIE,
+                    &session.token,
+                    Some(max_age),
+                    secure(&state, &headers),
+                ),
             );
             Ok(response)
         }
@@ -135,7 +145,12 @@ pub async fn password(
 }
 
 /// Ends every session and token of the user, this browser's included.
-pub async fn logout_all(State(state): State<AppState>, Meta(meta): Meta, headers: HeaderMap, viewer: Viewer) -> PageResult {
+pub async fn logout_all(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    viewer: Viewer,
+) -> PageResult {
     state
         .identity()
         .logout_all(viewer.who.user_id, viewer.who.user_id, &meta)
@@ -160,7 +175,10 @@ pub struct InboxPage {
 const INBOX: u64 = 50;
 
 pub async fn notifications(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    let first = PageRequest { after_id: None, limit: INBOX };
+    let first = PageRequest {
+        after_id: None,
+        limit: INBOX,
+    };
     let notes = state.notifications();
     let unread = notes.list(&viewer.who, true, first).await?.items;
     let read = notes
@@ -180,12 +198,21 @@ pub async fn notifications(State(state): State<AppState>, viewer: Viewer) -> Pag
     ))
 }
 
-pub async fn read_one(State(state): State<AppState>, viewer: Viewer, PagePath(id): PagePath<i64>, PageForm(_): PageForm<Vec<(String, String)>>) -> PageResult {
+pub async fn read_one(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PagePath(id): PagePath<i64>,
+    PageForm(_): PageForm<Vec<(String, String)>>,
+) -> PageResult {
     state.notifications().mark_read(&viewer.who, id).await?;
     Ok(see_other("/app/notifications"))
 }
 
-pub async fn read_all(State(state): State<AppState>, viewer: Viewer, PageForm(_): PageForm<Vec<(String, String)>>) -> PageResult {
+pub async fn read_all(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageForm(_): PageForm<Vec<(String, String)>>,
+) -> PageResult {
     state.notifications().mark_all_read(&viewer.who).await?;
     Ok(see_other("/app/notifications"))
 }

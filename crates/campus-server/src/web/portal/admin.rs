@@ -63,11 +63,21 @@ async fn read_upload(
         )
     };
     let mut multipart = multipart.map_err(|_| expected())?;
-    let first = multipart.next_field().await.map_err(|_| forged())?.ok_or_else(forged)?;
+    let first = multipart
+        .next_field()
+        .await
+        .map_err(|_| forged())?
+        .ok_or_else(forged)?;
     if first.name() != Some(crate::web::csrf::FIELD) {
         return Err(forged());
     }
-    let token: String = first.text().await.map_err(|_| forged())?.chars().take(200).collect();
+    let token: String = first
+        .text()
+        .await
+        .map_err(|_| forged())?
+        .chars()
+        .take(200)
+        .collect();
     if !session.is_some_and(|s| crate::web::csrf::verify(state, s, &token)) {
         return Err(forged());
     }
@@ -109,16 +119,26 @@ pub async fn import(
     let session = crate::web::cookies::read(&state, &headers, crate::web::cookies::SESSION_COOKIE);
     let upload = match read_upload(&state, session, multipart).await {
         Ok(u) => u,
-        Err(e) if e.status() == StatusCode::FORBIDDEN => return Err(PageError::new(e.status(), e.report().detail.clone())),
+        Err(e) if e.status() == StatusCode::FORBIDDEN => {
+            return Err(PageError::new(e.status(), e.report().detail.clone()));
+        }
         Err(e) if e.status().is_client_error() => {
             chrome.failed(&e);
-            let page = ImportPage { chrome, kind: "students".to_owned(), commit_next: false, report: None };
+            let page = ImportPage {
+                chrome,
+                kind: "students".to_owned(),
+                commit_next: false,
+                report: None,
+            };
             return Ok(render(e.status(), &page));
         }
         Err(e) => return Err(e.into()),
     };
     let Some(kind) = Dataset::parse(&upload.kind) else {
-        return Err(PageError::new(StatusCode::BAD_REQUEST, "Imports are: students, grades, attendance."));
+        return Err(PageError::new(
+            StatusCode::BAD_REQUEST,
+            "Imports are: students, grades, attendance.",
+        ));
     };
     let limits = crate::api::transfer::limits(&state.settings().school.import);
     let result = match TableReader::open(Input::Bytes(upload.file), limits).await {
@@ -133,24 +153,61 @@ pub async fn import(
     match result {
         Ok(report) => {
             let (status, notice) = if report.committed {
-                (StatusCode::OK, Notice::success(format!("Imported {} rows: {} new, {} updated, {} unchanged.", report.rows, report.new, report.updated, report.unchanged)))
+                (
+                    StatusCode::OK,
+                    Notice::success(format!(
+                        "Imported {} rows: {} new, {} updated, {} unchanged.",
+                        report.rows, report.new, report.updated, report.unchanged
+                    )),
+                )
             } else if upload.commit {
                 (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    Notice::error("import_rejected", format!("{} of {} rows have errors; nothing was written. Fix them and import again.", report.errors_total, report.rows)),
+                    Notice::error(
+                        "import_rejected",
+                        format!(
+                            "{} of {} rows have errors; nothing was written. Fix them and import again.",
+                            report.errors_total, report.rows
+                        ),
+                    ),
                 )
             } else if report.errors_total > 0 {
-                (StatusCode::OK, Notice::error("dry_run_errors", format!("Dry run: {} of {} rows have errors. Fix the file before importing.", report.errors_total, report.rows)))
+                (
+                    StatusCode::OK,
+                    Notice::error(
+                        "dry_run_errors",
+                        format!(
+                            "Dry run: {} of {} rows have errors. Fix the file before importing.",
+                            report.errors_total, report.rows
+                        ),
+                    ),
+                )
             } else {
-                (StatusCode::OK, Notice::success(format!("Dry run: {} rows, no errors. Nothing is written yet: choose the same file again and press Import.", report.rows)))
+                (
+                    StatusCode::OK,
+                    Notice::success(format!(
+                        "Dry run: {} rows, no errors. Nothing is written yet: choose the same file again and press Import.",
+                        report.rows
+                    )),
+                )
             };
             let commit_next = !report.committed && !upload.commit && report.errors_total == 0;
-            let page = ImportPage { chrome: chrome.notice(notice), kind: kind_text, commit_next, report: Some(report) };
+            let page = ImportPage {
+                chrome: chrome.notice(notice),
+                kind: kind_text,
+                commit_next,
+                report: Some(report),
+            };
             Ok(render(status, &page))
         }
         Err(e) if e.status().is_client_error() => {
             chrome.failed(&e);
-            let page = ImportPage { chrome, kind: kind_text, commit_next: false, report: None };
+            let page = ImportPage {
+                chrome,
+                kind: kind_text,
+                commit_next: false,
+                report: None,
+            };
             Ok(render(e.status(), &page))
         }
         Err(e) => Err(e.into()),

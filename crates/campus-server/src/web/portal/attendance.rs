@@ -38,11 +38,22 @@ pub struct Class {
     pub date: NaiveDate,
 }
 
-pub fn parse_class(level: &Option<String>, section: &Option<String>) -> Result<(Option<i32>, Option<String>), PageError> {
+pub fn parse_class(
+    level: &Option<String>,
+    section: &Option<String>,
+) -> Result<(Option<i32>, Option<String>), PageError> {
     let level = match given(level) {
-        Some(t) => Some(t.parse::<i32>().ok().filter(|l| (0..=20).contains(l)).ok_or_else(|| {
-            PageError::new(StatusCode::BAD_REQUEST, "Class level must be a whole number from 0 to 20.")
-        })?),
+        Some(t) => Some(
+            t.parse::<i32>()
+                .ok()
+                .filter(|l| (0..=20).contains(l))
+                .ok_or_else(|| {
+                    PageError::new(
+                        StatusCode::BAD_REQUEST,
+                        "Class level must be a whole number from 0 to 20.",
+                    )
+                })?,
+        ),
         None => None,
     };
     Ok((level, given(section).map(|s| s.chars().take(20).collect())))
@@ -102,7 +113,10 @@ async fn class_rows(state: &AppState, viewer: &Viewer, class: &Class) -> Result<
     Ok(students
         .into_iter()
         .map(|s| {
-            let (status, note) = marks.get(&s.id).cloned().unwrap_or_else(|| (String::new(), String::new()));
+            let (status, note) = marks
+                .get(&s.id)
+                .cloned()
+                .unwrap_or_else(|| (String::new(), String::new()));
             MarkRow {
                 id: s.id,
                 name: s.name,
@@ -114,8 +128,20 @@ async fn class_rows(state: &AppState, viewer: &Viewer, class: &Class) -> Result<
         .collect())
 }
 
-fn page(state: &AppState, chrome: AppChrome, class: &Class, rows: Vec<MarkRow>, chosen: bool) -> AttendancePage {
-    let codes: Vec<String> = state.settings().school.attendance_codes.iter().map(|c| c.code.clone()).collect();
+fn page(
+    state: &AppState,
+    chrome: AppChrome,
+    class: &Class,
+    rows: Vec<MarkRow>,
+    chosen: bool,
+) -> AttendancePage {
+    let codes: Vec<String> = state
+        .settings()
+        .school
+        .attendance_codes
+        .iter()
+        .map(|c| c.code.clone())
+        .collect();
     let saved_before = rows.iter().filter(|r| !r.status.is_empty()).count();
     let first = codes.first().cloned().unwrap_or_default();
     let rows = rows
@@ -139,7 +165,11 @@ fn page(state: &AppState, chrome: AppChrome, class: &Class, rows: Vec<MarkRow>, 
     }
 }
 
-pub async fn form(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<ClassQuery>) -> PageResult {
+pub async fn form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageQuery(q): PageQuery<ClassQuery>,
+) -> PageResult {
     require(role_allows(viewer.who.role, Access::Write))?;
     let (level, section) = parse_class(&q.class_level, &q.section)?;
     let today = state.clock().now().date_naive();
@@ -149,12 +179,19 @@ pub async fn form(State(state): State<AppState>, viewer: Viewer, PageQuery(q): P
         date: parse_date(&q.date, today)?,
     };
     let chosen = class.level.is_some();
-    let rows = if chosen { class_rows(&state, &viewer, &class).await? } else { Vec::new() };
+    let rows = if chosen {
+        class_rows(&state, &viewer, &class).await?
+    } else {
+        Vec::new()
+    };
     let mut chrome = viewer.chrome.clone();
     if let Some(n) = given(&q.saved).and_then(|n| n.parse::<usize>().ok()) {
         chrome = chrome.notice(Notice::success(format!("Attendance saved for {n} students.")));
     }
-    Ok(render(StatusCode::OK, &page(&state, chrome, &class, rows, chosen)))
+    Ok(render(
+        StatusCode::OK,
+        &page(&state, chrome, &class, rows, chosen),
+    ))
 }
 
 /// Saves the whole class: every `status_{id}` field (and `note_{id}`) in one transaction.
@@ -175,11 +212,20 @@ pub async fn save(
         .collect();
     let mut marks = Vec::new();
     for (k, v) in &fields {
-        let Some(id) = k.strip_prefix("status_") else { continue };
-        let student_id = id
-            .parse::<i64>()
-            .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "The form has a row this page did not make."))?;
-        let note = notes.get(id).map(|n| n.trim()).filter(|n| !n.is_empty()).map(str::to_owned);
+        let Some(id) = k.strip_prefix("status_") else {
+            continue;
+        };
+        let student_id = id.parse::<i64>().map_err(|_| {
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                "The form has a row this page did not make.",
+            )
+        })?;
+        let note = notes
+            .get(id)
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
         marks.push(BulkMark {
             student_id,
             status: v.clone(),
@@ -191,7 +237,10 @@ pub async fn save(
     match state.school().mark_bulk(&viewer.who, date, marks, &meta).await {
         Ok(_) => {
             let query = serde_urlencoded::to_string([
-                ("class_level", class.level.map(|l| l.to_string()).unwrap_or_default()),
+                (
+                    "class_level",
+                    class.level.map(|l| l.to_string()).unwrap_or_default(),
+                ),
                 ("section", class.section.clone().unwrap_or_default()),
                 ("date", date.to_string()),
                 ("saved", count.to_string()),
@@ -211,7 +260,11 @@ pub async fn save(
                 .iter()
                 .filter_map(|(k, v)| Some((k.strip_prefix("status_")?.parse().ok()?, v.clone())))
                 .collect();
-            let mut rows = if class.level.is_some() { class_rows(&state, &viewer, &class).await? } else { Vec::new() };
+            let mut rows = if class.level.is_some() {
+                class_rows(&state, &viewer, &class).await?
+            } else {
+                Vec::new()
+            };
             for row in &mut rows {
                 if let Some(status) = sent.get(&row.id) {
                     row.status.clone_from(status);

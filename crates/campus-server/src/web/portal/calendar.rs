@@ -1,7 +1,7 @@
 //! A month of attendance as a calendar: weeks as rows (Monday first), each day with its mark.
 
-use chrono::{Datelike, NaiveDate};
 use campus_domain::school::AttendanceRecord;
+use chrono::{Datelike, NaiveDate};
 
 /// One day cell: its day of the month, and the mark recorded that day.
 #[derive(Debug, Clone)]
@@ -24,7 +24,12 @@ pub struct Month {
 
 /// The month `YYYY-MM` (or, when absent or malformed, the month of the newest mark, or of
 /// `today`) with the marks that fall in it.
-pub fn month(wanted: Option<&str>, marks: &[AttendanceRecord], present_codes: &[String], today: NaiveDate) -> Month {
+pub fn month(
+    wanted: Option<&str>,
+    marks: &[AttendanceRecord],
+    present_codes: &[String],
+    today: NaiveDate,
+) -> Month {
     let first = wanted
         .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
         .or_else(|| marks.iter().map(|m| m.date).max().and_then(|d| d.with_day(1)))
@@ -85,9 +90,18 @@ mod tests {
 
     #[test]
     fn a_month_starts_on_its_weekday_and_shows_each_mark() {
-        let marks = [mark("2026-09-01", "Present"), mark("2026-09-14", "Absent"), mark("2026-10-02", "Late")];
+        let marks = [
+            mark("2026-09-01", "Present"),
+            mark("2026-09-14", "Absent"),
+            mark("2026-10-02", "Late"),
+        ];
         let today = NaiveDate::parse_from_str("2026-11-30", "%Y-%m-%d").unwrap();
-        let m = month(Some("2026-09"), &marks, &["present".to_owned(), "late".to_owned()], today);
+        let m = month(
+            Some("2026-09"),
+            &marks,
+            &["present".to_owned(), "late".to_owned()],
+            today,
+        );
         assert_eq!(m.title, "September 2026");
         assert_eq!((m.prev.as_str(), m.next.as_str()), ("2026-08", "2026-10"));
         // 1 September 2026 is a Tuesday: one empty cell first; 30 days in 5 weeks.
@@ -98,7 +112,10 @@ mod tests {
         let days: Vec<&Day> = m.weeks.iter().flatten().flatten().collect();
         assert_eq!(days.len(), 30);
         let fourteenth = days.iter().find(|d| d.day == 14).unwrap();
-        assert_eq!((fourteenth.status.as_deref(), fourteenth.tone), (Some("Absent"), "absent"));
+        assert_eq!(
+            (fourteenth.status.as_deref(), fourteenth.tone),
+            (Some("Absent"), "absent")
+        );
         assert_eq!(days[0].tone, "present");
         // Without a month: the newest mark's; a malformed one falls back the same way.
         assert_eq!(month(None, &marks, &[], today).title, "October 2026");

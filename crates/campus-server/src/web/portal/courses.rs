@@ -41,16 +41,30 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<DoneQuery>) -> PageResult {
-    let notice = (q.done.as_deref() == Some("enrolled")).then(|| Notice::success("Enrolled. The course fee is now on your dues."));
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageQuery(q): PageQuery<DoneQuery>,
+) -> PageResult {
+    let notice = (q.done.as_deref() == Some("enrolled"))
+        .then(|| Notice::success("Enrolled. The course fee is now on your dues."));
     courses_page(&state, viewer, notice, StatusCode::OK).await
 }
 
-async fn courses_page(state: &AppState, viewer: Viewer, notice: Option<Notice>, status: StatusCode) -> PageResult {
+async fn courses_page(
+    state: &AppState,
+    viewer: Viewer,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> PageResult {
     let student = viewer.who.role == Role::Student;
     let finance = state.finance();
     // Viewing never creates a student record (enrolling does, as in seed 002).
-    let own = if student { finance.student_of_user(&viewer.who, false).await.ok() } else { None };
+    let own = if student {
+        finance.student_of_user(&viewer.who, false).await.ok()
+    } else {
+        None
+    };
     let mine: HashMap<i64, String> = if let Some(own) = own {
         finance
             .enrollments(&viewer.who, own.id)
@@ -102,13 +116,20 @@ pub async fn enroll(
     let finance = state.finance();
     let own = finance.student_of_user(&viewer.who, true).await?;
     let key = form.idempotency_key.trim();
-    let key = (!key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())).then(|| IdempotencyKey {
-        key: key.to_owned(),
-        scope: "web.enroll",
-        request_hash: campus_domain::digest::hex(&Sha256::digest(format!("/app/courses/{course}/enroll").as_bytes())),
+    let key = (!key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())).then(|| {
+        IdempotencyKey {
+            key: key.to_owned(),
+            scope: "web.enroll",
+            request_hash: campus_domain::digest::hex(&Sha256::digest(
+                format!("/app/courses/{course}/enroll").as_bytes(),
+            )),
+        }
     });
     let render_receipt = |_: &campus_domain::finance::EnrollmentReceipt| (303, "enrolled".to_owned());
-    match finance.enroll(&viewer.who, own.id, course, key.as_ref(), &render_receipt, &meta).await {
+    match finance
+        .enroll(&viewer.who, own.id, course, key.as_ref(), &render_receipt, &meta)
+        .await
+    {
         Ok(_) => Ok(see_other("/app/courses?done=enrolled")),
         Err(e) => {
             let err = ApiError::from(e);

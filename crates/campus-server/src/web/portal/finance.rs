@@ -51,9 +51,19 @@ fn payment_key(form: &PaymentForm, student_id: i64) -> Result<IdempotencyKey, Ap
     })
 }
 
-async fn record(state: &AppState, meta: &campus_domain::RequestMeta, viewer: &Viewer, id: i64, form: &PaymentForm) -> Result<&'static str, ApiError> {
+async fn record(
+    state: &AppState,
+    meta: &campus_domain::RequestMeta,
+    viewer: &Viewer,
+    id: i64,
+    form: &PaymentForm,
+) -> Result<&'static str, ApiError> {
     let amount_cents = money::parse_decimal(form.amount.trim()).map_err(|e| {
-        ApiError::from(vec![campus_domain::validation::FieldIssue::new("amount", "invalid", e.message())])
+        ApiError::from(vec![campus_domain::validation::FieldIssue::new(
+            "amount",
+            "invalid",
+            e.message(),
+        )])
     })?;
     let key = payment_key(form, id)?;
     let input = PaymentInput {
@@ -67,11 +77,16 @@ async fn record(state: &AppState, meta: &campus_domain::RequestMeta, viewer: &Vi
     // The stored "response" of a web payment is the notice to show: a replay shows it again.
     if finance.declares_own_payments(&viewer.who) {
         let render = |_: &campus_domain::finance::Declaration| (303, "declared".to_owned());
-        finance.declare(&viewer.who, id, input, Some(&key), &render, meta).await?;
+        finance
+            .declare(&viewer.who, id, input, Some(&key), &render, meta)
+            .await?;
         return Ok("declared");
     }
     let render = |_: &campus_domain::finance::EntryReceipt| (303, "paid".to_owned());
-    match finance.pay(&viewer.who, id, input, Some(&key), &render, meta).await? {
+    match finance
+        .pay(&viewer.who, id, input, Some(&key), &render, meta)
+        .await?
+    {
         Outcome::Done(_) => Ok("paid"),
         Outcome::Replayed { .. } => Ok("paid-again"),
     }
@@ -90,7 +105,8 @@ pub async fn pay(
         Err(err) if err.status().is_client_error() && err.status() != StatusCode::NOT_FOUND => {
             let mut chrome = viewer.chrome.clone();
             chrome.failed(&err);
-            let mut response = student_page(&state, &meta, chrome, &viewer.who, id, WhatIfQuery::default()).await?;
+            let mut response =
+                student_page(&state, &meta, chrome, &viewer.who, id, WhatIfQuery::default()).await?;
             *response.status_mut() = err.status();
             Ok(response)
         }
@@ -122,7 +138,9 @@ pub async fn reverse(
         .map(|k| IdempotencyKey {
             key: k,
             scope: "web.reverse",
-            request_hash: campus_domain::digest::hex(&Sha256::digest(format!("{entry}\0{}", form.reason.trim()).as_bytes())),
+            request_hash: campus_domain::digest::hex(&Sha256::digest(
+                format!("{entry}\0{}", form.reason.trim()).as_bytes(),
+            )),
         });
     let receipt = state
         .finance()
@@ -130,7 +148,10 @@ pub async fn reverse(
         .await;
     match receipt {
         Ok(_) => {
-            let to = form.student_id.map_or_else(|| "/app/finance/dues".to_owned(), |s| format!("/app/students/{s}?done=reversed#money-title"));
+            let to = form.student_id.map_or_else(
+                || "/app/finance/dues".to_owned(),
+                |s| format!("/app/students/{s}?done=reversed#money-title"),
+            );
             Ok(see_other(&to))
         }
         Err(e) => {
@@ -139,7 +160,8 @@ pub async fn reverse(
                 Some(id) if err.status().is_client_error() && err.status() != StatusCode::NOT_FOUND => {
                     let mut chrome = viewer.chrome.clone();
                     chrome.failed(&err);
-                    let mut response = student_page(&state, &meta, chrome, &viewer.who, id, WhatIfQuery::default()).await?;
+                    let mut response =
+                        student_page(&state, &meta, chrome, &viewer.who, id, WhatIfQuery::default()).await?;
                     *response.status_mut() = err.status();
                     Ok(response)
                 }
@@ -174,8 +196,12 @@ impl DuesPage {
     }
 
     pub fn link(&self, page: usize) -> String {
-        serde_urlencoded::to_string([("sort", self.sort.to_owned()), ("min", self.min.clone()), ("page", page.to_string())])
-            .unwrap_or_default()
+        serde_urlencoded::to_string([
+            ("sort", self.sort.to_owned()),
+            ("min", self.min.clone()),
+            ("page", page.to_string()),
+        ])
+        .unwrap_or_default()
     }
 }
 
@@ -183,27 +209,50 @@ impl DuesPage {
 const DUES_PAGE: usize = 50;
 
 /// Students who owe, largest first (or by name), optionally above a minimum.
-pub async fn dues(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<DuesQuery>) -> PageResult {
+pub async fn dues(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageQuery(q): PageQuery<DuesQuery>,
+) -> PageResult {
     require(FinanceStaff::contains(viewer.who.role))?;
     let sort = match q.sort.as_deref() {
         None | Some("" | "amount") => DuesSort::Amount,
         Some("name") => DuesSort::Name,
-        Some(_) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Sort by amount or by name.")),
+        Some(_) => {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "Sort by amount or by name.",
+            ));
+        }
     };
     let min = given(&q.min).unwrap_or_default();
     let min_cents = if min.is_empty() {
         None
     } else {
-        Some(money::parse_decimal(&min).map_err(|e| PageError::new(StatusCode::BAD_REQUEST, format!("Minimum: {}", e.message())))?)
+        Some(
+            money::parse_decimal(&min)
+                .map_err(|e| PageError::new(StatusCode::BAD_REQUEST, format!("Minimum: {}", e.message())))?,
+        )
     };
     let page = match given(&q.page) {
-        Some(p) => p.parse::<usize>().ok().filter(|p| (1..=100_000).contains(p)).ok_or_else(|| PageError::new(StatusCode::BAD_REQUEST, "No such page."))?,
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|p| (1..=100_000).contains(p))
+            .ok_or_else(|| PageError::new(StatusCode::BAD_REQUEST, "No such page."))?,
         None => 1,
     };
-    let all = state.finance().outstanding(&viewer.who, min_cents, None, sort).await?;
+    let all = state
+        .finance()
+        .outstanding(&viewer.who, min_cents, None, sort)
+        .await?;
     let total = all.len();
     let pages = total.div_ceil(DUES_PAGE).max(1);
-    let rows = all.into_iter().skip((page - 1) * DUES_PAGE).take(DUES_PAGE).collect();
+    let rows = all
+        .into_iter()
+        .skip((page - 1) * DUES_PAGE)
+        .take(DUES_PAGE)
+        .collect();
     Ok(render(
         StatusCode::OK,
         &DuesPage {

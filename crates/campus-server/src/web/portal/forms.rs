@@ -25,7 +25,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
         }
         let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT)
             .await
-            .map_err(|_| PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "The form is larger than this server accepts."))?;
+            .map_err(|_| {
+                PageError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "The form is larger than this server accepts.",
+                )
+            })?;
         serde_urlencoded::from_bytes(&bytes).map(PageForm).map_err(|e| {
             PageError::new(
                 StatusCode::BAD_REQUEST,

@@ -60,16 +60,29 @@ struct Grid {
 }
 
 impl Grid {
-    fn parse(level: &Option<String>, section: &Option<String>, subject: &Option<String>, term: &Option<String>) -> Result<Self, PageError> {
+    fn parse(
+        level: &Option<String>,
+        section: &Option<String>,
+        subject: &Option<String>,
+        term: &Option<String>,
+    ) -> Result<Self, PageError> {
         let (level, section) = parse_class(level, section)?;
         let subject = given(subject).map(|s| s.chars().take(100).collect());
         let term = given(term).map(|s| s.chars().take(50).collect());
-        Ok(Self { level, section, subject, term })
+        Ok(Self {
+            level,
+            section,
+            subject,
+            term,
+        })
     }
 
     fn query(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("class_level", self.level.map(|l| l.to_string()).unwrap_or_default()),
+            (
+                "class_level",
+                self.level.map(|l| l.to_string()).unwrap_or_default(),
+            ),
             ("section", self.section.clone().unwrap_or_default()),
             ("subject", self.subject.clone().unwrap_or_default()),
             ("term", self.term.clone().unwrap_or_default()),
@@ -87,7 +100,11 @@ async fn rows(state: &AppState, viewer: &Viewer, grid: &Grid) -> Result<Vec<Grid
         status: Some(StudentStatus::Active),
         name: None,
     };
-    let students = state.school().list_students(&viewer.who, &filter, page_request(None, 500)?).await?.items;
+    let students = state
+        .school()
+        .list_students(&viewer.who, &filter, page_request(None, 500)?)
+        .await?
+        .items;
     let ids: Vec<i64> = students.iter().map(|s| s.id).collect();
     // The newest grade per student when there are several.
     let grades: HashMap<i64, campus_domain::school::Grade> = state
@@ -125,7 +142,11 @@ fn page(chrome: AppChrome, grid: &Grid, rows: Vec<GridRow>) -> GradebookPage {
     }
 }
 
-pub async fn form(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<GridQuery>) -> PageResult {
+pub async fn form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageQuery(q): PageQuery<GridQuery>,
+) -> PageResult {
     require(role_allows(viewer.who.role, Access::Write))?;
     let grid = Grid::parse(&q.class_level, &q.section, &q.subject, &q.term)?;
     let rows = rows(&state, &viewer, &grid).await?;
@@ -146,34 +167,58 @@ pub async fn save(
 ) -> PageResult {
     require(role_allows(viewer.who.role, Access::Write))?;
     let field = |name: &str| super::forms::field(&fields, name);
-    let grid = Grid::parse(&field("class_level"), &field("section"), &field("subject"), &field("term"))?;
+    let grid = Grid::parse(
+        &field("class_level"),
+        &field("section"),
+        &field("subject"),
+        &field("term"),
+    )?;
     let Some(subject) = grid.subject.clone() else {
         return Err(PageError::new(StatusCode::BAD_REQUEST, "Choose a subject first."));
     };
-    let current: HashMap<i64, GridRow> = rows(&state, &viewer, &grid).await?.into_iter().map(|r| (r.id, r)).collect();
+    let current: HashMap<i64, GridRow> = rows(&state, &viewer, &grid)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
     let mut saved = 0usize;
     let mut problems = Vec::new();
     let mut sent = HashMap::new();
     for (k, v) in &fields {
-        let Some(id) = k.strip_prefix("score_").and_then(|id| id.parse::<i64>().ok()) else { continue };
+        let Some(id) = k.strip_prefix("score_").and_then(|id| id.parse::<i64>().ok()) else {
+            continue;
+        };
         let text = v.trim();
         sent.insert(id, text.to_owned());
         let Some(row) = current.get(&id) else {
             // Not a student of this class (any more): not written.
-            problems.push(FieldProblem { field: k.clone(), message: "this student is not in the class".to_owned() });
+            problems.push(FieldProblem {
+                field: k.clone(),
+                message: "this student is not in the class".to_owned(),
+            });
             continue;
         };
         if text == row.score || text.is_empty() {
             continue;
         }
         let Ok(score) = text.parse::<f64>() else {
-            problems.push(FieldProblem { field: k.clone(), message: format!("{}: the score must be a number from 0 to 100", row.name) });
+            problems.push(FieldProblem {
+                field: k.clone(),
+                message: format!("{}: the score must be a number from 0 to 100", row.name),
+            });
             continue;
         };
         let result = match row.grade_id {
             Some(grade_id) => {
-                let patch = GradePatch { score: Some(Some(score)), letter: Some(None), ..GradePatch::default() };
-                state.school().update_grade(&viewer.who, grade_id, patch, &meta).await
+                let patch = GradePatch {
+                    score: Some(Some(score)),
+                    letter: Some(None),
+                    ..GradePatch::default()
+                };
+                state
+                    .school()
+                    .update_grade(&viewer.who, grade_id, patch, &meta)
+                    .await
             }
             None => {
                 let input = GradeInput {
@@ -192,20 +237,33 @@ pub async fn save(
                 if err.status().is_server_error() {
                     return Err(err.into());
                 }
-                let why = err.report().errors.first().map_or_else(|| err.report().detail.clone(), |f| f.message.clone());
-                problems.push(FieldProblem { field: k.clone(), message: format!("{}: {why}", row.name) });
+                let why = err
+                    .report()
+                    .errors
+                    .first()
+                    .map_or_else(|| err.report().detail.clone(), |f| f.message.clone());
+                problems.push(FieldProblem {
+                    field: k.clone(),
+                    message: format!("{}: {why}", row.name),
+                });
             }
         }
     }
     if problems.is_empty() {
         let mut query = grid.query();
         query.push(("saved", saved.to_string()));
-        return Ok(see_other(&format!("/app/gradebook?{}", serde_urlencoded::to_string(query).unwrap_or_default())));
+        return Ok(see_other(&format!(
+            "/app/gradebook?{}",
+            serde_urlencoded::to_string(query).unwrap_or_default()
+        )));
     }
     let mut chrome = viewer.chrome.clone();
     chrome.notice = Some(Notice::error(
         "invalid_grades",
-        format!("Saved {saved} grades; {} could not be saved and are shown as typed.", problems.len()),
+        format!(
+            "Saved {saved} grades; {} could not be saved and are shown as typed.",
+            problems.len()
+        ),
     ));
     chrome.errors = problems;
     let mut rows = rows(&state, &viewer, &grid).await?;
@@ -214,5 +272,8 @@ pub async fn save(
             row.score.clone_from(text);
         }
     }
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(chrome, &grid, rows)))
+    Ok(render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page(chrome, &grid, rows),
+    ))
 }

@@ -10,10 +10,11 @@ mod attendance;
 mod calendar;
 mod chrome;
 mod courses;
-mod forms;
 mod finance;
+mod forms;
 mod gradebook;
 mod notify;
+mod progress;
 mod records;
 mod reports;
 mod signin;
@@ -75,10 +76,15 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .route("/app/notifications/{id}/read", post(account::read_one))
         .route(
             "/app/admin/import",
-            get(admin::import_form).post(admin::import).layer(axum::extract::DefaultBodyLimit::disable()),
+            get(admin::import_form)
+                .post(admin::import)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         // Any other address under /app is the portal's own 404 page, not the API's JSON.
-        .route("/app/{*rest}", axum::routing::any(|| async { PageError::not_found() }));
+        .route(
+            "/app/{*rest}",
+            axum::routing::any(|| async { PageError::not_found() }),
+        );
     routes
         .method_not_allowed_fallback(not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), csrf::layer))
@@ -98,7 +104,11 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let csrf = parts.extensions.get::<Csrf>().map(|c| c.token.clone()).unwrap_or_default();
+        let csrf = parts
+            .extensions
+            .get::<Csrf>()
+            .map(|c| c.token.clone())
+            .unwrap_or_default();
         let Some(session) = read(state, &parts.headers, SESSION_COOKIE) else {
             return Err(to_sign_in(parts));
         };
@@ -115,7 +125,10 @@ impl FromRequestParts<AppState> for Viewer {
             && parts.extensions.get::<csrf::TokenInBody>().is_none()
             && !csrf::header_matches(state, &parts.headers, session)
         {
-            return Err(PageError::new(StatusCode::FORBIDDEN, "This form is missing its security token.").into_response());
+            return Err(
+                PageError::new(StatusCode::FORBIDDEN, "This form is missing its security token.")
+                    .into_response(),
+            );
         }
         let user = state
             .identity()
@@ -170,7 +183,11 @@ pub(crate) fn safe_next(next: Option<&str>) -> Option<String> {
 pub(crate) fn see_other(location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(value) => (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response(),
-        Err(_) => (StatusCode::SEE_OTHER, [(header::LOCATION, HeaderValue::from_static("/app"))]).into_response(),
+        Err(_) => (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, HeaderValue::from_static("/app"))],
+        )
+            .into_response(),
     }
 }
 
@@ -191,7 +208,10 @@ impl PageError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "There is no such page, or it is not yours to see.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "There is no such page, or it is not yours to see.",
+        )
     }
 }
 

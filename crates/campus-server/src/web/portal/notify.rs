@@ -69,7 +69,8 @@ pub struct NotifyForm {
 
 /// The accounts a class message reaches.
 async fn recipients(state: &AppState, viewer: &Viewer, form: &NotifyForm) -> Result<Vec<i64>, ApiError> {
-    let (level, section) = parse_class(&form.class_level, &form.section).map_err(|e| ApiError::bad_request(e.message))?;
+    let (level, section) =
+        parse_class(&form.class_level, &form.section).map_err(|e| ApiError::bad_request(e.message))?;
     let Some(level) = level else {
         return Err(ApiError::from(vec![campus_domain::validation::FieldIssue::new(
             "class_level",
@@ -95,7 +96,9 @@ async fn recipients(state: &AppState, viewer: &Viewer, form: &NotifyForm) -> Res
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "class_too_large",
-                    format!("That class has more than {MAX_CLASS_RECIPIENTS} students; narrow it by section."),
+                    format!(
+                        "That class has more than {MAX_CLASS_RECIPIENTS} students; narrow it by section."
+                    ),
                 ));
             }
             None => break,
@@ -107,7 +110,12 @@ async fn recipients(state: &AppState, viewer: &Viewer, form: &NotifyForm) -> Res
             ids.extend(s.user_id);
         } else {
             let guardians = state.school().guardians(&viewer.who, s.id).await?;
-            ids.extend(guardians.into_iter().filter(|g| g.may_receive_notices).map(|g| g.user_id));
+            ids.extend(
+                guardians
+                    .into_iter()
+                    .filter(|g| g.may_receive_notices)
+                    .map(|g| g.user_id),
+            );
         }
     }
     ids.sort_unstable();
@@ -132,7 +140,13 @@ pub async fn send(
     let result = match recipients(&state, &viewer, &form).await {
         Ok(ids) => state
             .notifications()
-            .send(&viewer.who, Recipients::Users(ids), None, form.message.clone(), &meta)
+            .send(
+                &viewer.who,
+                Recipients::Users(ids),
+                None,
+                form.message.clone(),
+                &meta,
+            )
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),
@@ -144,7 +158,12 @@ pub async fn send(
             page.chrome.failed(&err);
             page.class_level = given(&form.class_level).unwrap_or_default();
             page.section = given(&form.section).unwrap_or_default();
-            page.audience = if form.audience == "students" { "students" } else { "guardians" }.to_owned();
+            page.audience = if form.audience == "students" {
+                "students"
+            } else {
+                "guardians"
+            }
+            .to_owned();
             page.message = form.message.chars().take(2000).collect();
             Ok(render(err.status(), &page))
         }

@@ -53,7 +53,12 @@ async fn refused(state: &AppState, meta: &RequestMeta, viewer: Viewer, id: i64, 
 }
 
 /// Adds a student; the roster page's form.
-pub async fn create(State(state): State<AppState>, Meta(meta): Meta, viewer: Viewer, PageForm(form): PageForm<RecordForm>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    viewer: Viewer,
+    PageForm(form): PageForm<RecordForm>,
+) -> PageResult {
     require(role_allows(viewer.who.role, Access::Write))?;
     let input = level(&form.class_level).map(|class_level| StudentInput {
         name: form.name.clone().unwrap_or_default().trim().to_owned(),
@@ -63,7 +68,11 @@ pub async fn create(State(state): State<AppState>, Meta(meta): Meta, viewer: Vie
         ..StudentInput::default()
     });
     let created = match input {
-        Ok(input) => state.school().create_student(&viewer.who, input, &meta).await.map_err(ApiError::from),
+        Ok(input) => state
+            .school()
+            .create_student(&viewer.who, input, &meta)
+            .await
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match created {
@@ -74,7 +83,8 @@ pub async fn create(State(state): State<AppState>, Meta(meta): Meta, viewer: Vie
             chrome.rename_field("class_level", "new_class_level");
             chrome.rename_field("section", "new_section");
             let viewer = Viewer { chrome, ..viewer };
-            let mut response = super::students::roster(&state, viewer, &super::students::RosterQuery::default()).await?;
+            let mut response =
+                super::students::roster(&state, viewer, &super::students::RosterQuery::default()).await?;
             *response.status_mut() = err.status();
             Ok(response)
         }
@@ -99,7 +109,12 @@ pub async fn update(
         ..StudentPatch::default()
     });
     let updated = match patch {
-        Ok(patch) => state.school().update_student(&viewer.who, id, patch, &meta).await.map(|_| ()).map_err(ApiError::from),
+        Ok(patch) => state
+            .school()
+            .update_student(&viewer.who, id, patch, &meta)
+            .await
+            .map(|_| ())
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match updated {

@@ -44,7 +44,10 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let rows = finance.aging(&viewer.who, now).await?;
     let mut totals = [0i64; 4];
     for r in &rows {
-        for (t, v) in totals.iter_mut().zip([r.days_0_30, r.days_31_60, r.days_61_90, r.days_over_90]) {
+        for (t, v) in totals
+            .iter_mut()
+            .zip([r.days_0_30, r.days_31_60, r.days_61_90, r.days_over_90])
+        {
             *t += v;
         }
     }
@@ -61,11 +64,19 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let chart = bar_chart("Owed by age of the charge", &points, (560, 280))
         .map_err(|e| tracing::warn!(error = %e, "the aging chart was not drawn"))
         .ok()
-        .map(|svg| svg.replacen("<svg ", "<svg role=\"img\" aria-labelledby=\"aging-title\" focusable=\"false\" ", 1));
+        .map(|svg| {
+            svg.replacen(
+                "<svg ",
+                "<svg role=\"img\" aria-labelledby=\"aging-title\" focusable=\"false\" ",
+                1,
+            )
+        });
     let (_, buckets) = finance.buckets(&viewer.who).await?;
     let today = now.date_naive();
     let from = today - chrono::Duration::days(DAILY_DAYS - 1);
-    let mut daily = finance.daily(&viewer.who, from, today + chrono::Duration::days(1)).await?;
+    let mut daily = finance
+        .daily(&viewer.who, from, today + chrono::Duration::days(1))
+        .await?;
     daily.sort_by(|a, b| b.date.cmp(&a.date).then(a.kind.cmp(&b.kind)));
     Ok(render(
         StatusCode::OK,

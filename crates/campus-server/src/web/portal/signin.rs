@@ -119,14 +119,24 @@ pub async fn login(
         tracing::warn!(error = %e, "ending the previous web session failed");
     }
     let max_age = ((session.expires_at - state.clock().now()).num_milliseconds() + 999).max(1000) / 1000;
-    let cookie = set_cookie(SESSION_COOKIE, &session.token, Some(max_age), secure(&state, &headers));
+    let cookie = set_cookie(
+        SESSION_COOKIE,
+        &session.token,
+        Some(max_age),
+        secure(&state, &headers),
+    );
     let mut response = see_other(&next.unwrap_or_else(|| "/app".to_owned()));
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
 }
 
 /// Ends the session everywhere (its row is deleted) and clears the cookie.
-pub async fn logout(State(state): State<AppState>, Meta(meta): Meta, viewer: Viewer, headers: HeaderMap) -> PageResult {
+pub async fn logout(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> PageResult {
     if let Some(session) = read(&state, &headers, SESSION_COOKIE) {
         state.identity().close_web_session(session, &meta).await?;
     }
@@ -167,7 +177,14 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     if matches!(who.role, Role::Parent | Role::Student) {
         let page = state
             .school()
-            .list_students(&who, &StudentFilter::default(), PageRequest { after_id: None, limit: 50 })
+            .list_students(
+                &who,
+                &StudentFilter::default(),
+                PageRequest {
+                    after_id: None,
+                    limit: 50,
+                },
+            )
             .await?;
         if who.role == Role::Student {
             own_record = page.items.first().map(|s| s.id);
@@ -182,7 +199,12 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
             })
             .collect();
     }
-    let first_name = user.display_name().split_whitespace().next().unwrap_or_default().to_owned();
+    let first_name = user
+        .display_name()
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     Ok(render(
         StatusCode::OK,
         &HomePage {

@@ -2,8 +2,6 @@
 //! and a student's page — record, grades by term with GPA and a what-if calculator,
 //! attendance, activities, and for those who may see money the balance and ledger.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,7 +11,7 @@ use campus_domain::identity::Role;
 use campus_domain::identity::roles::{FinanceStaff, RoleSet};
 use campus_domain::pagination::PageRequest;
 use campus_domain::school::policy::{Access, role_allows};
-use campus_domain::school::{Grade, Student, StudentFilter, WhatIfGrade};
+use campus_domain::school::{Student, StudentFilter};
 use serde::Deserialize;
 
 use super::forms::{PagePath, PageQuery, given};
@@ -49,9 +47,17 @@ impl RosterQuery {
     /// The filter and the page it asks for; a class level that is not a number is a 400 page.
     pub fn filter(&self) -> Result<StudentFilter, PageError> {
         let class_level = match given(&self.class_level) {
-            Some(text) => Some(text.parse::<i32>().ok().filter(|l| (0..=20).contains(l)).ok_or_else(|| {
-                PageError::new(StatusCode::BAD_REQUEST, "Class level must be a whole number from 0 to 20.")
-            })?),
+            Some(text) => Some(
+                text.parse::<i32>()
+                    .ok()
+                    .filter(|l| (0..=20).contains(l))
+                    .ok_or_else(|| {
+                        PageError::new(
+                            StatusCode::BAD_REQUEST,
+                            "Class level must be a whole number from 0 to 20.",
+                        )
+                    })?,
+            ),
             None => None,
         };
         Ok(StudentFilter {
@@ -65,7 +71,11 @@ impl RosterQuery {
     /// The query string of the next page.
     fn next_link(&self, cursor: &str) -> String {
         let mut pairs = Vec::new();
-        for (k, v) in [("class_level", &self.class_level), ("section", &self.section), ("q", &self.q)] {
+        for (k, v) in [
+            ("class_level", &self.class_level),
+            ("section", &self.section),
+            ("q", &self.q),
+        ] {
             if let Some(v) = given(v) {
                 pairs.push((k, v));
             }
@@ -76,8 +86,12 @@ impl RosterQuery {
 }
 
 pub fn page_request(cursor: Option<&str>, limit: u64) -> Result<PageRequest, PageError> {
-    PageRequest::parse(Some(limit), cursor.filter(|c| !c.is_empty()))
-        .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "This page link is not valid; start from the first page."))
+    PageRequest::parse(Some(limit), cursor.filter(|c| !c.is_empty())).map_err(|_| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            "This page link is not valid; start from the first page.",
+        )
+    })
 }
 
 #[derive(Debug)]
@@ -104,14 +118,22 @@ pub struct RosterPage {
     pub next: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<RosterQuery>) -> PageResult {
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageQuery(q): PageQuery<RosterQuery>,
+) -> PageResult {
     roster(&state, viewer, &q).await
 }
 
 /// The roster page for `q` (also shown again, with the problem, by the add-student form).
 pub async fn roster(state: &AppState, viewer: Viewer, q: &RosterQuery) -> PageResult {
     let staff = !matches!(viewer.who.role, Role::Parent | Role::Student);
-    let filter = if staff { q.filter()? } else { StudentFilter::default() };
+    let filter = if staff {
+        q.filter()?
+    } else {
+        StudentFilter::default()
+    };
     let page = page_request(q.cursor.as_deref(), PAGE)?;
     let found = state.school().list_students(&viewer.who, &filter, page).await?;
     let rows = found.items.into_iter().map(roster_row).collect();
@@ -146,15 +168,6 @@ fn roster_row(s: Student) -> RosterRow {
     }
 }
 
-/// Grades of one term, with that term's GPA.
-#[derive(Debug)]
-pub struct TermRows {
-    pub term: String,
-    pub grades: Vec<Grade>,
-    pub weighted: f64,
-    pub unweighted: f64,
-}
-
 /// The what-if calculator's inputs (a hypothetical grade) and what it found.
 #[derive(Debug, Default, Deserialize)]
 pub struct WhatIfQuery {
@@ -183,27 +196,6 @@ fn done_notice(done: Option<&str>) -> Option<crate::web::pages::Notice> {
 }
 
 #[derive(Debug)]
-pub struct WhatIf {
-    pub subject: String,
-    pub score: String,
-    pub credits: String,
-    pub projected: Option<f64>,
-}
-
-#[derive(Debug)]
-pub struct Progress {
-    pub terms: Vec<TermRows>,
-    pub cumulative_weighted: f64,
-    pub cumulative_unweighted: f64,
-    pub rate: f64,
-    pub counts: Vec<(String, u64)>,
-    pub absences: Vec<(String, String, String)>,
-    pub activities: Vec<(String, String, String)>,
-    pub what_if: WhatIf,
-    pub calendar: super::calendar::Month,
-}
-
-#[derive(Debug)]
 pub struct Money {
     pub balance: String,
     pub owes: bool,
@@ -222,7 +214,7 @@ pub struct StudentPage {
     pub chrome: AppChrome,
     pub student: Student,
     pub class: String,
-    pub progress: Option<Progress>,
+    pub progress: Option<super::progress::Progress>,
     pub money: Option<Money>,
     /// Record keepers edit the record and link guardians here; they see the guardians.
     pub can_edit: bool,
@@ -262,14 +254,24 @@ pub async fn student_page(
 ) -> PageResult {
     let student = state.school().student(who, id, meta).await?;
     let progress = if role_allows(who.role, Access::ReadProgress) {
-        Some(progress(state, who, id, what_if).await?)
+        Some(super::progress::progress(state, who, id, what_if).await?)
     } else {
         None
     };
     let staff = FinanceStaff::contains(who.role);
     let money = if staff || matches!(who.role, Role::Parent | Role::Student) {
         let balance = state.finance().balance(who, id).await?;
-        let entries = state.finance().ledger(who, id, PageRequest { after_id: None, limit: LEDGER_ROWS }).await?;
+        let entries = state
+            .finance()
+            .ledger(
+                who,
+                id,
+                PageRequest {
+                    after_id: None,
+                    limit: LEDGER_ROWS,
+                },
+            )
+            .await?;
         Some(Money {
             balance: money::format(balance.balance_cents.abs()),
             owes: balance.balance_cents > 0,
@@ -285,7 +287,13 @@ pub async fn student_page(
     let documents = match state.reports().list(who, id).await {
         Ok(list) => list
             .into_iter()
-            .map(|r| (r.id, r.kind.title(), r.generated_at.format("%Y-%m-%d").to_string()))
+            .map(|r| {
+                (
+                    r.id,
+                    r.kind.title(),
+                    r.generated_at.format("%Y-%m-%d").to_string(),
+                )
+            })
             .collect(),
         Err(e) => {
             let err = crate::error::ApiError::from(e);
@@ -296,7 +304,11 @@ pub async fn student_page(
         }
     };
     let can_edit = role_allows(who.role, Access::Write);
-    let guardians = if can_edit { state.school().guardians(who, id).await? } else { Vec::new() };
+    let guardians = if can_edit {
+        state.school().guardians(who, id).await?
+    } else {
+        Vec::new()
+    };
     let class = class_label(student.class_level, student.section.as_deref());
     Ok(render(
         StatusCode::OK,
@@ -311,104 +323,4 @@ pub async fn student_page(
             documents,
         },
     ))
-}
-
-async fn progress(
-    state: &AppState,
-    who: &campus_domain::identity::Principal,
-    id: i64,
-    q: WhatIfQuery,
-) -> Result<Progress, PageError> {
-    let school = state.school();
-    let grades = school.grades(who, id).await?;
-    let gpa = school.gpa(who, id).await?;
-    let mut by_term: BTreeMap<String, Vec<Grade>> = BTreeMap::new();
-    for g in grades {
-        by_term.entry(g.term.clone().unwrap_or_default()).or_default().push(g);
-    }
-    let terms = by_term
-        .into_iter()
-        .map(|(term, grades)| {
-            let (weighted, unweighted) = gpa.terms.get(&term).map_or((0.0, 0.0), |s| (s.weighted, s.unweighted));
-            TermRows {
-                term: if term.is_empty() { "No term".to_owned() } else { term },
-                grades,
-                weighted,
-                unweighted,
-            }
-        })
-        .collect();
-    let (marks, summary) = school.attendance(who, id, None, None).await?;
-    let present: Vec<String> = state
-        .settings()
-        .school
-        .attendance_codes
-        .iter()
-        .filter(|c| c.counts_as_present)
-        .map(|c| c.code.to_lowercase())
-        .collect();
-    let calendar = super::calendar::month(q.month.as_deref(), &marks, &present, state.clock().now().date_naive());
-    let mut absences: Vec<(String, String, String)> = marks
-        .iter()
-        .filter(|m| !present.contains(&m.status.to_lowercase()))
-        .map(|m| (m.date.to_string(), m.status.clone(), m.note.clone().unwrap_or_default()))
-        .collect();
-    absences.sort_by(|a, b| b.0.cmp(&a.0));
-    absences.truncate(30);
-    let activities = school
-        .activities(who, id)
-        .await?
-        .into_iter()
-        .map(|a| {
-            (
-                a.activity_name,
-                a.role_or_award.unwrap_or_default(),
-                a.participation_date.map(|d| d.to_string()).unwrap_or_default(),
-            )
-        })
-        .collect();
-    let what_if = what_if(state, who, id, q).await;
-    Ok(Progress {
-        terms,
-        cumulative_weighted: gpa.cumulative.weighted,
-        cumulative_unweighted: gpa.cumulative.unweighted,
-        rate: summary.attendance_rate,
-        counts: summary.counts.into_iter().collect(),
-        absences,
-        activities,
-        what_if,
-        calendar,
-    })
-}
-
-/// The GPA if one more grade were added; a value that does not parse just shows no result.
-async fn what_if(state: &AppState, who: &campus_domain::identity::Principal, id: i64, q: WhatIfQuery) -> WhatIf {
-    let subject = given(&q.subject).unwrap_or_default();
-    let score = given(&q.score).unwrap_or_default();
-    let credits = given(&q.credits).unwrap_or_default();
-    let mut projected = None;
-    if !subject.is_empty()
-        && let Ok(points) = score.parse::<f64>()
-    {
-        let change = WhatIfGrade {
-            replaces: None,
-            subject: Some(subject.chars().take(100).collect()),
-            score: Some(points),
-            letter: None,
-            credits: credits.parse::<f64>().ok(),
-            term: None,
-        };
-        projected = state
-            .school()
-            .gpa_what_if(who, id, vec![change])
-            .await
-            .ok()
-            .map(|r| r.cumulative.weighted);
-    }
-    WhatIf {
-        subject,
-        score,
-        credits,
-        projected,
-    }
 }

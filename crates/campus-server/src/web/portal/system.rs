@@ -46,16 +46,27 @@ pub struct AuditQuery {
 fn day(text: &Option<String>, field: &str) -> Result<Option<NaiveDate>, PageError> {
     given(text)
         .map(|t| {
-            NaiveDate::parse_from_str(&t, "%Y-%m-%d")
-                .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, format!("{field} must be a date like 2026-09-01.")))
+            NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| {
+                PageError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("{field} must be a date like 2026-09-01."),
+                )
+            })
         })
         .transpose()
 }
 
-pub async fn audit(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<AuditQuery>) -> PageResult {
+pub async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageQuery(q): PageQuery<AuditQuery>,
+) -> PageResult {
     require(viewer.who.role == Role::Admin)?;
     let actor_id = match given(&q.actor) {
-        Some(a) => Some(a.parse::<i64>().map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "Actor is a user id (a number)."))?),
+        Some(a) => Some(
+            a.parse::<i64>()
+                .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "Actor is a user id (a number)."))?,
+        ),
         None => None,
     };
     let from = day(&q.from, "From")?;
@@ -67,7 +78,9 @@ pub async fn audit(State(state): State<AppState>, viewer: Viewer, PageQuery(q): 
         target_id: given(&q.target_id).map(|s| s.chars().take(100).collect()),
         from: from.map(|d| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN))),
         // Up to the end of the day given.
-        to: to.and_then(|d| d.succ_opt()).map(|d| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN))),
+        to: to
+            .and_then(|d| d.succ_opt())
+            .map(|d| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN))),
     };
     let found = state
         .audit()

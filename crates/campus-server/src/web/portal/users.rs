@@ -42,9 +42,17 @@ fn one_time_password() -> String {
     format!("Tmp-{}-7a#", &random[..16])
 }
 
-async fn users_page(state: &AppState, viewer: Viewer, q: &UsersQuery, notice: Option<Notice>, status: StatusCode) -> PageResult {
+async fn users_page(
+    state: &AppState,
+    viewer: Viewer,
+    q: &UsersQuery,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> PageResult {
     let role = match given(&q.role) {
-        Some(r) => Some(Role::parse(&r).ok_or_else(|| PageError::new(StatusCode::BAD_REQUEST, "No such role."))?),
+        Some(r) => {
+            Some(Role::parse(&r).ok_or_else(|| PageError::new(StatusCode::BAD_REQUEST, "No such role."))?)
+        }
         None => None,
     };
     let filter = campus_domain::identity::repo::UserFilter {
@@ -55,8 +63,12 @@ async fn users_page(state: &AppState, viewer: Viewer, q: &UsersQuery, notice: Op
     let page = page_request(q.cursor.as_deref(), PAGE)?;
     let found = state.identity().list_users(&filter, page).await?;
     let next = found.next_cursor.map(|c| {
-        serde_urlencoded::to_string([("q", given(&q.q).unwrap_or_default()), ("role", given(&q.role).unwrap_or_default()), ("cursor", c)])
-            .unwrap_or_default()
+        serde_urlencoded::to_string([
+            ("q", given(&q.q).unwrap_or_default()),
+            ("role", given(&q.role).unwrap_or_default()),
+            ("cursor", c),
+        ])
+        .unwrap_or_default()
     });
     let mut chrome = viewer.chrome;
     if notice.is_some() {
@@ -75,10 +87,16 @@ async fn users_page(state: &AppState, viewer: Viewer, q: &UsersQuery, notice: Op
     ))
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer, PageQuery(q): PageQuery<UsersQuery>) -> PageResult {
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageQuery(q): PageQuery<UsersQuery>,
+) -> PageResult {
     require(viewer.who.role == Role::Admin)?;
     let notice = match q.done.as_deref() {
-        Some("role") => Some(Notice::success("Role changed. It applies to the user's sessions at once.")),
+        Some("role") => Some(Notice::success(
+            "Role changed. It applies to the user's sessions at once.",
+        )),
         Some("deactivated") => Some(Notice::success("Account deactivated. Its sessions have ended.")),
         _ => None,
     };
@@ -107,10 +125,24 @@ pub struct CreateForm {
     role: String,
 }
 
-pub async fn create(State(state): State<AppState>, Meta(meta): Meta, viewer: Viewer, PageForm(form): PageForm<CreateForm>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    viewer: Viewer,
+    PageForm(form): PageForm<CreateForm>,
+) -> PageResult {
     require(viewer.who.role == Role::Admin)?;
     let Some(role) = Role::parse(&form.role) else {
-        return failed(&state, viewer, &ApiError::from(vec![campus_domain::validation::FieldIssue::new("role", "invalid_choice", "choose a role")])).await;
+        return failed(
+            &state,
+            viewer,
+            &ApiError::from(vec![campus_domain::validation::FieldIssue::new(
+                "role",
+                "invalid_choice",
+                "choose a role",
+            )]),
+        )
+        .await;
     };
     let password = one_time_password();
     let input = NewUserByAdmin {
@@ -123,13 +155,25 @@ pub async fn create(State(state): State<AppState>, Meta(meta): Meta, viewer: Vie
         },
         role,
     };
-    match state.identity().create_user(Some(viewer.who.user_id), input, &meta).await {
+    match state
+        .identity()
+        .create_user(Some(viewer.who.user_id), input, &meta)
+        .await
+    {
         Ok(user) => {
             let login = user.username.clone().or(user.email.clone()).unwrap_or_default();
-            let notice = Notice::success("Account created. Give them this one-time password; it is not shown again.")
-                .with("login", login)
-                .with("password", password);
-            users_page(&state, viewer, &UsersQuery::default(), Some(notice), StatusCode::CREATED).await
+            let notice =
+                Notice::success("Account created. Give them this one-time password; it is not shown again.")
+                    .with("login", login)
+                    .with("password", password);
+            users_page(
+                &state,
+                viewer,
+                &UsersQuery::default(),
+                Some(notice),
+                StatusCode::CREATED,
+            )
+            .await
         }
         Err(e) => failed(&state, viewer, &e.into()).await,
     }
@@ -158,8 +202,14 @@ pub async fn change(
             let Some(role) = given(&form.role).and_then(|r| Role::parse(&r)) else {
                 return Err(PageError::new(StatusCode::BAD_REQUEST, "Choose a role."));
             };
-            let patch = AdminUserPatch { role: Some(role), ..AdminUserPatch::default() };
-            identity.update_user(actor, id, patch, &meta).await.map(|_| "role")
+            let patch = AdminUserPatch {
+                role: Some(role),
+                ..AdminUserPatch::default()
+            };
+            identity
+                .update_user(actor, id, patch, &meta)
+                .await
+                .map(|_| "role")
         }
         "deactivate" => identity.deactivate(actor, id, &meta).await.map(|_| "deactivated"),
         "reset-password" => {
@@ -168,7 +218,14 @@ pub async fn change(
                 Ok(()) => {
                     let notice = Notice::success("Password reset; every session of the account has ended. Give them this one-time password; it is not shown again.")
                         .with("password", password);
-                    users_page(&state, viewer, &UsersQuery::default(), Some(notice), StatusCode::OK).await
+                    users_page(
+                        &state,
+                        viewer,
+                        &UsersQuery::default(),
+                        Some(notice),
+                        StatusCode::OK,
+                    )
+                    .await
                 }
                 Err(e) => failed(&state, viewer, &e.into()).await,
             };
