@@ -68,6 +68,32 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("campus_invalid=; Max-Age=0"))
 }
 
+/// The `Set-Cookie` for a web session just opened: its token, a `Max-Age` rounded up so the
+/// cookie never ends before the session does, `Secure` (and `__Host-`) over HTTPS.
+pub fn session_cookie(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: &campus_domain::identity::NewWebSession,
+) -> HeaderValue {
+    let max_age = ((session.expires_at - state.clock().now()).num_milliseconds() + 999).max(1000) / 1000;
+    set_cookie(
+        SESSION_COOKIE,
+        &session.token,
+        Some(max_age),
+        secure(state, headers),
+    )
+}
+
+/// Ends the session of the cookie the browser still holds, if any (one browser, one session);
+/// a failure is logged, not fatal to the sign-in that replaces it.
+pub async fn end_previous_session(state: &AppState, headers: &HeaderMap, meta: &campus_domain::RequestMeta) {
+    if let Some(old) = read(state, headers, SESSION_COOKIE)
+        && let Err(e) = state.identity().close_web_session(old, meta).await
+    {
+        tracing::warn!(error = %e, "ending the previous web session failed");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -324,19 +324,8 @@ pub(crate) async fn login(
         Err(e) => return failed(ctx, e, |chrome| render(StatusCode::OK, &LoginPage { chrome })),
     };
     // A session cookie the browser still holds is ended: one browser, one session.
-    if let Some(old) = crate::web::cookies::read(state, headers, SESSION_COOKIE)
-        && let Err(e) = state.identity().close_web_session(old, meta).await
-    {
-        tracing::warn!(error = %e, "ending the previous web session failed");
-    }
-    // Rounded up: a cookie must not be told to expire before its session does.
-    let max_age = ((session.expires_at - state.clock().now()).num_milliseconds() + 999).max(1000) / 1000;
-    let cookie = set_cookie(
-        SESSION_COOKIE,
-        &session.token,
-        Some(max_age),
-        secure(state, headers),
-    );
+    crate::web::cookies::end_previous_session(state, headers, meta).await;
+    let cookie = crate::web::cookies::session_cookie(state, headers, &session);
     let mut response = if ctx.mode == Mode::Json {
         success(
             "Login successful.",

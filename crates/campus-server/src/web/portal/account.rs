@@ -126,17 +126,10 @@ pub async fn password(
     {
         Ok(_) => {
             let session = identity.open_web_session(viewer.who.user_id, &meta).await?;
-            let max_age =
-                ((session.expires_at - state.clock().now()).num_milliseconds() + 999).max(1000) / 1000;
             let mut response = see_other("/app/account?done=password");
             response.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(
-                    SESSION_COOKIE,
-                    &session.token,
-                    Some(max_age),
-                    secure(&state, &headers),
-                ),
+                crate::web::cookies::session_cookie(&state, &headers, &session),
             );
             Ok(response)
         }

@@ -113,18 +113,8 @@ pub async fn login(
         Ok(s) => s,
         Err(e) => return failed(e.into()),
     };
-    if let Some(old) = read(&state, &headers, SESSION_COOKIE)
-        && let Err(e) = state.identity().close_web_session(old, &meta).await
-    {
-        tracing::warn!(error = %e, "ending the previous web session failed");
-    }
-    let max_age = ((session.expires_at - state.clock().now()).num_milliseconds() + 999).max(1000) / 1000;
-    let cookie = set_cookie(
-        SESSION_COOKIE,
-        &session.token,
-        Some(max_age),
-        secure(&state, &headers),
-    );
+    crate::web::cookies::end_previous_session(&state, &headers, &meta).await;
+    let cookie = crate::web::cookies::session_cookie(&state, &headers, &session);
     let mut response = see_other(&next.unwrap_or_else(|| "/app".to_owned()));
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response

@@ -46,20 +46,7 @@ pub struct RosterQuery {
 impl RosterQuery {
     /// The filter and the page it asks for; a class level that is not a number is a 400 page.
     pub fn filter(&self) -> Result<StudentFilter, PageError> {
-        let class_level = match given(&self.class_level) {
-            Some(text) => Some(
-                text.parse::<i32>()
-                    .ok()
-                    .filter(|l| (0..=20).contains(l))
-                    .ok_or_else(|| {
-                        PageError::new(
-                            StatusCode::BAD_REQUEST,
-                            "Class level must be a whole number from 0 to 20.",
-                        )
-                    })?,
-            ),
-            None => None,
-        };
+        let (class_level, _) = super::attendance::parse_class(&self.class_level, &None)?;
         Ok(StudentFilter {
             class_level,
             section: given(&self.section).map(|s| s.chars().take(20).collect()),
