@@ -199,6 +199,8 @@ async function walk(js) {
   await page.goto(`${BASE}/app/finance/reports`);
   assert.equal(await page.locator('#aging-chart svg').count(), 1);
   await look(page, 'finance-reports', js);
+  await page.goto(`${BASE}/app/courses`);
+  await look(page, 'finance-courses', js);
   await signOut(page);
 
   // A student reads their own record and dues.

@@ -2,7 +2,9 @@
 //! student is told.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde_json::json;
 
 use campus_db::entities::contact_actions;
@@ -17,6 +19,22 @@ use crate::identity::Principal;
 use crate::notifications::{self, kinds as notice};
 
 impl Finance {
+    /// The contact log of a student, newest first (finance staff; at most `limit` entries).
+    pub async fn contacts(
+        &self,
+        who: &Principal,
+        student_id: i64,
+        limit: u64,
+    ) -> Result<Vec<contact_actions::Model>, FinanceError> {
+        self.check(&self.db, who, student_id, Access::Staff).await?;
+        Ok(contact_actions::Entity::find()
+            .filter(contact_actions::Column::StudentId.eq(student_id))
+            .order_by_desc(contact_actions::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
     /// Logs that finance staff contacted a student about their dues, and tells the student.
     pub async fn contact(
         &self,

@@ -682,3 +682,65 @@ backend_test!(async fn staff_add_edit_archive_students_and_link_guardians(app) {
     let t = csrf_in(&office.get("/app/students").await.text);
     page_error(&office.post_form(&edit, &[("csrf_token", t.as_str()), ("name", "Hacked")]).await, 403);
 });
+
+backend_test!(async fn the_finance_office_manages_courses_and_logs_contacts(app) {
+    let finance = app.session("finance").await;
+    let mut office = signed_in(&app, &finance).await;
+    let page = office.get("/app/courses").await;
+    page_ok(&page);
+    let token = csrf_in(&page.text);
+    let bad = office
+        .post_form("/app/courses", &[("csrf_token", token.as_str()), ("code", "BIO1"), ("name", "Biology"), ("credits", "x"), ("fee", "50")])
+        .await;
+    page_error(&bad, 422);
+    assert!(bad.text.contains("href=\"#credits\""), "{}", bad.text);
+    let bad_fee = office
+        .post_form("/app/courses", &[("csrf_token", token.as_str()), ("code", "BIO1"), ("name", "Biology"), ("credits", "3"), ("fee", "lots")])
+        .await;
+    page_error(&bad_fee, 422);
+    let made = office
+        .post_form("/app/courses", &[("csrf_token", token.as_str()), ("code", "BIO1"), ("name", "Biology"), ("credits", "3"), ("fee", "50.00")])
+        .await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    page_error(
+        &office.post_form("/app/courses", &[("csrf_token", token.as_str()), ("code", "BIO1"), ("name", "Again"), ("credits", "3"), ("fee", "5")]).await,
+        409,
+    );
+    let list = office.get("/app/courses?done=created").await;
+    let id: i64 = list.text.split("action=\"/app/courses/").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    // A student sees it and enrols; then the office raises the fee and closes it.
+    let learner = app.session("student").await;
+    let mut own = signed_in(&app, &learner).await;
+    let catalogue = own.get("/app/courses").await;
+    assert!(catalogue.text.contains("id=\"enroll-BIO1\""));
+    assert!(!catalogue.text.contains("id=\"course-form\""), "students do not manage courses");
+    let t = csrf_in(&catalogue.text);
+    assert_eq!(own.post_form(&format!("/app/courses/{id}/enroll"), &[("csrf_token", t.as_str())]).await.status, 303);
+    let change = format!("/app/courses/{id}");
+    let res = office.post_form(&change, &[("csrf_token", token.as_str()), ("fee", "75.00"), ("state", "closed")]).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let closed = office.get("/app/courses").await;
+    assert!(closed.text.contains("<td>closed</td>"), "{}", closed.text);
+    assert!(!own.get("/app/courses").await.text.contains("Biology"), "a closed course leaves the students' catalogue");
+    page_error(&office.post_form(&change, &[("csrf_token", token.as_str()), ("state", "maybe")]).await, 400);
+    page_error(&own.post_form(&change, &[("csrf_token", t.as_str()), ("fee", "1")]).await, 403);
+
+    // The contact log: the student owes 50.00 (the fee when they enrolled).
+    let home = own.get("/app").await;
+    let sid: i64 = home.text.split("/app/students/").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let record = office.get(&format!("/app/students/{sid}")).await;
+    assert!(record.text.contains("Owes <strong>50.00</strong>"), "{}", record.text);
+    assert!(record.text.contains("id=\"no-contacts\""));
+    let action = format!("/app/students/{sid}/contacts");
+    let logged = office.post_form(&action, &[("csrf_token", token.as_str()), ("method", "PHONE"), ("notes", "Spoke to the mother")]).await;
+    assert_eq!(logged.status, 303, "{}", logged.text);
+    let after = office.get(&format!("/app/students/{sid}")).await;
+    assert!(after.text.contains("PHONE: Spoke to the mother"), "{}", after.text);
+    let bad_method = office.post_form(&action, &[("csrf_token", token.as_str()), ("method", "CARRIER PIGEON")]).await;
+    page_error(&bad_method, 422);
+    assert!(bad_method.text.contains("href=\"#contact_method\""), "{}", bad_method.text);
+    // The student was told; the student cannot log contacts, nor see the log.
+    assert!(own.get("/app/notifications").await.text.contains("id=\"unread\""));
+    page_error(&own.post_form(&action, &[("csrf_token", t.as_str()), ("method", "EMAIL")]).await, 403);
+    assert!(!own.get(&format!("/app/students/{sid}")).await.text.contains("Contact log"));
+});

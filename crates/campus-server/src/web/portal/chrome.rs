@@ -58,6 +58,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/app/attendance", "Attendance"),
             ("/app/gradebook", "Gradebook"),
             ("/app/finance/dues", "Dues"),
+            ("/app/courses", "Courses"),
             ("/app/admin/import", "Import"),
             ("/app/admin/users", "Users"),
             ("/app/admin/audit", "Audit log"),

@@ -8,7 +8,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use campus_domain::finance::{Course, IdempotencyKey, money};
+use campus_domain::finance::{CourseInput, CoursePatch};
 use campus_domain::identity::Role;
+use campus_domain::identity::roles::{FinanceStaff, RoleSet};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -33,6 +35,8 @@ pub struct CoursesPage {
     pub chrome: AppChrome,
     pub rows: Vec<CourseRow>,
     pub student: bool,
+    /// Finance staff (and administrators) open, price and close courses here.
+    pub manage: bool,
     pub key: String,
 }
 
@@ -75,8 +79,9 @@ async fn courses_page(
     } else {
         HashMap::new()
     };
+    let manage = FinanceStaff::contains(viewer.who.role);
     let rows = finance
-        .courses(false)
+        .courses(manage)
         .await?
         .into_iter()
         .map(|course| CourseRow {
@@ -93,6 +98,7 @@ async fn courses_page(
             chrome,
             rows,
             student,
+            manage,
             key: uuid::Uuid::new_v4().to_string(),
         },
     ))
@@ -140,5 +146,109 @@ pub async fn enroll(
             }
             Err(err.into())
         }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CourseForm {
+    code: Option<String>,
+    name: Option<String>,
+    credits: Option<String>,
+    fee: Option<String>,
+    /// `open` or `closed` (update only).
+    state: Option<String>,
+}
+
+/// A whole number of credits, or a field error.
+fn credits(text: &Option<String>) -> Result<Option<i32>, ApiError> {
+    super::forms::given(text)
+        .map(|t| {
+            t.parse::<i32>()
+                .map_err(|_| field_error("credits", "must be a whole number"))
+        })
+        .transpose()
+}
+
+fn fee(text: &Option<String>) -> Result<Option<i64>, ApiError> {
+    super::forms::given(text)
+        .map(|t| money::parse_decimal(&t).map_err(|e| field_error("fee", e.message())))
+        .transpose()
+}
+
+fn field_error(field: &'static str, message: &str) -> ApiError {
+    ApiError::from(vec![campus_domain::validation::FieldIssue::new(
+        field,
+        "invalid",
+        message.to_owned(),
+    )])
+}
+
+async fn refused(state: &AppState, viewer: Viewer, err: ApiError) -> PageResult {
+    if !err.status().is_client_error() || err.status() == StatusCode::NOT_FOUND {
+        return Err(err.into());
+    }
+    let mut chrome = viewer.chrome.clone();
+    chrome.failed(&err);
+    let notice = chrome.notice.clone();
+    courses_page(state, Viewer { chrome, ..viewer }, notice, err.status()).await
+}
+
+/// Opens a course (finance staff).
+pub async fn create(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    viewer: Viewer,
+    PageForm(form): PageForm<CourseForm>,
+) -> PageResult {
+    require(FinanceStaff::contains(viewer.who.role))?;
+    let input = match (credits(&form.credits), fee(&form.fee)) {
+        (Ok(credits), Ok(fee_cents)) => CourseInput {
+            code: form.code.clone().unwrap_or_default(),
+            name: form.name.clone().unwrap_or_default(),
+            credits: credits.unwrap_or(0),
+            fee_cents: fee_cents.unwrap_or(0),
+            description: None,
+        },
+        (Err(e), _) | (_, Err(e)) => return refused(&state, viewer, e).await,
+    };
+    match state.finance().create_course(&viewer.who, input, &meta).await {
+        Ok(_) => Ok(see_other("/app/courses?done=created")),
+        Err(e) => refused(&state, viewer, e.into()).await,
+    }
+}
+
+/// Changes a course's fee or closes / reopens it (finance staff). A fee change applies to new
+/// enrolments; those made before keep the fee they were charged.
+pub async fn update(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    viewer: Viewer,
+    PagePath(id): PagePath<i64>,
+    PageForm(form): PageForm<CourseForm>,
+) -> PageResult {
+    require(FinanceStaff::contains(viewer.who.role))?;
+    let fee_cents = match fee(&form.fee) {
+        Ok(f) => f,
+        Err(e) => return refused(&state, viewer, e).await,
+    };
+    let active = match form.state.as_deref() {
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
+        None | Some("") => None,
+        Some(_) => {
+            return Err(super::PageError::new(
+                StatusCode::BAD_REQUEST,
+                "A course is open or closed.",
+            ));
+        }
+    };
+    let patch = CoursePatch {
+        fee_cents,
+        active,
+        ..CoursePatch::default()
+    };
+    match state.finance().update_course(&viewer.who, id, patch, &meta).await {
+        Ok(_) => Ok(see_other("/app/courses?done=updated")),
+        Err(e) => refused(&state, viewer, e.into()).await,
     }
 }

@@ -266,3 +266,42 @@ pub async fn dues(
         },
     ))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct ContactForm {
+    method: Option<String>,
+    notes: Option<String>,
+}
+
+/// Logs that the finance office contacted a student about their dues (the student is told).
+pub async fn contact(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    viewer: Viewer,
+    PagePath(id): PagePath<i64>,
+    PageForm(form): PageForm<ContactForm>,
+) -> PageResult {
+    require(FinanceStaff::contains(viewer.who.role))?;
+    match state
+        .finance()
+        .contact(&viewer.who, id, given(&form.method), form.notes, &meta)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "/app/students/{id}?done=contacted#contacts-title"
+        ))),
+        Err(e) => {
+            let err = ApiError::from(e);
+            if !err.status().is_client_error() || err.status() == StatusCode::NOT_FOUND {
+                return Err(err.into());
+            }
+            let mut chrome = viewer.chrome.clone();
+            chrome.failed(&err);
+            chrome.rename_field("notes", "contact_notes");
+            let mut response =
+                student_page(&state, &meta, chrome, &viewer.who, id, WhatIfQuery::default()).await?;
+            *response.status_mut() = err.status();
+            Ok(response)
+        }
+    }
+}

@@ -174,6 +174,7 @@ fn done_notice(done: Option<&str>) -> Option<crate::web::pages::Notice> {
         "paid-again" => "This payment was already recorded; it was not taken twice.",
         "declared" => "Payment declared. It counts once the finance office confirms it.",
         "reversed" => "Entry reversed.",
+        "contacted" => "Contact logged; the student has been told.",
         "created" => "Student added.",
         "updated" => "Record saved.",
         "guardian" => "Guardian linked: they see this child's page from now on.",
@@ -193,6 +194,8 @@ pub struct Money {
     pub own: bool,
     /// A fresh idempotency key for the payment form.
     pub payment_key: String,
+    /// Finance staff: the contact log, newest first (when, method, notes).
+    pub contacts: Vec<(String, String, String)>,
 }
 
 #[derive(Template, Debug)]
@@ -266,6 +269,23 @@ pub async fn student_page(
             staff,
             own: who.role == Role::Student && student.user_id == Some(who.user_id),
             payment_key: uuid::Uuid::new_v4().to_string(),
+            contacts: if staff {
+                state
+                    .finance()
+                    .contacts(who, id, 20)
+                    .await?
+                    .into_iter()
+                    .map(|c| {
+                        (
+                            c.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                            c.method,
+                            c.notes,
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         })
     } else {
         None
