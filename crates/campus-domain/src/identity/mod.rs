@@ -23,4 +23,4 @@ pub use profile::{ContactInput, ContactPatch, EmergencyContact, ProfilePatch};
 pub use registration::{Registration, RegistrationPermit};
 pub use service::{Identity, LoginOutcome, LoginRequest, TokenLifetime};
 pub use sessions::Principal;
-pub use web::NewWebSession;
+pub use web::{NewWebSession, WebSessionInfo};

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
 };
 use serde_json::json;
 
@@ -28,7 +29,43 @@ pub struct NewWebSession {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A web session still in force, as its user sees it on their account page.
+#[derive(Debug, Clone)]
+pub struct WebSessionInfo {
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The session of the request asking (`current`: the SHA-256 of its cookie).
+    pub current: bool,
+}
+
 impl Identity {
+    /// The user's web sessions that have not ended or idled out, newest first.
+    pub async fn web_sessions_of(
+        &self,
+        user_id: i64,
+        current: Option<&str>,
+    ) -> Result<Vec<WebSessionInfo>, IdentityError> {
+        let now = self.clock.now();
+        let idle_cutoff = now - seconds(self.web.session_idle_secs);
+        let rows = web_sessions::Entity::find()
+            .filter(web_sessions::Column::UserId.eq(user_id))
+            .filter(web_sessions::Column::ExpiresAt.gt(now))
+            .filter(web_sessions::Column::LastSeenAt.gt(idle_cutoff))
+            .order_by_desc(web_sessions::Column::CreatedAt)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| WebSessionInfo {
+                current: current == Some(r.id_hash.as_str()),
+                created_at: r.created_at,
+                last_seen_at: r.last_seen_at,
+                expires_at: r.expires_at,
+            })
+            .collect())
+    }
+
     /// Starts a web session for a user who has just proved who they are.
     pub async fn open_web_session(
         &self,

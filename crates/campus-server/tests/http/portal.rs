@@ -467,6 +467,10 @@ backend_test!(async fn account_preferences_password_sessions_and_the_inbox(app) 
     // Password: a wrong current one is refused; a good change keeps this browser signed in
     // and ends the other sessions.
     let mut other = signed_in(&app, &parent).await;
+    // The account page lists both browsers, this one marked.
+    let sessions = browser.get("/app/account").await;
+    assert_eq!(sessions.text.matches("<td>another browser</td>").count(), 1, "{}", sessions.text);
+    assert_eq!(sessions.text.matches("<td>this browser</td>").count(), 1);
     let wrong = browser
         .post_form("/app/account/password", &[("csrf_token", token.as_str()), ("current_password", "Nope#1234"), ("new_password", "Newer#Passw0rd")])
         .await;

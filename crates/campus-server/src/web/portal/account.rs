@@ -27,6 +27,8 @@ pub struct AccountPage {
     pub timezone: String,
     pub text_size: String,
     pub high_contrast: bool,
+    /// Browser sessions in force: (signed in, last used, this browser?).
+    pub sessions: Vec<(String, String, bool)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,9 +36,22 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-fn account_page(viewer: Viewer) -> AccountPage {
+async fn account_page(state: &AppState, viewer: Viewer) -> Result<AccountPage, super::PageError> {
+    let sessions = state
+        .identity()
+        .web_sessions_of(viewer.who.user_id, viewer.who.web_session.as_deref())
+        .await?
+        .into_iter()
+        .map(|s| {
+            (
+                s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                s.last_seen_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                s.current,
+            )
+        })
+        .collect();
     let user = viewer.user;
-    AccountPage {
+    Ok(AccountPage {
         chrome: viewer.chrome,
         name: user.name.clone(),
         login: user.username.clone().or(user.email.clone()).unwrap_or_default(),
@@ -44,16 +59,21 @@ fn account_page(viewer: Viewer) -> AccountPage {
         timezone: user.timezone.clone().unwrap_or_default(),
         text_size: user.text_size.clone(),
         high_contrast: user.high_contrast_mode,
-    }
+        sessions,
+    })
 }
 
-pub async fn page(viewer: Viewer, PageQuery(q): PageQuery<DoneQuery>) -> PageResult {
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageQuery(q): PageQuery<DoneQuery>,
+) -> PageResult {
     let notice = match q.done.as_deref() {
         Some("preferences") => Some("Preferences saved."),
         Some("password") => Some("Password changed. Every other session has been signed out."),
         _ => None,
     };
-    let mut page = account_page(viewer);
+    let mut page = account_page(&state, viewer).await?;
     if let Some(text) = notice {
         page.chrome = page.chrome.notice(Notice::success(text));
     }
@@ -61,11 +81,11 @@ pub async fn page(viewer: Viewer, PageQuery(q): PageQuery<DoneQuery>) -> PageRes
 }
 
 /// Re-renders the account page with `err` on top.
-fn account_failed(viewer: Viewer, err: &ApiError) -> PageResult {
+async fn account_failed(state: &AppState, viewer: Viewer, err: &ApiError) -> PageResult {
     if !err.status().is_client_error() {
         return Err(ApiError::new(err.status(), err.code(), err.report().detail.clone()).into());
     }
-    let mut page = account_page(viewer);
+    let mut page = account_page(state, viewer).await?;
     page.chrome.failed(err);
     Ok(render(err.status(), &page))
 }
@@ -98,7 +118,7 @@ pub async fn preferences(
         .await
     {
         Ok(_) => Ok(see_other("/app/account?done=preferences")),
-        Err(e) => account_failed(viewer, &e.into()),
+        Err(e) => account_failed(&state, viewer, &e.into()).await,
     }
 }
 
@@ -133,7 +153,7 @@ pub async fn password(
             );
             Ok(response)
         }
-        Err(e) => account_failed(viewer, &e.into()),
+        Err(e) => account_failed(&state, viewer, &e.into()).await,
     }
 }
 
