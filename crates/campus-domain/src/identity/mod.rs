@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod error;
+mod logout;
 pub mod model;
 pub mod password;
 mod profile;
