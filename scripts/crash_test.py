@@ -189,15 +189,8 @@ def importer(port, token, ledger, stop):
                 ledger.acked += 1
 
 
-def login(port, who):
-    status, payload, _ = request(port, "POST", "/api/v1/auth/login", {"login": who, "password": PASSWORD})
-    assert status == 200, payload
-    return payload["access_token"]
-
-
-def check(server, token, ledger, students, backend, data_dir):
-    port, problems = server.port, []
-    # Payments: each acknowledged key once in the ledger; a retry returns the stored entry.
+def ledger_entries(port, token, students, prefix):
+    """Idempotency key -> ledger entry ids, from the entries whose reference is prefix + key."""
     entries = {}
     for sid in students:
         cursor = None
@@ -207,11 +200,24 @@ def check(server, token, ledger, students, backend, data_dir):
             assert status == 200, page
             for e in page["entries"]:
                 ref = e.get("reference") or ""
-                if ref.startswith("crash-"):
-                    entries.setdefault(ref[6:], []).append(e["id"])
+                if ref.startswith(prefix):
+                    entries.setdefault(ref[len(prefix):], []).append(e["id"])
             cursor = page["meta"]["next_cursor"]
             if not cursor:
                 break
+    return entries
+
+
+def login(port, who):
+    status, payload, _ = request(port, "POST", "/api/v1/auth/login", {"login": who, "password": PASSWORD})
+    assert status == 200, payload
+    return payload["access_token"]
+
+
+def check(server, token, ledger, students, backend, data_dir):
+    port, problems = server.port, []
+    # Payments: each acknowledged key once in the ledger; a retry returns the stored entry.
+    entries = ledger_entries(port, token, students, "crash-")
     for key, ids in entries.items():
         if len(ids) > 1:
             problems.append(f"payment {key} is in the ledger {len(ids)} times")

@@ -5,7 +5,7 @@
 // off. axe-core audits every page in normal and high-contrast modes (zero serious or critical
 // violations); every page is screenshotted at desktop and phone (390 px) width; a parent
 // opening another child's page gets 404; a form without its CSRF token is refused; nothing is
-// fetched from another host.
+// fetched from another host; the notification badge updates live while a page is open.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -39,7 +39,8 @@ after(async () => {
 });
 
 /// A fresh browser context (its own cookies). The audit injects axe-core, so CSP is bypassed
-/// in the JavaScript walk only; the pages themselves never run a script.
+/// in the JavaScript walk only; the pages themselves run one script of this server's
+/// (/static/live.js, the live badge), checked under the real CSP by its own test.
 async function open(js) {
   const context = await browser.newContext({
     viewport: { width: 1100, height: 800 },
@@ -261,6 +262,41 @@ test('every role walks the portal with JavaScript on, audited by axe-core', asyn
 
 test('the same walks work with JavaScript off', async () => {
   await walk(false);
+});
+
+test('the notification badge counts a new notification live, under the real CSP', async () => {
+  // No CSP bypass here: /static/live.js and its event stream must pass the page's own policy.
+  const context = await browser.newContext({ javaScriptEnabled: true });
+  const page = await context.newPage();
+  const blocked = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+  });
+  await signIn(page, 'parent');
+  const before = await page.locator('#unread-badge').count()
+    ? parseInt(await page.locator('#unread-badge').innerText(), 10) : 0;
+  // A teacher writes to this parent through the API while the page stays open.
+  const api = async (path, token, body) => {
+    const res = await fetch(`${BASE}${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    assert.ok(res.ok, `${path}: ${res.status}`);
+    return res.json();
+  };
+  const parent = await api('/api/v1/auth/login', null, { login: 'parent', password: 'Parent!2026' });
+  const teacher = await api('/api/v1/auth/login', null, { login: 'teacher', password: 'Teacher!2026' });
+  const me = await api('/api/v1/me', parent.access_token);
+  await page.waitForTimeout(500); // the stream is open
+  await api('/api/v1/notifications', teacher.access_token, { user_id: me.id, message: 'Live badge check' });
+  await page.waitForFunction(
+    (n) => parseInt(document.getElementById('unread-badge')?.textContent ?? '0', 10) > n,
+    before,
+    { timeout: 10000 },
+  );
+  assert.deepEqual(blocked, []);
+  await context.close();
 });
 
 test('axe-core found no serious or critical violation on any page', () => {

@@ -11,6 +11,7 @@ mod email;
 mod error;
 mod finance;
 mod kv;
+mod redis;
 mod reports;
 mod school;
 mod secret_file;
@@ -33,6 +34,7 @@ pub use email::{AlertSettings, EmailSettings, SmtpSecurity};
 pub use error::ConfigError;
 pub use finance::{FinanceSettings, RefundRule, SelfServicePayments};
 pub use kv::KvSettings;
+pub use redis::RedisSettings;
 pub use reports::ReportSettings;
 pub use school::{AttendanceCode, ImportSettings, SchoolSettings};
 pub use secret_file::load_or_create_secret;
@@ -69,6 +71,7 @@ pub struct Settings {
     pub kv: KvSettings,
     pub web: WebSettings,
     pub storage: StorageSettings,
+    pub redis: RedisSettings,
     pub tracking: TrackingSettings,
     pub reports: ReportSettings,
     pub email: EmailSettings,
@@ -88,6 +91,7 @@ impl Default for Settings {
             kv: KvSettings::default(),
             web: WebSettings::default(),
             storage: StorageSettings::default(),
+            redis: RedisSettings::default(),
             tracking: TrackingSettings::default(),
             reports: ReportSettings::default(),
             email: EmailSettings::default(),
@@ -239,6 +243,7 @@ impl Settings {
             );
         }
         self.database.validate()?;
+        self.redis.validate()?;
         if self.storage.backend == StorageBackend::S3 && self.storage.s3.bucket.trim().is_empty() {
             return invalid("storage.s3.bucket", "the bucket's name (storage.backend is s3)");
         }
@@ -353,6 +358,9 @@ impl Settings {
         let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         if let Some(db) = value.get_mut("database") {
             db["url"] = serde_json::Value::String(self.database_url().redacted());
+        }
+        if let (Some(redis), Some(url)) = (value.get_mut("redis"), self.redis.redacted_url()) {
+            redis["url"] = serde_json::Value::String(url);
         }
         value
     }

@@ -20,6 +20,13 @@ pub struct ServerSettings {
     pub request_timeout_secs: u64,
     /// How long shutdown waits for in-flight requests to finish.
     pub shutdown_grace_secs: u64,
+    /// Behind a load balancer: on SIGTERM, answer `/readyz` 503 and keep serving this many
+    /// seconds before closing the listener, so the balancer's health check moves traffic
+    /// away first (HAProxy as shipped: 2). `0`: stop accepting at once.
+    pub drain_secs: u64,
+    /// Realtime streams (`GET /api/v1/events`) one instance holds at once; past this a new
+    /// stream is answered 503 with Retry-After (the load balancer sends the retry elsewhere).
+    pub max_event_streams: usize,
     /// Origins allowed by CORS. Empty: no cross-origin access. `["*"]`: any origin.
     pub cors_origins: Vec<String>,
     /// Serve `/metrics` (Prometheus text) at all.
@@ -49,6 +56,8 @@ impl Default for ServerSettings {
             body_limit_bytes: 2 * 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 20,
+            max_event_streams: 10_000,
+            drain_secs: 0,
             cors_origins: Vec::new(),
             metrics_enabled: true,
             metrics_public: false,

@@ -18,6 +18,44 @@ pub struct RateDecision {
     pub remaining: u32,
     /// Seconds until the window resets.
     pub reset_after_secs: u64,
+    /// The counter store could not be reached, so nothing was counted. `allowed` is then
+    /// false; callers that fail open for their action treat it as allowed.
+    pub unavailable: bool,
+}
+
+impl RateDecision {
+    /// The answer of a limiter whose store is unreachable: refused, retry in `retry_secs`.
+    pub fn unavailable(limit: u32, retry_secs: u64) -> Self {
+        Self {
+            allowed: false,
+            limit,
+            remaining: 0,
+            reset_after_secs: retry_secs,
+            unavailable: true,
+        }
+    }
+}
+
+/// The fixed window `now` falls in: its index (seconds since the epoch / window length) and
+/// the seconds until it resets.
+pub fn fixed_window(window: Duration, now: chrono::DateTime<Utc>) -> (u64, u64) {
+    let window_secs = window.as_secs().max(1);
+    let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
+    let index = now_secs / window_secs;
+    (index, (index + 1) * window_secs - now_secs)
+}
+
+impl RateDecision {
+    /// The decision after `hits` counted hits against `limit`.
+    pub fn counted(hits: u32, limit: u32, reset_after_secs: u64) -> Self {
+        Self {
+            allowed: hits <= limit,
+            limit,
+            remaining: limit.saturating_sub(hits),
+            reset_after_secs,
+            unavailable: false,
+        }
+    }
 }
 
 /// Counts hits per bucket in fixed windows.
@@ -71,10 +109,7 @@ pub(crate) fn fit_key(text: &str, max: usize) -> String {
 impl RateLimiter for DbRateLimiter {
     async fn hit(&self, bucket: &str, limit: u32, window: Duration) -> Result<RateDecision, DbErr> {
         let now = Utc::now();
-        let window_secs = window.as_secs().max(1);
-        let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
-        let index = now_secs / window_secs;
-        let reset_after_secs = (index + 1) * window_secs - now_secs;
+        let (index, reset_after_secs) = fixed_window(window, now);
         let key = window_key(bucket, index);
         let expires_at = now + chrono::Duration::seconds(i64::try_from(reset_after_secs).unwrap_or(60));
         let row = rate_limits::ActiveModel {
@@ -105,12 +140,7 @@ impl RateLimiter for DbRateLimiter {
                 .exec(&self.db)
                 .await?;
         }
-        Ok(RateDecision {
-            allowed: hits <= limit,
-            limit,
-            remaining: limit.saturating_sub(hits),
-            reset_after_secs,
-        })
+        Ok(RateDecision::counted(hits, limit, reset_after_secs))
     }
 }
 

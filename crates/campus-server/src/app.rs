@@ -78,10 +78,14 @@ impl Application {
                 .map_err(StartupError::Migrate)?;
         }
         let secret = signing_secret(&settings, url.backend())?;
-        let identity = Identity::new(db.clone(), &settings.auth, &secret)
+        let cluster = crate::cluster::Cluster::new(&settings.redis);
+        let mut identity = Identity::new(db.clone(), &settings.auth, &secret)
             .map_err(StartupError::Identity)?
             .with_web(&settings.web)
             .with_clock(clock.clone());
+        if let Some(link) = cluster.redis() {
+            identity = identity.with_limiter(Arc::new(crate::cluster::RedisRateLimiter::new(link.clone())));
+        }
         let cors =
             crate::middleware::stack_cors(&settings.server.cors_origins).map_err(StartupError::Cors)?;
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
@@ -110,6 +114,7 @@ impl Application {
             clock,
             storage,
             letterhead,
+            cluster,
         });
         let router = router(&state);
         Ok(Self {
@@ -142,48 +147,33 @@ impl Application {
     /// `server.shutdown_grace_secs` for in-flight requests.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let grace = Duration::from_secs(self.state.settings().server.shutdown_grace_secs);
-        // Each instance purges expired keys, ended web sessions and old idempotency answers, and
-        // seals the audit trail; the deletes are idempotent and sealing takes a lock, so N
-        // instances are fine.
-        let kv = self.state.kv().clone();
-        let identity = self.state.identity().clone();
-        let finance = self.state.finance().clone();
-        let parking = self.state.parking().clone();
-        let audit = self.state.audit().clone();
-        let clock = self.state.clock().clone();
+        // Periodic jobs run once per tick across the cluster: with Redis, the instance that
+        // takes the tick's lease runs it; without Redis every instance does (each job is an
+        // idempotent guarded statement, or claims rows under a database lease, so running
+        // twice only costs work).
+        let state = self.state.clone();
         let every = Duration::from_secs(self.state.settings().kv.purge_interval_secs);
         let purge = tokio::spawn(async move {
             // The first purge waits one interval: start-up does no work it need not.
             let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             loop {
                 tick.tick().await;
-                if let Err(e) = finance.purge_idempotency_keys(clock.now()).await {
-                    tracing::warn!(error = %e, "purging old idempotency keys failed");
-                }
-                if let Err(e) = kv.purge_expired().await {
-                    tracing::warn!(error = %e, "purging expired keys failed");
-                }
-                if let Err(e) = identity.purge_web_sessions().await {
-                    tracing::warn!(error = %e, "purging ended web sessions failed");
-                }
-                if let Err(e) = parking.alert_overdue().await {
-                    tracing::warn!(error = %e, "alerting caregivers of overdue retrievals failed");
-                }
-                // The audit chain: one sealer at a time holds the head's lock.
-                if let Err(e) = audit.seal().await {
-                    tracing::warn!(error = %e, "sealing the audit trail failed");
+                if state.cluster().take_lease("purge", lease_for(every)).await {
+                    purge_once(&state).await;
                 }
             }
         });
         let _purge_guard = AbortOnDrop(purge);
-        // Idle usage entries are closed by one guarded statement: N instances close each once.
-        let usage = self.state.usage().clone();
+        let state = self.state.clone();
         let every = Duration::from_secs(self.state.settings().tracking.sweep_interval_secs);
         let sweep = tokio::spawn(async move {
             let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             loop {
                 tick.tick().await;
-                if let Err(e) = usage.sweep_idle().await {
+                if !state.cluster().take_lease("usage-sweep", lease_for(every)).await {
+                    continue;
+                }
+                if let Err(e) = state.usage().sweep_idle().await {
                     tracing::warn!(error = %e, "closing idle usage entries failed");
                 }
             }
@@ -195,6 +185,20 @@ impl Application {
         // Email: any instance delivers due messages (each claimed under a lease), gathers
         // digests and sweeps overdue dues (alert marks make each alert go out once).
         let _mail_guard = AbortOnDrop(tokio::spawn(crate::mailer::worker(self.state.clone())));
+        // Realtime: this instance's event watcher, and the cluster bus's publisher and
+        // subscriber (with Redis).
+        let _watch_guard = AbortOnDrop(tokio::spawn(self.state.events().clone().watch()));
+        let _bus_guards: Vec<AbortOnDrop> = self
+            .state
+            .bus()
+            .spawn(self.state.identity().session_cache().clone())
+            .await
+            .into_iter()
+            .map(AbortOnDrop)
+            .collect();
+        let events = self.state.events().clone();
+        let draining = self.state.clone();
+        let drain = Duration::from_secs(self.state.settings().server.drain_secs);
         let (stop_tx, mut stopped) = tokio::sync::watch::channel(false);
         let serve = axum::serve(
             self.listener,
@@ -202,7 +206,15 @@ impl Application {
         )
         .with_graceful_shutdown(async move {
             signal.await;
+            if !drain.is_zero() {
+                tracing::info!(secs = drain.as_secs(), "shutdown requested; /readyz now fails, serving on while the load balancer moves traffic away");
+                draining.start_draining();
+                tokio::time::sleep(drain).await;
+            }
             tracing::info!("shutdown requested; draining in-flight requests");
+            // Streams never finish on their own: end them so their clients reconnect
+            // elsewhere and the drain is not held up.
+            events.close();
             let _ = stop_tx.send(true);
         });
         let grace_over = async move {
@@ -219,6 +231,35 @@ impl Application {
                 Ok(())
             }
         }
+    }
+}
+
+/// A tick's lease: most of the interval, so the next tick's lease is free again.
+fn lease_for(every: Duration) -> Duration {
+    every.mul_f64(0.9).max(Duration::from_millis(500))
+}
+
+/// One round of the periodic purges (expired keys, ended web sessions, old idempotency
+/// answers, overdue parking alerts, audit sealing); each failure is logged, the rest go on.
+async fn purge_once(state: &AppState) {
+    let now = state.clock().now();
+    if let Err(e) = state.finance().purge_idempotency_keys(now).await {
+        tracing::warn!(error = %e, "purging old idempotency keys failed");
+    }
+    if let Err(e) = state.kv().purge_expired().await {
+        tracing::warn!(error = %e, "purging expired keys failed");
+    }
+    if let Err(e) = state.identity().purge_web_sessions().await {
+        tracing::warn!(error = %e, "purging ended web sessions failed");
+    }
+    match state.parking().alert_overdue().await {
+        // Alerts are notifications: wake the streams.
+        Ok(_) => state.bus().events_changed(),
+        Err(e) => tracing::warn!(error = %e, "alerting caregivers of overdue retrievals failed"),
+    }
+    // The audit chain: one sealer at a time holds the head's lock.
+    if let Err(e) = state.audit().seal().await {
+        tracing::warn!(error = %e, "sealing the audit trail failed");
     }
 }
 

@@ -39,16 +39,25 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
 pub struct HealthResponse {
     /// `ok` (liveness) or `ready` (readiness).
     pub status: &'static str,
+    /// Readiness only, when `redis.url` is set: `up`, or `down` — the instance still takes
+    /// traffic (sign-ins are refused with 429 until Redis returns; everything else works).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis: Option<&'static str>,
 }
 
 /// Liveness: the process answers. Touches no database.
 #[utoipa::path(get, path = "/healthz", tag = "ops",
     responses((status = 200, description = "The process is alive", body = HealthResponse)))]
 pub async fn healthz() -> Json<HealthResponse> {
-    Json(HealthResponse { status: "ok" })
+    Json(HealthResponse {
+        status: "ok",
+        redis: None,
+    })
 }
 
-/// Readiness: the database answers and every migration is applied.
+/// Readiness: the database answers and every migration is applied. Redis being down is
+/// reported, not a reason to leave the load balancer's pool: the instance degrades, it does
+/// not stop.
 #[utoipa::path(get, path = "/readyz", tag = "ops",
     responses(
         (status = 200, description = "Ready for traffic", body = HealthResponse),
@@ -57,8 +66,20 @@ pub async fn healthz() -> Json<HealthResponse> {
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<HealthResponse>, ApiError> {
     let not_ready = |detail: String| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", detail);
-    match tokio::time::timeout(READY_TIMEOUT, campus_db::readiness(state.db())).await {
-        Ok(Ok(())) => Ok(Json(HealthResponse { status: "ready" })),
+    if state.is_draining() {
+        return Err(not_ready(
+            "shutting down; finishing the requests in flight".to_owned(),
+        ));
+    }
+    let (database, redis) = tokio::join!(
+        tokio::time::timeout(READY_TIMEOUT, campus_db::readiness(state.db())),
+        state.cluster().redis_up()
+    );
+    match database {
+        Ok(Ok(())) => Ok(Json(HealthResponse {
+            status: "ready",
+            redis: redis.map(|up| if up { "up" } else { "down" }),
+        })),
         Ok(Err(reason)) => {
             tracing::warn!(error = %crate::error::cause_chain(&reason), "not ready");
             Err(not_ready(reason.to_string()))

@@ -60,6 +60,11 @@ struct Inner {
     uploads: Arc<tokio::sync::Semaphore>,
     reports: crate::reports::Pipeline,
     mail: Mail,
+    cluster: crate::cluster::Cluster,
+    bus: crate::cluster::Bus,
+    events: crate::events::EventHub,
+    /// Set once shutdown has begun: `/readyz` fails so the load balancer stops sending.
+    draining: std::sync::atomic::AtomicBool,
 }
 
 /// What start-up has made ready before the services are built on it.
@@ -73,6 +78,7 @@ pub(crate) struct Foundation {
     pub clock: SharedClock,
     pub storage: BlobStore,
     pub letterhead: campus_pdf::Letterhead,
+    pub cluster: crate::cluster::Cluster,
 }
 
 impl AppState {
@@ -87,7 +93,14 @@ impl AppState {
             clock,
             storage,
             letterhead,
+            cluster,
         } = foundation;
+        let events = crate::events::EventHub::new(
+            campus_domain::notifications::Feed::new(db.clone()),
+            settings.server.max_event_streams,
+        );
+        let bus = crate::cluster::Bus::new(&cluster, events.waker());
+        identity.session_cache().attach(Arc::new(bus.clone()));
         let school = School::new(db.clone(), &settings.school).with_alerts(&settings.alerts);
         let audit = Audit::new(db.clone());
         let content = Content::new(db.clone());
@@ -145,6 +158,10 @@ impl AppState {
                 identity,
                 reports,
                 mail,
+                cluster,
+                bus,
+                events,
+                draining: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -261,6 +278,32 @@ impl AppState {
     /// The per-user key-value store.
     pub fn kv(&self) -> &Kv {
         &self.inner.kv
+    }
+
+    /// What this instance shares with the others (Redis, when configured).
+    pub fn cluster(&self) -> &crate::cluster::Cluster {
+        &self.inner.cluster
+    }
+
+    /// Messages to the other instances.
+    pub fn bus(&self) -> &crate::cluster::Bus {
+        &self.inner.bus
+    }
+
+    /// Shutdown has begun (see `server.drain_secs`).
+    pub fn is_draining(&self) -> bool {
+        self.inner.draining.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn start_draining(&self) {
+        self.inner
+            .draining
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// This instance's realtime streams.
+    pub fn events(&self) -> &crate::events::EventHub {
+        &self.inner.events
     }
 
     pub(crate) fn cors(&self) -> Option<&CorsLayer> {

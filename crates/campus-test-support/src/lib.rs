@@ -11,6 +11,7 @@
 
 mod client;
 mod database;
+mod redis;
 mod services;
 mod sessions;
 pub mod smtp;
@@ -23,6 +24,7 @@ use campus_domain::clock::TestClock;
 use campus_server::Application;
 pub use client::TestResponse;
 pub use database::TestDatabase;
+pub use redis::TestRedis;
 use secrecy::SecretString;
 pub use services::{TestServices, run_services_on};
 pub use sessions::{Session, TEST_PASSWORD};

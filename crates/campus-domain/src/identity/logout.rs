@@ -42,7 +42,7 @@ impl Identity {
         )
         .await?;
         txn.commit().await?;
-        self.sessions.revoke_local(&principal.jti, principal.expires_at);
+        self.sessions.revoke(&principal.jti, principal.expires_at);
         // Expired revocations are useless; clean them up on the way out.
         repo::purge_expired(&self.db, now).await?;
         Ok(())

@@ -23,5 +23,5 @@ pub use model::{Email, PasswordPolicy, Role, User, Username};
 pub use profile::{ContactInput, ContactPatch, EmergencyContact, ProfilePatch};
 pub use registration::{Registration, RegistrationPermit};
 pub use service::{Identity, LoginOutcome, LoginRequest, TokenLifetime};
-pub use sessions::Principal;
+pub use sessions::{Principal, SessionBroadcast, SessionChange};
 pub use web::{NewWebSession, WebSessionInfo};

@@ -100,6 +100,19 @@ impl Identity {
         self
     }
 
+    /// Counts rate limits in `limiter` (Redis, shared by the instances) instead of the
+    /// database.
+    #[must_use]
+    pub fn with_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = limiter;
+        self
+    }
+
+    /// The revocation and user cache, for wiring it to the other instances.
+    pub fn session_cache(&self) -> &Arc<SessionCache> {
+        &self.sessions
+    }
+
     pub fn policy(&self) -> &PasswordPolicy {
         &self.policy
     }

@@ -4,10 +4,12 @@
 //! has seen (so `GET /me` and the token check need no query). Both are brought up to date by a
 //! delta query at most once per `revocation_sync_ms`, run by whichever request finds the cache
 //! stale. So a revocation made on any instance reaches every instance within that bound
-//! (plus the time of one query). Changes made on this instance apply here at once.
+//! (plus the time of one query). Changes made on this instance apply here at once, and — when
+//! a [`SessionBroadcast`] is attached (Redis pub/sub) — on every other instance within the
+//! time of one message; the delta query stays as the safety net for a missed message.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -78,12 +80,29 @@ impl Principal {
     }
 }
 
+/// A change to what tokens are accepted, told to the other instances.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum SessionChange {
+    /// One access token was revoked (logout).
+    Revoked { jti: String, expires_at: DateTime<Utc> },
+    /// A user's record changed: role, deactivation, password, sign-out everywhere.
+    UserChanged { user_id: i64 },
+}
+
+/// Carries [`SessionChange`]s to the other instances (fire and forget: a lost message is
+/// caught up by the delta query within `revocation_sync_ms`).
+pub trait SessionBroadcast: Send + Sync + std::fmt::Debug {
+    fn publish(&self, change: SessionChange);
+}
+
 /// Revocation and user-state cache; see the module docs.
 #[derive(Debug)]
 pub struct SessionCache {
     bound: Duration,
     state: RwLock<State>,
     sync: tokio::sync::Mutex<()>,
+    peers: OnceLock<Arc<dyn SessionBroadcast>>,
 }
 
 impl SessionCache {
@@ -92,6 +111,35 @@ impl SessionCache {
             bound,
             state: RwLock::new(State::default()),
             sync: tokio::sync::Mutex::new(()),
+            peers: OnceLock::new(),
+        }
+    }
+
+    /// Tells `peers` every change made here from now on (set once, at start-up).
+    pub fn attach(&self, peers: Arc<dyn SessionBroadcast>) {
+        let _ = self.peers.set(peers);
+    }
+
+    /// Applies a change another instance made (not told on again).
+    pub fn apply(&self, change: &SessionChange) {
+        match change {
+            SessionChange::Revoked { jti, expires_at } => {
+                self.write().revoked.insert(jti.clone(), *expires_at);
+            }
+            SessionChange::UserChanged { user_id } => {
+                self.write().users.remove(user_id);
+            }
+        }
+    }
+
+    /// Makes the next check run the delta query (after messages may have been missed).
+    pub fn mark_stale(&self) {
+        self.write().last_sync = None;
+    }
+
+    fn tell_peers(&self, change: SessionChange) {
+        if let Some(peers) = self.peers.get() {
+            peers.publish(change);
         }
     }
 
@@ -151,14 +199,23 @@ impl SessionCache {
         Ok(role)
     }
 
-    /// Marks a token revoked on this instance (the database row is written by the caller).
-    pub fn revoke_local(&self, jti: &str, expires_at: DateTime<Utc>) {
-        self.write().revoked.insert(jti.to_owned(), expires_at);
+    /// Marks a token revoked here and tells the other instances (the database row is
+    /// written, and committed, by the caller).
+    pub fn revoke(&self, jti: &str, expires_at: DateTime<Utc>) {
+        let change = SessionChange::Revoked {
+            jti: jti.to_owned(),
+            expires_at,
+        };
+        self.apply(&change);
+        self.tell_peers(change);
     }
 
-    /// Drops what is known about a user so the next request reloads it.
+    /// Drops what is known about a user so the next request (here and on every other
+    /// instance) reloads it.
     pub fn forget_user(&self, user_id: i64) {
-        self.write().users.remove(&user_id);
+        let change = SessionChange::UserChanged { user_id };
+        self.apply(&change);
+        self.tell_peers(change);
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {

@@ -45,7 +45,17 @@ pub(crate) async fn check_ip(
         Action::Refresh => ("refresh-ip", settings.refresh_per_ip_per_minute, MINUTE),
         Action::Reset => ("reset-ip", settings.register_per_ip_per_hour, HOUR),
     };
-    enforce(limiter, &format!("{name}:{}", address_bucket(ip)), limit, window).await
+    // Refreshing presents a credential already held: while the counters are unreachable it
+    // goes on (fails open); sign-in, registration and reset requests are refused (closed).
+    let fail_open = matches!(action, Action::Refresh);
+    enforce(
+        limiter,
+        &format!("{name}:{}", address_bucket(ip)),
+        limit,
+        window,
+        fail_open,
+    )
+    .await
 }
 
 /// The rate-limit bucket of a client address: IPv4 addresses one each, IPv6 by /64 (one
@@ -76,7 +86,14 @@ pub(crate) async fn check_account(
         return Ok(());
     }
     let key = format!("login-account:{}", pair_key(identifier, ip));
-    enforce(limiter, &key, settings.login_per_account_per_minute, MINUTE).await
+    enforce(
+        limiter,
+        &key,
+        settings.login_per_account_per_minute,
+        MINUTE,
+        false,
+    )
+    .await
 }
 
 /// Reset emails to one account: three an hour. `false` (not an error) past that, so the
@@ -100,9 +117,10 @@ async fn enforce(
     bucket: &str,
     limit: u32,
     window: Duration,
+    fail_open: bool,
 ) -> Result<(), IdentityError> {
     let decision = limiter.hit(bucket, limit, window).await?;
-    if decision.allowed {
+    if decision.allowed || (decision.unavailable && fail_open) {
         Ok(())
     } else {
         Err(IdentityError::RateLimited {
@@ -160,7 +178,10 @@ pub(crate) async fn record_failure(
     }
     let account = fit_key(&format!("login-failures:{}", account_key(identifier)), 200);
     let ceiling = settings.lockout_account_ceiling.max(1);
-    let under_attack = !limiter.hit(&account, ceiling - 1, HOUR).await?.allowed;
+    // Unreachable counters do not mark the account under attack: the lock below (in the
+    // database) still counts this address's failures.
+    let seen = limiter.hit(&account, ceiling - 1, HOUR).await?;
+    let under_attack = !seen.allowed && !seen.unavailable;
     let threshold = if under_attack {
         1
     } else {

@@ -2,12 +2,14 @@
 //! enrollment and its notices commit together) and sent by staff to users or roles.
 
 mod error;
+mod feed;
 mod model;
 pub mod policy;
 pub(crate) mod repo;
 mod service;
 
 pub use error::NotificationError;
+pub use feed::{Feed, REPLAY_DAYS};
 pub use model::{MAX_RECIPIENTS, Notification, Recipients, kinds};
 pub use service::Notifications;
 

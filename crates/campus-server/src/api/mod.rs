@@ -16,6 +16,7 @@ pub mod courses;
 pub mod declarations;
 pub mod dto;
 pub mod email;
+pub mod events;
 pub mod finance;
 pub mod finance_reports;
 pub mod grades;
@@ -59,6 +60,7 @@ pub(crate) fn routes() -> Routes {
         email::routes(),
         finance_reports::routes(),
         notifications::routes(),
+        events::routes(),
         kv::routes(),
     ]
     .concat()

@@ -32,6 +32,10 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     };
     // Router::layer wraps what is already there, so the innermost layer comes first.
     let mut router = router
+        .layer(axum::middleware::from_fn_with_state(
+            state.bus().clone(),
+            wake_event_streams,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(limits, limit_body))
@@ -64,6 +68,22 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
             state.metrics().clone(),
             request_context,
         ))
+}
+
+/// After a write succeeds (its transaction has committed), the event streams of every
+/// instance look for new notifications: a hint, not a message; the notifications table is the
+/// record.
+async fn wake_event_streams(
+    axum::extract::State(bus): axum::extract::State<crate::cluster::Bus>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let writes = !request.method().is_safe();
+    let response = next.run(request).await;
+    if writes && response.status().is_success() {
+        bus.events_changed();
+    }
+    response
 }
 
 /// Request body limits: `server.body_limit_bytes`, `school.import.max_upload_bytes` for

@@ -98,9 +98,11 @@ impl Chrome {
     }
 }
 
-/// Pages load only this server's stylesheet, run no script, and post forms only here.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-                       frame-ancestors 'none'; base-uri 'none'";
+/// Pages load only this server's stylesheet and scripts (one: the portal's live badge,
+/// `/static/live.js`, which reads this server's event stream), run no inline script, and post
+/// forms only here.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
+                       connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 type HeaderLayer = SetResponseHeaderLayer<HeaderValue>;
 /// The layer [`page_headers`] builds.

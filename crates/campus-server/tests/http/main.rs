@@ -5,6 +5,7 @@ mod admin;
 mod audit_chain;
 mod authz;
 mod backup;
+mod cluster;
 mod compat_auth;
 mod compat_finance;
 mod compat_kvstore;
