@@ -20,7 +20,7 @@ name="campus_bench_$$_$RANDOM"
 psql "$admin" -qc "create database $name"
 PIDS=()
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   psql "$admin" -qc "drop database if exists $name with (force)" >/dev/null
   rm -rf "$WORK"
 }

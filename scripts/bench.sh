@@ -7,6 +7,8 @@
 #   scripts/bench.sh            # all benchmarks
 #   DURATION=5 scripts/bench.sh # shorter runs
 #   SKIP_SCHOOL=1 SKIP_IMPORT=1 ... scripts/bench.sh # only some sections (SKIP_PORTAL too)
+#   SKIP_CLUSTER=1 skips the scale-out section (scripts/bench-cluster.sh: 3 instances behind
+#   HAProxy over PostgreSQL and Redis, event streams); it needs haproxy, redis-server and psql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -343,6 +345,14 @@ if [ "${SKIP_REPORTS:-0}" != 1 ]; then
   cargo build --release --quiet -p campus-pdf --example transcript_timing
   target/release/examples/transcript_timing 27 24 10
   target/release/examples/transcript_timing 54 24 5
+fi
+
+if [ "${SKIP_CLUSTER:-0}" != 1 ]; then
+  stop_server
+  echo
+  echo "scale-out (scripts/bench-cluster.sh)"
+  command -v haproxy >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; }
+  DURATION=$DURATION bash scripts/bench-cluster.sh
 fi
 
 echo

@@ -34,6 +34,8 @@ pub struct Metrics {
     latency: HistogramFamily,
     pool_in_use: Gauge<i64, std::sync::atomic::AtomicI64>,
     pool_idle: Gauge<i64, std::sync::atomic::AtomicI64>,
+    event_streams: Gauge<i64, std::sync::atomic::AtomicI64>,
+    redis_up: Gauge<i64, std::sync::atomic::AtomicI64>,
 }
 
 impl Default for Metrics {
@@ -49,6 +51,18 @@ impl Metrics {
         let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
         let pool_in_use = Gauge::default();
         let pool_idle = Gauge::default();
+        let event_streams = Gauge::default();
+        let redis_up = Gauge::default();
+        registry.register(
+            "event_streams_open",
+            "Realtime event streams (GET /api/v1/events) this instance holds",
+            event_streams.clone(),
+        );
+        registry.register(
+            "redis_up",
+            "1 if Redis answered a PING at scrape time, 0 if not, -1 without redis.url",
+            redis_up.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests answered, by method, matched route and status",
@@ -80,6 +94,8 @@ impl Metrics {
             latency,
             pool_in_use,
             pool_idle,
+            event_streams,
+            redis_up,
         }
     }
 
@@ -99,6 +115,17 @@ impl Metrics {
         self.pool_idle.set(i64::from(stats.idle));
         self.pool_in_use
             .set(i64::from(stats.size.saturating_sub(stats.idle)));
+    }
+
+    /// Sets the cluster gauges; called at scrape time.
+    pub fn set_cluster(&self, open_streams: usize, redis_up: Option<bool>) {
+        self.event_streams
+            .set(i64::try_from(open_streams).unwrap_or(i64::MAX));
+        self.redis_up.set(match redis_up {
+            Some(true) => 1,
+            Some(false) => 0,
+            None => -1,
+        });
     }
 
     /// The OpenMetrics text exposition.

@@ -105,6 +105,9 @@ pub async fn metrics(
         ));
     }
     state.metrics().set_pool(campus_db::pool_stats(state.db()));
+    state
+        .metrics()
+        .set_cluster(state.events().open_streams(), state.cluster().redis_up().await);
     let text = state.metrics().encode().map_err(ApiError::internal)?;
     Ok((
         [(

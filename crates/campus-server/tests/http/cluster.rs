@@ -180,10 +180,12 @@ backend_test!(async fn a_redis_outage_refuses_sign_ins_serves_reads_and_heals_wi
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    // Readiness reports Redis down but keeps the instance in the pool.
+    // Readiness reports Redis down but keeps the instance in the pool; so do the metrics.
     let ready = app.client.get(a.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.json::<Value>().await.unwrap()["redis"], "down");
+    let metrics = app.client.get(a.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("campus_redis_up 0\n"), "{metrics}");
     // A logout while Redis is down still ends the token on this instance.
     let (status, _, _) = call(&app, reqwest::Method::POST, a.url("/api/v1/auth/logout"), &other.token, None).await;
     assert!(status < 300);
@@ -348,6 +350,9 @@ backend_test!(async fn a_stream_checks_its_credential_and_its_input(app) {
     assert!(res.status < 300);
     let e = stream.next(Duration::from_secs(5)).await.expect("delivered");
     assert_eq!(e.event.as_deref(), Some("notification"));
+    let metrics = app.get("/metrics").await.text;
+    assert!(metrics.contains("campus_event_streams_open 1\n"), "{metrics}");
+    assert!(metrics.contains("campus_redis_up -1\n"), "{metrics}");
     // Revoking the token ends the stream at its next delivery.
     let res = app.post_json_with_token("/api/v1/auth/logout", &parent.token, &json!({})).await;
     assert!(res.status < 300);
@@ -384,4 +389,62 @@ async fn a_periodic_job_lease_is_taken_by_one_instance_per_tick() {
     assert!(alone.take_lease("purge", tick).await);
     assert_eq!(one.redis_up().await, Some(true));
     assert_eq!(alone.redis_up().await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_instance_fails_readiness_while_it_drains_then_closes() {
+    let Some(app) = TestApp::spawn(campus_test_support::Backend::Sqlite).await else {
+        return;
+    };
+    let mut settings = app.settings.clone();
+    settings.server.drain_secs = 2;
+    settings.database.migrate_on_start = false;
+    let instance = campus_server::Application::build(settings).await.unwrap();
+    let base = format!("http://{}", instance.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(instance.run_until(async move {
+        let _ = stopped.await;
+    }));
+    assert_eq!(
+        app.client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    stop.send(()).unwrap();
+    let started = Instant::now();
+    // Draining: not ready (so the balancer moves away), still serving.
+    loop {
+        let res = app.client.get(format!("{base}/readyz")).send().await.unwrap();
+        if res.status() == 503 {
+            let problem: Value = res.json().await.unwrap();
+            assert!(
+                problem["detail"].as_str().unwrap().contains("shutting down"),
+                "{problem}"
+            );
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        app.client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Then it stops accepting and exits.
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    assert!(app.client.get(format!("{base}/healthz")).send().await.is_err());
 }
