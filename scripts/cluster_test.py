@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 import zlib
 
@@ -208,9 +209,12 @@ def step3_photo(lb, instances, admin_token):
     if not link:
         fail(f"step 3: {c.name} gave no photo link: {status} {detail}")
         return
-    path = link.split("://", 1)[-1]
-    path = path[path.index("/"):] if "://" in link else link
-    status, content, _ = request(lb.port, "GET", path)
+    # A local store's link is a path on any instance (through the load balancer); an S3 store's
+    # is a presigned address on the store itself.
+    parts = urllib.parse.urlsplit(link)
+    port = parts.port if parts.scheme else lb.port
+    path = (parts.path + ("?" + parts.query if parts.query else "")) if parts.scheme else link
+    status, content, _ = request(port, "GET", path)
     if status != 200 or content != photo:
         fail(f"step 3: the link signed by {c.name} answered {status} ({len(content or b'')} bytes)")
     else:
