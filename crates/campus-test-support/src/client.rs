@@ -70,6 +70,38 @@ impl TestApp {
         }
     }
 
+    /// Sends a body over a limit the server answers 413 without reading: on a client of its
+    /// own (no pooled connection for later requests to inherit while it closes), tried again
+    /// when the reset reaches the client before the answer does (three attempts at most).
+    /// `build` makes the request on the client it is given.
+    pub async fn send_oversized(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder) -> TestResponse {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("http client");
+        let mut last = None;
+        for _ in 0..3 {
+            match build(&client).send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    match response.text().await {
+                        Ok(text) => {
+                            return TestResponse {
+                                status,
+                                headers,
+                                text,
+                            };
+                        }
+                        Err(e) => last = Some(e),
+                    }
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        panic!("the oversized request never got an answer: {last:?}");
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         self.send(self.request(Method::GET, path)).await
     }

@@ -108,7 +108,10 @@ backend_test!(async fn hostile_text_is_stored_verbatim_or_refused_never_a_500(ap
         .await;
     res.assert_problem(401, "invalid_credentials");
     let huge = "p".repeat(3 * 1024 * 1024);
-    let res = app.post_json("/api/v1/auth/login", &json!({"login": "a", "password": huge})).await;
+    let body = json!({"login": "a", "password": huge});
+    let res = app
+        .send_oversized(|client| client.post(app.url("/api/v1/auth/login")).json(&body))
+        .await;
     res.assert_problem(413, "payload_too_large");
 });
 
