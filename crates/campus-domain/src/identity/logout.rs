@@ -24,17 +24,9 @@ impl Identity {
         if let Some(family) = &principal.family {
             repo::revoke_family(&txn, family, now).await?;
         }
-        // Signing out ends the user's open usage entry (seed 000's activity).
-        crate::usage::close_open(
+        self.record_sign_out(
             &txn,
             principal.user_id,
-            self.clock.now().timestamp_millis(),
-            crate::usage::EndReason::Logout,
-            None,
-        )
-        .await?;
-        audit::record(
-            &txn,
             meta,
             AuditEntry::new(actions::LOGOUT)
                 .actor(Some(principal.user_id))
@@ -63,16 +55,9 @@ impl Identity {
         repo::invalidate_tokens_before(&txn, user_id, now).await?;
         repo::revoke_all_refresh(&txn, user_id, now).await?;
         super::web::delete_user_sessions(&txn, user_id).await?;
-        crate::usage::close_open(
+        self.record_sign_out(
             &txn,
             user_id,
-            self.clock.now().timestamp_millis(),
-            crate::usage::EndReason::Logout,
-            None,
-        )
-        .await?;
-        audit::record(
-            &txn,
             meta,
             AuditEntry::new(actions::LOGOUT_ALL)
                 .actor(Some(actor))
@@ -81,6 +66,27 @@ impl Identity {
         .await?;
         txn.commit().await?;
         self.sessions.forget_user(user_id);
+        Ok(())
+    }
+
+    /// What every sign-out does inside its transaction: ends the user's open usage entry
+    /// (seed 000's activity) and records `entry` in the audit trail.
+    pub(crate) async fn record_sign_out(
+        &self,
+        txn: &impl sea_orm::ConnectionTrait,
+        user_id: i64,
+        meta: &RequestMeta,
+        entry: AuditEntry,
+    ) -> Result<(), IdentityError> {
+        crate::usage::close_open(
+            txn,
+            user_id,
+            self.clock.now().timestamp_millis(),
+            crate::usage::EndReason::Logout,
+            None,
+        )
+        .await?;
+        audit::record(txn, meta, entry).await?;
         Ok(())
     }
 }

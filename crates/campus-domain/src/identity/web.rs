@@ -160,16 +160,9 @@ impl Identity {
         web_sessions::Entity::delete_by_id(id_hash.to_owned())
             .exec(&txn)
             .await?;
-        crate::usage::close_open(
+        self.record_sign_out(
             &txn,
             row.user_id,
-            self.clock.now().timestamp_millis(),
-            crate::usage::EndReason::Logout,
-            None,
-        )
-        .await?;
-        audit::record(
-            &txn,
             meta,
             AuditEntry::new(actions::LOGOUT)
                 .actor(Some(row.user_id))
