@@ -174,8 +174,15 @@ impl TestApp {
         Some(TestApp {
             addr,
             backend,
+            // The client shows responses as the server sent them: no redirects followed, no
+            // bodies decompressed (another crate in the workspace build may switch reqwest's
+            // gzip feature on; these calls keep it off either way).
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .no_gzip()
+                .no_brotli()
+                .no_deflate()
+                .no_zstd()
                 .build()
                 .expect("http client"),
             db,
