@@ -28,6 +28,9 @@ pub struct DatabaseSettings {
     pub migrate_on_start: bool,
     /// SQLite only: milliseconds a writer waits for the lock before failing.
     pub sqlite_busy_timeout_ms: u64,
+    /// SQLite only: serve reads outside transactions from read-only connections on the calling
+    /// thread (`campus_db::Reads`) instead of the pool. Off only to compare the two paths.
+    pub sqlite_direct_reads: bool,
 }
 
 impl Default for DatabaseSettings {
@@ -39,6 +42,7 @@ impl Default for DatabaseSettings {
             connect_timeout_secs: 5,
             migrate_on_start: true,
             sqlite_busy_timeout_ms: 5_000,
+            sqlite_direct_reads: true,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod backup;
 mod connect;
+mod direct;
 pub mod entities;
 mod errors;
 pub mod migration;
@@ -14,6 +15,7 @@ mod status;
 mod txn;
 
 pub use connect::{ConnectError, connect};
+pub use direct::{DirectRow, Reads};
 pub use errors::{ConstraintKind, constraint_violation, is_transient};
 pub use migration::Migrator;
 pub use sqlite_reads::SqliteReads;

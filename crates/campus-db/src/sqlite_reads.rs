@@ -64,7 +64,7 @@ impl SqliteReads {
     }
 
     /// A free connection if there is one, else the next in turn (waiting for it briefly).
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let n = self.conns.len();
         for i in 0..n {
@@ -303,11 +303,6 @@ struct RawEvent {
 
 /// A timestamp as the SQLite driver stores it (RFC 3339 text).
 fn timestamp(text: &str) -> Result<DateTime<Utc>, DbErr> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| {
-            // Older rows may use a space instead of `T`.
-            DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z").map(|t| t.with_timezone(&Utc))
-        })
+    crate::direct::parse_instant(text)
         .map_err(|e| DbErr::Custom(format!("sqlite read: bad timestamp {text:?}: {e}")))
 }

@@ -101,17 +101,21 @@ impl AppState {
         );
         let bus = crate::cluster::Bus::new(&cluster, events.waker());
         identity.session_cache().attach(Arc::new(bus.clone()));
-        let school = School::new(db.clone(), &settings.school).with_alerts(&settings.alerts);
+        let reads = sqlite_reads(&settings);
+        let school = School::new(db.clone(), &settings.school)
+            .with_alerts(&settings.alerts)
+            .with_reads(reads.clone());
         let audit = Audit::new(db.clone());
         let content = Content::new(db.clone());
-        let finance = Finance::new(db.clone(), &settings.finance).with_alerts(&settings.alerts);
+        let finance = Finance::new(db.clone(), &settings.finance)
+            .with_alerts(&settings.alerts)
+            .with_reads(reads.clone());
         let mail = Mail::new(
             db.clone(),
             &settings.email,
             settings.tracking.timezone.parse().unwrap_or(chrono_tz::Tz::UTC),
         );
         let notifications = Notifications::new(db.clone());
-        let reads = sqlite_reads(&settings);
         let parking = Parking::new(db.clone())
             .with_clock(clock.clone())
             .with_reads(reads.clone());
@@ -314,6 +318,9 @@ impl AppState {
 /// SQLite's direct read connections (one per runtime worker is enough: a read holds one for
 /// microseconds). On failure the pool serves the reads, as on the other backends.
 fn sqlite_reads(settings: &Settings) -> Option<Arc<campus_db::SqliteReads>> {
+    if !settings.database.sqlite_direct_reads {
+        return None;
+    }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     match campus_db::SqliteReads::open(&settings.database_url(), workers * 2) {
         Ok(reads) => reads.map(Arc::new),

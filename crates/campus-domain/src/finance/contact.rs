@@ -26,7 +26,7 @@ impl Finance {
         student_id: i64,
         limit: u64,
     ) -> Result<Vec<contact_actions::Model>, FinanceError> {
-        self.check(&self.db, who, student_id, Access::Staff).await?;
+        self.check(who, student_id, Access::Staff).await?;
         Ok(contact_actions::Entity::find()
             .filter(contact_actions::Column::StudentId.eq(student_id))
             .order_by_desc(contact_actions::Column::Id)
@@ -44,7 +44,7 @@ impl Finance {
         notes: Option<String>,
         meta: &RequestMeta,
     ) -> Result<contact_actions::Model, FinanceError> {
-        let student = self.check(&self.db, who, student_id, Access::Staff).await?;
+        let student = self.check(who, student_id, Access::Staff).await?;
         let method = method
             .map(|m| m.trim().to_ascii_uppercase())
             .filter(|m| !m.is_empty())

@@ -102,7 +102,7 @@ impl Finance {
         render: Render<'_, Declaration>,
         meta: &RequestMeta,
     ) -> Result<Outcome<Declaration>, FinanceError> {
-        let student = self.check(&self.db, who, student_id, Access::Own).await?;
+        let student = self.check(who, student_id, Access::Own).await?;
         let checked = check(&input, false)?;
         retry_transient(|| async {
             let txn = match self.claim(who.user_id, key).await? {
@@ -171,7 +171,7 @@ impl Finance {
     ) -> Result<Page<Declaration>, FinanceError> {
         match student_id {
             Some(id) => {
-                self.check(&self.db, who, id, Access::Read).await?;
+                self.check(who, id, Access::Read).await?;
             }
             None if is_finance_staff(who.role) => {}
             None => return Err(FinanceError::Forbidden),

@@ -35,7 +35,7 @@ impl Finance {
         render: Render<'_, EnrollmentReceipt>,
         meta: &RequestMeta,
     ) -> Result<Outcome<EnrollmentReceipt>, FinanceError> {
-        let student = self.check(&self.db, who, student_id, Access::Own).await?;
+        let student = self.check(who, student_id, Access::Own).await?;
         retry_transient(|| async {
             let txn = match self.claim(who.user_id, key).await? {
                 Claim::Fresh(txn) => txn,
@@ -153,7 +153,7 @@ impl Finance {
             .one(&self.db)
             .await?
             .ok_or(FinanceError::NotFound("Enrollment"))?;
-        self.check(&self.db, who, found.student_id, Access::Own).await?;
+        self.check(who, found.student_id, Access::Own).await?;
         retry_transient(|| async {
             let txn = campus_db::begin_write(&self.db).await?;
             let before = ledger::lock(&txn, found.student_id).await?;

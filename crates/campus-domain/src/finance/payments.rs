@@ -137,7 +137,7 @@ impl Finance {
                 "Payments here are declared and confirmed by the finance office",
             ));
         }
-        let student = self.check(&self.db, who, student_id, Access::Own).await?;
+        let student = self.check(who, student_id, Access::Own).await?;
         let checked = check(&input, staff)?;
         retry_transient(|| async {
             let txn = match self.claim(who.user_id, key).await? {

@@ -9,7 +9,7 @@
 //!
 //! Records the caller may not know about are `NotFound`, so existence does not leak.
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::EntityTrait;
 
 use campus_db::entities::students;
 
@@ -37,9 +37,9 @@ impl Finance {
     /// Checks `who` may do `access` on `student_id`'s money. Students reach their own record,
     /// parents their children's (read only), finance staff everyone's; teachers nothing.
     /// Records the caller may not know about are `NotFound`.
+    /// Runs outside any transaction, on the read path (direct on SQLite).
     pub(crate) async fn check(
         &self,
-        conn: &impl ConnectionTrait,
         who: &Principal,
         student_id: i64,
         access: Access,
@@ -52,14 +52,15 @@ impl Finance {
         if !role_ok {
             return Err(FinanceError::Forbidden);
         }
-        let student = students::Entity::find_by_id(student_id)
-            .one(conn)
+        let reads = self.reads();
+        let student = reads
+            .one(students::Entity::find_by_id(student_id))
             .await?
             .ok_or(FinanceError::NotFound("Student"))?;
         let visible = match who.role {
             _ if is_finance_staff(who.role) => true,
             Role::Student => student.user_id == Some(who.user_id),
-            Role::Parent => crate::school::repo::is_guardian(conn, who.user_id, student_id).await?,
+            Role::Parent => crate::school::repo::guardian_link(reads, who.user_id, student_id).await?,
             _ => false,
         };
         if visible {

@@ -22,13 +22,14 @@ impl Finance {
         // go through the access check first.
         let staff = super::policy::is_finance_staff(who.role);
         if !staff {
-            self.check(&self.db, who, student_id, Access::Read).await?;
+            self.check(who, student_id, Access::Read).await?;
         }
-        let row = student_balances::Entity::find_by_id(student_id)
-            .one(&self.db)
+        let row = self
+            .reads()
+            .one(student_balances::Entity::find_by_id(student_id))
             .await?;
         if staff && row.is_none() {
-            self.check(&self.db, who, student_id, Access::Read).await?;
+            self.check(who, student_id, Access::Read).await?;
         }
         Ok(Balance {
             student_id,
@@ -45,7 +46,7 @@ impl Finance {
         student_id: i64,
         page: PageRequest,
     ) -> Result<Page<LedgerEntry>, FinanceError> {
-        self.check(&self.db, who, student_id, Access::Read).await?;
+        self.check(who, student_id, Access::Read).await?;
         let mut q = ledger_entries::Entity::find().filter(ledger_entries::Column::StudentId.eq(student_id));
         if let Some(after) = page.after_id {
             q = q.filter(ledger_entries::Column::Id.gt(after));
@@ -66,7 +67,7 @@ impl Finance {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Statement, FinanceError> {
-        self.check(&self.db, who, student_id, Access::Read).await?;
+        self.check(who, student_id, Access::Read).await?;
         if let (Some(f), Some(t)) = (from, to)
             && f > t
         {
@@ -121,7 +122,7 @@ impl Finance {
         who: &Principal,
         student_id: i64,
     ) -> Result<Vec<(Enrollment, Course)>, FinanceError> {
-        self.check(&self.db, who, student_id, Access::Read).await?;
+        self.check(who, student_id, Access::Read).await?;
         let q = enrollments::Entity::find()
             .filter(enrollments::Column::StudentId.eq(student_id))
             .order_by_asc(enrollments::Column::Id);
@@ -138,7 +139,7 @@ impl Finance {
             .one(&self.db)
             .await?
             .ok_or(FinanceError::NotFound("Ledger entry"))?;
-        self.check(&self.db, who, entry.student_id, Access::Read)
+        self.check(who, entry.student_id, Access::Read)
             .await
             .map_err(|e| match e {
                 // Somebody else's entry: as if it did not exist.
@@ -158,7 +159,7 @@ impl Finance {
 
     /// A student's payments, newest first.
     pub async fn payments(&self, who: &Principal, student_id: i64) -> Result<Vec<LedgerEntry>, FinanceError> {
-        self.check(&self.db, who, student_id, Access::Read).await?;
+        self.check(who, student_id, Access::Read).await?;
         let rows = ledger_entries::Entity::find()
             .filter(ledger_entries::Column::StudentId.eq(student_id))
             .filter(ledger_entries::Column::Kind.eq(super::model::kinds::PAYMENT))

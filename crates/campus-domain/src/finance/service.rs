@@ -19,6 +19,8 @@ pub struct Finance {
     pub(crate) settings: FinanceSettings,
     /// Which changes parents are told of (`[alerts]`).
     pub(crate) alerts: campus_config::AlertSettings,
+    /// SQLite's direct read path (see `campus_db::Reads`); `None` elsewhere.
+    pub(crate) direct: Option<std::sync::Arc<campus_db::SqliteReads>>,
 }
 
 impl Finance {
@@ -27,7 +29,20 @@ impl Finance {
             db,
             settings: settings.clone(),
             alerts: campus_config::AlertSettings::default(),
+            direct: None,
         }
+    }
+
+    /// Serves reads outside transactions from `direct` (SQLite's direct read path).
+    #[must_use]
+    pub fn with_reads(mut self, direct: Option<std::sync::Arc<campus_db::SqliteReads>>) -> Self {
+        self.direct = direct;
+        self
+    }
+
+    /// Where this service's reads outside a transaction go.
+    pub(crate) fn reads(&self) -> campus_db::Reads<'_> {
+        campus_db::Reads::new(&self.db, self.direct.as_deref())
     }
 
     /// Uses the school's guardian alert rules (the defaults otherwise).

@@ -205,10 +205,11 @@ impl Reports {
     ) -> Result<(), ReportError> {
         if kind.is_finance() {
             self.finance
-                .check(&self.db, who, student_id, crate::finance::policy::Access::Read)
+                .check(who, student_id, crate::finance::policy::Access::Read)
                 .await?;
         } else {
-            school_policy::check(&self.db, who, student_id, SchoolAccess::ReadProgress).await?;
+            school_policy::check_read(self.school.reads(), who, student_id, SchoolAccess::ReadProgress)
+                .await?;
         }
         Ok(())
     }

@@ -45,8 +45,8 @@ impl From<activities::Model> for Activity {
 
 impl School {
     pub async fn activities(&self, who: &Principal, student_id: i64) -> Result<Vec<Activity>, SchoolError> {
-        policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
-        let rows = repo::activities_of(&self.db, student_id).await?;
+        policy::check_read(self.reads(), who, student_id, Access::ReadProgress).await?;
+        let rows = repo::activities_of(self.reads(), student_id).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 

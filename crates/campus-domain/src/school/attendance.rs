@@ -202,8 +202,8 @@ impl School {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<(Vec<AttendanceRecord>, AttendanceSummary), SchoolError> {
-        policy::check(&self.db, who, student_id, Access::ReadProgress).await?;
-        let rows: Vec<AttendanceRecord> = repo::attendance_of(&self.db, student_id, from, to)
+        policy::check_read(self.reads(), who, student_id, Access::ReadProgress).await?;
+        let rows: Vec<AttendanceRecord> = repo::attendance_of(self.reads(), student_id, from, to)
             .await?
             .into_iter()
             .map(Into::into)

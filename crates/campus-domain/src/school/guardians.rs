@@ -30,7 +30,7 @@ pub struct Guardian {
 
 impl School {
     pub async fn guardians(&self, who: &Principal, student_id: i64) -> Result<Vec<Guardian>, SchoolError> {
-        policy::check(&self.db, who, student_id, Access::ReadRecord).await?;
+        policy::check_read(self.reads(), who, student_id, Access::ReadRecord).await?;
         let links = repo::guardians_of(&self.db, student_id).await?;
         Ok(links
             .into_iter()

@@ -12,7 +12,9 @@
 //! A parent or student asking for a record they may not see gets `NotFound`, so existence
 //! does not leak; a role with no access at all gets `Forbidden`.
 
-use sea_orm::ConnectionTrait;
+use campus_db::Reads;
+use campus_db::entities::students;
+use sea_orm::{ConnectionTrait, EntityTrait};
 
 use super::error::SchoolError;
 use super::repo;
@@ -55,16 +57,49 @@ pub async fn check(
     let student = repo::student(conn, student_id)
         .await?
         .ok_or(SchoolError::NotFound)?;
-    let allowed = match who.role {
-        _ if SchoolStaff::contains(who.role) => true,
-        Role::Student => student.user_id == Some(who.user_id),
-        Role::Parent => repo::is_guardian(conn, who.user_id, student_id).await?,
-        _ => false,
+    let allowed = match sees(who, &student) {
+        Some(allowed) => allowed,
+        None => repo::is_guardian(conn, who.user_id, student_id).await?,
     };
     if allowed {
         Ok(())
     } else {
         Err(SchoolError::NotFound)
+    }
+}
+
+/// [`check`] outside a transaction, on the read path (direct on SQLite); returns the record.
+pub async fn check_read(
+    reads: Reads<'_>,
+    who: &Principal,
+    student_id: i64,
+    access: Access,
+) -> Result<students::Model, SchoolError> {
+    if !role_allows(who.role, access) {
+        return Err(SchoolError::Forbidden);
+    }
+    let student = reads
+        .one(students::Entity::find_by_id(student_id))
+        .await?
+        .ok_or(SchoolError::NotFound)?;
+    let allowed = match sees(who, &student) {
+        Some(allowed) => allowed,
+        None => repo::guardian_link(reads, who.user_id, student_id).await?,
+    };
+    if allowed {
+        Ok(student)
+    } else {
+        Err(SchoolError::NotFound)
+    }
+}
+
+/// Whether `who` sees `student` by role alone; `None` for a parent, whose link decides.
+fn sees(who: &Principal, student: &students::Model) -> Option<bool> {
+    match who.role {
+        _ if SchoolStaff::contains(who.role) => Some(true),
+        Role::Student => Some(student.user_id == Some(who.user_id)),
+        Role::Parent => None,
+        _ => Some(false),
     }
 }
 

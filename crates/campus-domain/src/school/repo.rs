@@ -16,6 +16,8 @@ use campus_db::entities::{
     users,
 };
 
+use campus_db::Reads;
+
 use super::students::StudentFilter;
 use crate::pagination::PageRequest;
 
@@ -65,7 +67,7 @@ pub enum Visible {
 /// Students visible as `visible`, narrowed by `filter`, after the cursor in id order,
 /// `limit + 1` rows.
 pub async fn students(
-    conn: &impl ConnectionTrait,
+    reads: Reads<'_>,
     visible: Visible,
     filter: &StudentFilter,
     page: PageRequest,
@@ -87,9 +89,8 @@ pub async fn students(
     if let Some(after) = page.after_id {
         q = q.filter(students::Column::Id.gt(after));
     }
-    q.order_by_asc(students::Column::Id)
-        .limit(page.limit + 1)
-        .all(conn)
+    reads
+        .all(q.order_by_asc(students::Column::Id).limit(page.limit + 1))
         .await
 }
 
@@ -130,6 +131,18 @@ pub async fn is_guardian(
         .count(conn)
         .await?
         > 0)
+}
+
+/// [`is_guardian`] on the read path (direct on SQLite).
+pub async fn guardian_link(reads: Reads<'_>, parent_user_id: i64, student_id: i64) -> Result<bool, DbErr> {
+    Ok(reads
+        .one(
+            guardianships::Entity::find()
+                .filter(guardianships::Column::ParentUserId.eq(parent_user_id))
+                .filter(guardianships::Column::StudentId.eq(student_id)),
+        )
+        .await?
+        .is_some())
 }
 
 /// A student's guardianships, oldest first, each with its parent account if it still exists.
@@ -175,11 +188,13 @@ pub async fn unlink_guardian(
 }
 
 /// A student's grades, oldest first.
-pub async fn grades_of(conn: &impl ConnectionTrait, student_id: i64) -> Result<Vec<grades::Model>, DbErr> {
-    grades::Entity::find()
-        .filter(grades::Column::StudentId.eq(student_id))
-        .order_by_asc(grades::Column::Id)
-        .all(conn)
+pub async fn grades_of(reads: Reads<'_>, student_id: i64) -> Result<Vec<grades::Model>, DbErr> {
+    reads
+        .all(
+            grades::Entity::find()
+                .filter(grades::Column::StudentId.eq(student_id))
+                .order_by_asc(grades::Column::Id),
+        )
         .await
 }
 
@@ -206,14 +221,13 @@ pub async fn grade(conn: &impl ConnectionTrait, id: i64) -> Result<Option<grades
 }
 
 /// A student's activities, oldest first.
-pub async fn activities_of(
-    conn: &impl ConnectionTrait,
-    student_id: i64,
-) -> Result<Vec<activities::Model>, DbErr> {
-    activities::Entity::find()
-        .filter(activities::Column::StudentId.eq(student_id))
-        .order_by_asc(activities::Column::Id)
-        .all(conn)
+pub async fn activities_of(reads: Reads<'_>, student_id: i64) -> Result<Vec<activities::Model>, DbErr> {
+    reads
+        .all(
+            activities::Entity::find()
+                .filter(activities::Column::StudentId.eq(student_id))
+                .order_by_asc(activities::Column::Id),
+        )
         .await
 }
 
@@ -237,7 +251,7 @@ pub async fn attendance_on(
 
 /// A student's attendance marks between two dates (inclusive, either open), by date.
 pub async fn attendance_of(
-    conn: &impl ConnectionTrait,
+    reads: Reads<'_>,
     student_id: i64,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
@@ -249,5 +263,5 @@ pub async fn attendance_of(
     if let Some(t) = to {
         q = q.filter(attendance::Column::Date.lte(t));
     }
-    q.order_by_asc(attendance::Column::Date).all(conn).await
+    reads.all(q.order_by_asc(attendance::Column::Date)).await
 }

@@ -1,5 +1,7 @@
 //! The school-records service.
 
+use std::sync::Arc;
+
 use campus_config::{AlertSettings, SchoolSettings};
 use sea_orm::DatabaseConnection;
 
@@ -10,6 +12,8 @@ pub struct School {
     pub(crate) settings: SchoolSettings,
     /// Which changes parents are told of (`[alerts]`).
     pub(crate) alerts: AlertSettings,
+    /// SQLite's direct read path (see `campus_db::Reads`); `None` elsewhere.
+    pub(crate) direct: Option<Arc<campus_db::SqliteReads>>,
 }
 
 impl School {
@@ -18,7 +22,20 @@ impl School {
             db,
             settings: settings.clone(),
             alerts: AlertSettings::default(),
+            direct: None,
         }
+    }
+
+    /// Serves reads outside transactions from `direct` (SQLite's direct read path).
+    #[must_use]
+    pub fn with_reads(mut self, direct: Option<Arc<campus_db::SqliteReads>>) -> Self {
+        self.direct = direct;
+        self
+    }
+
+    /// Where this service's reads outside a transaction go.
+    pub(crate) fn reads(&self) -> campus_db::Reads<'_> {
+        campus_db::Reads::new(&self.db, self.direct.as_deref())
     }
 
     /// Uses the school's guardian alert rules (the defaults otherwise).

@@ -148,8 +148,7 @@ impl School {
         id: i64,
         meta: &RequestMeta,
     ) -> Result<Student, SchoolError> {
-        policy::check(&self.db, who, id, Access::ReadRecord).await?;
-        let model = repo::student(&self.db, id).await?.ok_or(SchoolError::NotFound)?;
+        let model = policy::check_read(self.reads(), who, id, Access::ReadRecord).await?;
         if SchoolStaff::contains(who.role) {
             audit::record(
                 &self.db,
@@ -178,7 +177,7 @@ impl School {
             Role::Student => Visible::OwnRecordOf(who.user_id),
             _ => Visible::Every,
         };
-        let rows = repo::students(&self.db, visible, filter, page).await?;
+        let rows = repo::students(self.reads(), visible, filter, page).await?;
         Ok(Page::from_rows(rows, page, |r| r.id).map(Student::from))
     }
 
