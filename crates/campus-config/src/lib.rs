@@ -108,6 +108,10 @@ pub struct LogSettings {
     pub format: LogFormat,
     /// A `tracing` filter such as `info` or `campus_server=debug,info`. `RUST_LOG` wins if set.
     pub filter: String,
+    /// Lines the background log writer holds while stdout is slow; when it is full, further
+    /// lines are dropped (counted in `/metrics` as `campus_log_lines_dropped_total`) rather
+    /// than making a request wait.
+    pub buffer_lines: usize,
 }
 
 impl Default for LogSettings {
@@ -115,6 +119,7 @@ impl Default for LogSettings {
         Self {
             format: LogFormat::Auto,
             filter: "info".to_owned(),
+            buffer_lines: 16_384,
         }
     }
 }
@@ -206,6 +211,9 @@ impl Settings {
         };
         if self.server.body_limit_bytes < 1024 {
             return invalid("server.body_limit_bytes", "a byte count of at least 1024");
+        }
+        if !(64..=1_048_576).contains(&self.log.buffer_lines) {
+            return invalid("log.buffer_lines", "a line count from 64 to 1048576");
         }
         if self.server.request_timeout_secs == 0 {
             return invalid("server.request_timeout_secs", "a number of seconds above 0");

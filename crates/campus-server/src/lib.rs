@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod files;
+pub mod logging;
 pub mod mailer;
 pub mod metrics;
 pub mod middleware;

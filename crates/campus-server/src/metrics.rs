@@ -36,6 +36,7 @@ pub struct Metrics {
     pool_idle: Gauge<i64, std::sync::atomic::AtomicI64>,
     event_streams: Gauge<i64, std::sync::atomic::AtomicI64>,
     redis_up: Gauge<i64, std::sync::atomic::AtomicI64>,
+    log_dropped: Counter,
 }
 
 impl Default for Metrics {
@@ -53,6 +54,12 @@ impl Metrics {
         let pool_idle = Gauge::default();
         let event_streams = Gauge::default();
         let redis_up = Gauge::default();
+        let log_dropped = Counter::default();
+        registry.register(
+            "log_lines_dropped",
+            "Log lines dropped because the log writer's queue (log.buffer_lines) was full",
+            log_dropped.clone(),
+        );
         registry.register(
             "event_streams_open",
             "Realtime event streams (GET /api/v1/events) this instance holds",
@@ -96,6 +103,7 @@ impl Metrics {
             pool_idle,
             event_streams,
             redis_up,
+            log_dropped,
         }
     }
 
@@ -126,6 +134,13 @@ impl Metrics {
             Some(false) => 0,
             None => -1,
         });
+    }
+
+    /// Brings the dropped-log-lines counter up to the log writer's count; called at scrape time.
+    pub fn set_log_dropped(&self, dropped: u64) {
+        self.log_dropped
+            .inner()
+            .fetch_max(dropped, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The OpenMetrics text exposition.

@@ -105,6 +105,7 @@ pub async fn metrics(
         ));
     }
     state.metrics().set_pool(campus_db::pool_stats(state.db()));
+    state.metrics().set_log_dropped(crate::logging::dropped_lines());
     state
         .metrics()
         .set_cluster(state.events().open_streams(), state.cluster().redis_up().await);

@@ -247,7 +247,7 @@ async fn files_check(settings: &Settings) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    crate::logging::init(&settings.log);
+    let _log = campus_server::logging::init(&settings.log);
     let url = settings.database_url();
     let app = Application::build(settings).await?;
     tracing::info!(

@@ -2,7 +2,6 @@
 
 mod backup_cmd;
 mod cli;
-mod logging;
 mod parking_cmd;
 mod reports_cmd;
 mod seed_cmd;

@@ -5,7 +5,7 @@ pub mod request_context;
 mod stack;
 
 pub use errors::{Envelope, render_errors, render_with};
-pub use request_context::{RequestId, request_context};
-pub(crate) use stack::PORTAL_IMPORT_PATH;
+pub(crate) use request_context::PORTAL_IMPORT_PATH;
+pub use request_context::RequestId;
 pub use stack::apply;
 pub(crate) use stack::cors_layer as stack_cors;

@@ -1,20 +1,36 @@
-//! Per-request context: the request id (accepted from `x-request-id` or generated), one
-//! tracing span with method, matched route and request id, the access log line and the
-//! request metrics.
+//! The front of every request, in one middleware: the request id (accepted from
+//! `x-request-id` or generated), one tracing span with method, matched route and request id,
+//! the body limit, the error envelope, the static security headers, the event-stream wake-up
+//! after a write, the request metrics and the access log line.
+//!
+//! These were separate layers; each cost a boxed future, a `Next` and a pass over the headers
+//! per request (docs/PERFORMANCE.md, "The per-request floor"). Together they pay once.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
+use crate::cluster::Bus;
 use crate::metrics::Metrics;
+use crate::middleware::{Envelope, render_with};
 
 /// Header carrying the request id in both directions.
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Headers every response carries unless its handler set its own.
+const STATIC_HEADERS: [(HeaderName, HeaderValue); 3] = [
+    (
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+];
 
 /// The id of the current request, in request extensions.
 #[derive(Debug, Clone)]
@@ -35,50 +51,155 @@ impl RequestId {
         });
         match acceptable {
             Some(id) => RequestId(Arc::from(id)),
-            None => RequestId(Arc::from(uuid::Uuid::now_v7().to_string())),
+            None => {
+                let mut buf = uuid::Uuid::encode_buffer();
+                RequestId(Arc::from(&*fresh_v7().hyphenated().encode_lower(&mut buf)))
+            }
         }
     }
 }
 
-/// Middleware: request id, span, access log and metrics for every request.
-pub async fn request_context(
-    State(metrics): State<Arc<Metrics>>,
+/// A UUIDv7 from the clock and this thread's random generator. `Uuid::now_v7` takes a
+/// process-wide lock (for ordering within a millisecond, which request ids do not need) and,
+/// without a seeded generator, makes a `getrandom` system call per id: together the largest
+/// single cost of an answered request in the profile (docs/PERFORMANCE.md).
+fn fresh_v7() -> uuid::Uuid {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    uuid::Builder::from_unix_timestamp_millis(millis, &rand::random::<[u8; 10]>()).into_uuid()
+}
+
+/// Request body limits: `server.body_limit_bytes`, `school.import.max_upload_bytes` for the
+/// file imports, and the photo limit for photo and file uploads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyLimits {
+    pub default: usize,
+    pub import: usize,
+    pub upload: usize,
+}
+
+/// What the front middleware needs, cloned once per request (three pointers and a copy).
+#[derive(Debug, Clone)]
+pub(crate) struct Front {
+    pub metrics: Arc<Metrics>,
+    pub bus: Bus,
+    pub limits: BodyLimits,
+}
+
+/// Middleware: see the module documentation. Outside it sit only compression; inside it CORS,
+/// the timeout and the panic catcher, whose bare responses it renders.
+pub(crate) async fn request_context(
+    State(front): State<Front>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let started = Instant::now();
     let id = RequestId::accept_or_generate(request.headers().get(&X_REQUEST_ID));
-    let header_value = HeaderValue::from_str(id.as_str()).ok();
-    if let Some(value) = &header_value {
+    let id_header = HeaderValue::from_str(id.as_str()).ok();
+    if let Some(value) = &id_header {
         request.headers_mut().insert(X_REQUEST_ID.clone(), value.clone());
     }
     request.extensions_mut().insert(id.clone());
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let route_str = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let span = tracing::info_span!(
         "request",
         method = %method,
-        route = %route,
+        route = %route_str,
         request_id = %id.as_str(),
     );
-    let mut response = next.run(request).instrument(span.clone()).await;
-    let elapsed = started.elapsed();
-    let status = response.status().as_u16();
-    let latency_ms = elapsed.as_secs_f64() * 1000.0;
-    span.in_scope(|| {
-        if status >= 500 {
-            tracing::error!(status, latency_ms, "request failed");
-        } else {
-            tracing::info!(status, latency_ms, "request finished");
+    let response = match limit_body(front.limits, request) {
+        Ok(request) => next.run(request).instrument(span.clone()).await,
+        Err(refused) => *refused,
+    };
+    let mut response = render_with(Envelope::PROBLEM, response, Some(id.as_str()), &method);
+    let headers = response.headers_mut();
+    for (name, value) in &STATIC_HEADERS {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
         }
-    });
-    metrics.observe_request(method.as_str(), &route, status, elapsed);
-    if let Some(value) = header_value {
-        response.headers_mut().insert(X_REQUEST_ID.clone(), value);
     }
+    if let Some(value) = id_header {
+        headers.insert(X_REQUEST_ID.clone(), value);
+    }
+    let status = response.status();
+    if !method.is_safe() && status.is_success() {
+        // The write has committed: every instance's event streams look for new notifications.
+        front.bus.events_changed();
+    }
+    let elapsed = started.elapsed();
+    let code = status.as_u16();
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    // The access line carries its own fields rather than the span's: the JSON formatter
+    // re-reads a span's stored fields for every event inside it, which cost more than the
+    // line itself.
+    if code >= 500 {
+        tracing::error!(method = %method, route = route_str, request_id = id.as_str(), status = code, latency_ms, "request failed");
+    } else {
+        tracing::info!(method = %method, route = route_str, request_id = id.as_str(), status = code, latency_ms, "request finished");
+    }
+    front
+        .metrics
+        .observe_request(method.as_str(), route_str, code, elapsed);
     response
+}
+
+/// Room for multipart headers and boundaries around an uploaded photo.
+pub(crate) const UPLOAD_FRAMING_BYTES: usize = 64 * 1024;
+
+/// Whether `path` takes a photo or file upload (`/parking/{id}/photo`, the v1 event and
+/// landmark photos, `/files/{key}`).
+pub(crate) fn is_upload_path(path: &str) -> bool {
+    path.starts_with("/files/")
+        || (path.ends_with("/photo")
+            && (path.starts_with("/parking/") || path.starts_with("/api/v1/parking-events/")))
+}
+
+/// Where file imports are uploaded; their handlers raise `DefaultBodyLimit` to match.
+pub(crate) const IMPORTS_PREFIX: &str = "/api/v1/imports/";
+
+/// The portal's import form, which takes the same files.
+pub(crate) const PORTAL_IMPORT_PATH: &str = "/app/admin/import";
+
+/// Refuses a declared `Content-Length` over the limit at once, and caps what is read of a
+/// body without one (chunked), so no handler ever buffers more than the limit. A request
+/// without a body (no length, or 0) passes untouched.
+fn limit_body(limits: BodyLimits, request: Request) -> Result<Request, Box<Response>> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    // HTTP/1 framing: without a length or a transfer coding there is no body.
+    if declared == Some(0)
+        || (declared.is_none()
+            && request.version() <= axum::http::Version::HTTP_11
+            && !request.headers().contains_key(header::TRANSFER_ENCODING))
+    {
+        return Ok(request);
+    }
+    let path = request.uri().path();
+    let limit = if path.starts_with(IMPORTS_PREFIX) || path == PORTAL_IMPORT_PATH {
+        limits.import
+    } else if is_upload_path(path) {
+        limits.upload
+    } else {
+        limits.default
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
+        if path.starts_with("/app/") {
+            // The portal answers in pages, not JSON.
+            return Err(Box::new(crate::web::pages::error_page(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "That is larger than this server accepts. For an import, split the file.",
+            )));
+        }
+        return Err(Box::new(crate::extract::payload_too_large().into_response()));
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    Ok(Request::from_parts(parts, body))
 }

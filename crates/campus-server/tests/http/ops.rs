@@ -38,6 +38,33 @@ backend_test!(async fn metrics_count_requests_by_matched_route_and_status(app) {
     assert!(text.contains("campus_http_request_duration_seconds_bucket"), "{text}");
     assert!(text.contains("campus_db_pool_connections_idle"), "{text}");
     assert!(text.contains("campus_build_info{version="), "{text}");
+    // The background log writer's drop count (nothing installed a logger in tests: 0).
+    assert!(text.contains("campus_log_lines_dropped_total 0"), "{text}");
+});
+
+// Bodies over 1 KiB are compressed for clients that accept it; small ones, event streams and
+// clients that do not ask are answered as they are.
+backend_test!(async fn responses_are_compressed_only_when_large_and_asked_for(app) {
+    let gzip = |path: &str| {
+        app.request(reqwest::Method::GET, path)
+            .header("accept-encoding", "gzip")
+    };
+    let large = app.send(gzip("/api/openapi.json")).await;
+    assert_eq!(large.status, 200);
+    assert_eq!(large.header("content-encoding"), Some("gzip"));
+    assert_eq!(large.header("x-content-type-options"), Some("nosniff"));
+    assert!(large.header("x-request-id").is_some());
+    let small = app.send(gzip("/healthz")).await;
+    assert_eq!(small.status, 200);
+    assert_eq!(small.header("content-encoding"), None, "{} bytes", small.text.len());
+    assert_eq!(small.json()["status"], "ok");
+    let plain = app.get("/api/openapi.json").await;
+    assert_eq!(plain.header("content-encoding"), None);
+    assert!(plain.text.len() > 1024);
+    // An error rendered by the envelope is compressed after it is written, never before.
+    let missing = app.send(gzip("/no/such/page")).await;
+    assert_eq!(missing.header("content-encoding"), None, "a problem document is small");
+    missing.assert_problem(404, "not_found");
 });
 
 /// Behind a proxy, a remote scraper needs the metrics token; loopback clients need none.
