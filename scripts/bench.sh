@@ -7,6 +7,9 @@
 #   scripts/bench.sh            # all benchmarks
 #   DURATION=5 scripts/bench.sh # shorter runs
 #   SKIP_SCHOOL=1 SKIP_IMPORT=1 ... scripts/bench.sh # only some sections (SKIP_PORTAL too)
+#   BENCH_DB=postgres scripts/bench.sh # every section on a fresh PostgreSQL database (psql and
+#     a server at PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres); the
+#     ceiling stays on SQLite, so the ratios compare the backends against one yardstick
 #   SKIP_CLUSTER=1 skips the scale-out section (scripts/bench-cluster.sh: 3 instances behind
 #   HAProxy over PostgreSQL and Redis, event streams); it needs haproxy, redis-server and psql.
 set -euo pipefail
@@ -21,16 +24,20 @@ BASE="http://127.0.0.1:$PORT"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl; }
 
-cargo build --release --quiet -p campus
+[ "${SKIP_BUILD:-0}" = 1 ] || cargo build --release --quiet -p campus -p campus-bench-ceiling -p campus-bench-enroll-pay
 BIN=target/release/campus
+CEIL_BIN=target/release/campus-bench-ceiling
+CEIL_PORT=${CEIL_PORT:-5078}
+CEIL="http://127.0.0.1:$CEIL_PORT"
 WORK=$(mktemp -d)
-trap 'stop_server; rm -rf "$WORK"' EXIT
+trap 'stop_server; [ -n "${CEIL_PID:-}" ] && kill "$CEIL_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 SERVER_PID=""
 # Rate limits would (rightly) stop a login flood from one address; the benchmark measures
-# hashing capacity, so they are off here.
+# hashing capacity, so they are off here. The log runs at the default level (`info`: one
+# access line per request), as in production, into a file.
 start_server() {
-  CAMPUS_LOG__FORMAT=json CAMPUS_LOG__FILTER=warn CAMPUS_AUTH__RATE_LIMITS__ENABLED=false \
+  CAMPUS_LOG__FORMAT=json CAMPUS_LOG__FILTER="${LOG_FILTER:-info}" CAMPUS_AUTH__RATE_LIMITS__ENABLED=false \
     "$BIN" --data-dir "${DATA_DIR:-$WORK/data}" serve --port "$PORT" >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
 }
@@ -51,6 +58,31 @@ wait_ready() { # prints milliseconds until the first 200 on /readyz
   echo "server did not become ready; log:" >&2; cat "$WORK/server.log" >&2; return 1
 }
 
+# Campus's database: SQLite in each section's data directory, or one fresh PostgreSQL
+# database for the whole run (BENCH_DB=postgres; the signing key is then configuration).
+if [ "${BENCH_DB:-sqlite}" = postgres ]; then
+  PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+  PG_NAME="campus_bench_$$"
+  psql "$PG_ADMIN_URL" -qc "create database $PG_NAME"
+  trap 'stop_server; [ -n "${CEIL_PID:-}" ] && kill "$CEIL_PID" 2>/dev/null; psql "$PG_ADMIN_URL" -qc "drop database if exists $PG_NAME with (force)" >/dev/null; rm -rf "$WORK"' EXIT
+  export CAMPUS_DATABASE__URL="${PG_ADMIN_URL%/*}/$PG_NAME"
+  export CAMPUS_AUTH__JWT_SECRET="bench-secret-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+fi
+on_sqlite() { env -u CAMPUS_DATABASE__URL -u CAMPUS_AUTH__JWT_SECRET "$@"; }
+
+# The ceiling's fixture, always SQLite: 10,000 users x 10 keys and a token each, the rows
+# Campus stores (scripts/bench_kv_fixture.py). On SQLite, Campus's KV section serves the very
+# same file and tokens.
+CEIL_DIR="$WORK/ceil"
+on_sqlite "$BIN" --data-dir "$CEIL_DIR" migrate up >/dev/null
+echo 'Bench!pass1' | on_sqlite "$BIN" --data-dir "$CEIL_DIR" user create --role user --email kvowner@campus.test \
+  --password-stdin >/dev/null
+python3 -c 'import secrets,sys; open(sys.argv[1], "w").write(secrets.token_urlsafe(48))' "$CEIL_DIR/signing.key"
+python3 scripts/bench_kv_fixture.py "$CEIL_DIR" "${KV_USERS:-10000}" 10 "$WORK/ceil_tokens.txt" >/dev/null
+"$CEIL_BIN" "$CEIL_DIR" "$CEIL_PORT" &
+CEIL_PID=$!
+for _ in $(seq 1 400); do curl -fs -o /dev/null "$CEIL/hello" && break; sleep 0.005; done
+
 # First start creates the database; the measured start uses the existing one.
 start_server; wait_ready "$(date +%s%N)" >/dev/null; stop_server
 echo 'Bench!pass1' | "$BIN" --data-dir "$WORK/data" user create --role user --email bench@campus.test \
@@ -60,26 +92,57 @@ sleep 1
 RSS_KB=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
 
 printf '%-34s %12s %10s %10s %8s\n' endpoint req/s p50 p99 errors
+# wrk_run URL [extra wrk args...]: prints "req/s p50 p99 errors"
+wrk_run() {
+  local url=$1; shift
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url" | awk '
+    /Requests\/sec/ {rps = $2} $1 == "50%" {p50 = $2} $1 == "99%" {p99 = $2}
+    /Non-2xx or 3xx responses/ {err = err "non2xx:" $5} /Socket errors/ {err = err "sock:" $4 $6 $8 $10}
+    END {print rps, p50, p99, (err == "" ? 0 : err)}'
+}
 # bench NAME PATH [extra wrk args...]
 bench() {
   local name=$1 path=$2; shift 2
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$BASE$path")
   local rps p50 p99 errors
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx or 3xx responses/ {print $5} /Socket errors/ {print "sock:" $4 $6 $8 $10}' <<<"$out" | paste -sd' ')
-  printf '%-34s %12s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+  read -r rps p50 p99 errors <<<"$(wrk_run "$BASE$path" "$@")"
+  printf '%-34s %12s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p99" "$errors"
+}
+# The ceiling (bench/ceiling: bare axum) answering REF: `hello`, or `kv` (bearer check and one
+# indexed SQLite read over the KV fixture, a random user and key per request).
+ceiling_run() {
+  case $1 in
+    hello) wrk_run "$CEIL/hello" ;;
+    kv) KV_TOKENS="$WORK/ceil_tokens.txt" wrk_run "$CEIL" -s scripts/wrk/kv_get.lua ;;
+  esac
+}
+SUMMARY="$WORK/summary"
+: >"$SUMMARY"
+# vs REF TARGET NAME PATH [extra wrk args...]: the endpoint and the ceiling's REF measured
+# alternately, three runs each; prints the endpoint's median run, the ceiling's median req/s
+# and their ratio, and adds a row to the targets table printed at the end. TARGET is the least
+# ratio, optionally with a p99 bound in ms ("0.70 p99<10").
+vs() {
+  local ref=$1 target=$2 name=$3 path=$4; shift 4
+  local runs=() ceil=() i
+  for i in 1 2 3; do
+    ceil+=("$(ceiling_run "$ref" | cut -d' ' -f1)")
+    runs+=("$(wrk_run "$BASE$path" "$@")")
+  done
+  local rps p50 p99 errors c ratio
+  read -r rps p50 p99 errors <<<"$(printf '%s\n' "${runs[@]}" | sort -g -k1 | sed -n 2p)"
+  c=$(printf '%s\n' "${ceil[@]}" | sort -g | sed -n 2p)
+  ratio=$(awk -v a="$rps" -v b="$c" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+  printf '%-34s %12s %10s %10s %8s   ceiling %s %s: %s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$ref" "$c" "$ratio"
+  printf '%s|%s|%s|%s|%s|%s|%s\n' "$name" "$ref" "$target" "$ratio" "$p99" "$rps" "$errors" >>"$SUMMARY"
 }
 
-bench "GET /healthz" /healthz
+vs hello 0.80 "GET /healthz" /healthz
 bench "GET /readyz" /readyz
 
 TOKEN=$(curl -fs -X POST -H 'content-type: application/json' \
   -d '{"login":"bench@campus.test","password":"Bench!pass1"}' "$BASE/api/v1/auth/login" |
   sed -E 's/.*"access_token":"([^"]+)".*/\1/')
-bench "GET /api/v1/me (bearer)" /api/v1/me -H "Authorization: Bearer $TOKEN"
+vs kv 0.80 "GET /api/v1/me (bearer)" /api/v1/me -H "Authorization: Bearer $TOKEN"
 
 # Login throughput (argon2id at the OWASP minimum), alone.
 login_flood() { wrk -t1 -c16 -d"$1s" --latency -s scripts/wrk/login.lua "$BASE/api/v1/auth/login"; }
@@ -117,8 +180,8 @@ if [ "${SKIP_SCHOOL:-0}" != 1 ]; then
     -d '{"login":"teacher@campus.test","password":"Teach3r!pass"}' "$BASE/api/v1/auth/login" |
     sed -E 's/.*"access_token":"([^"]+)".*/\1/')
   AUTH="Authorization: Bearer $TT"
-  bench "GET /students?class_level=3 (50)" "/api/v1/students?class_level=3&section=A&limit=50" -H "$AUTH"
-  bench "GET /students/{id}/gpa (20 grades)" "/api/v1/students/50000/gpa" -H "$AUTH"
+  vs kv 0.40 "GET /students?class_level=3 (50)" "/api/v1/students?class_level=3&section=A&limit=50" -H "$AUTH"
+  vs kv 0.40 "GET /students/{id}/gpa (20 grades)" "/api/v1/students/50000/gpa" -H "$AUTH"
   ids=$(curl -fs -H "$AUTH" "$BASE/api/v1/students?class_level=5&limit=40" | grep -o '"id":[0-9]*' | cut -d: -f2 | head -40)
   marks=$(for id in $ids; do printf '{"student_id":%s,"status":"Present"},' "$id"; done)
   cat >"$WORK/bulk.lua" <<LUA
@@ -143,9 +206,18 @@ if [ "${SKIP_FINANCE:-0}" != 1 ]; then
   SID=$(curl -fs -H "Authorization: Bearer $FT" "$BASE/api/v1/finance/reports/outstanding" |
     grep -o '"student_id":[0-9]*' | head -1 | cut -d: -f2)
   echo
-  bench "GET /students/{id}/balance" "/api/v1/students/$SID/balance" -H "Authorization: Bearer $FT"
+  vs kv 0.55 "GET /students/{id}/balance" "/api/v1/students/$SID/balance" -H "Authorization: Bearer $FT"
   export TOKEN=$FT
   bench "POST /students/{id}/payments (64)" "/api/v1/students/$SID/payments" -s scripts/wrk/payment.lua
+  "$BIN" --data-dir "$WORK/data" finance verify | sed 's/^/  /'
+  # The enroll-and-pay flow, chained per user by goose (bench/enroll-pay): create a student,
+  # enroll (Idempotency-Key), read the balance, pay it (Idempotency-Key), read it settled.
+  # 64 users at once; any failed request fails the run.
+  out=$(CAMPUS_TOKEN=$FT target/release/campus-bench-enroll-pay --host "$BASE" --users 64 --hatch-rate 64 \
+    --run-time "${DURATION}s" --no-reset-metrics --quiet 2>&1) || { echo "$out" | tail -40; echo "enroll-and-pay: requests failed"; }
+  flows=$(awk '/EnrollAndPay/ && /enroll_and_pay/ {print; exit}' <<<"$out")
+  awk '/Aggregated/ && !seen++ {printf "%-34s %12s %10s %10s %8s\n", "enroll-and-pay, 64 users (goose)", $(NF-1) " req/s", "", "", $3 " fail"}' <<<"$out" || true
+  echo "$out" | grep -E "^ +(Name|[0-9]+: |Aggregated)|^ *(POST|GET) " | head -20 | sed 's/^/  /'
   "$BIN" --data-dir "$WORK/data" finance verify | sed 's/^/  /'
 fi
 
@@ -258,8 +330,7 @@ PY
   json -X PUT -H "Authorization: Bearer $MP_TOKEN" -d '{"status":"retrieving","estimated_time":600}' "$BASE/parking/$EV" >/dev/null
   json -X PUT -H "Authorization: Bearer $MP_TOKEN" -d '{"status":"retrieved","finalScreenTime":1000,"finalMapViewCount":1}' \
     "$BASE/parking/$EV" >/dev/null
-  bench "GET /healthz (parking run)" /healthz
-  bench "GET /parking/latest-active" /parking/latest-active -H "Authorization: Bearer $MP_TOKEN"
+  vs kv 0.40 "GET /parking/latest-active" /parking/latest-active -H "Authorization: Bearer $MP_TOKEN"
   # The peak is reset first (clear_refs 5), so the login flood's argon2 memory above is not
   # counted; at 8 and at 64 connections the peak must stay near storage.max_concurrent_uploads
   # (8) x the per-upload buffers.
@@ -320,19 +391,22 @@ fi
 # PUT (create or replace with a TTL). Fresh SQLite database; fixture written while stopped.
 if [ "${SKIP_KV:-0}" != 1 ]; then
   stop_server
-  export DATA_DIR="$WORK/kvdata"
-  "$BIN" --data-dir "$DATA_DIR" migrate up >/dev/null
-  echo 'Bench!pass1' | "$BIN" --data-dir "$DATA_DIR" user create --role user --email kvowner@campus.test \
-    --password-stdin >/dev/null
-  start_server; wait_ready "$(date +%s%N)" >/dev/null; stop_server # creates the signing key
-  echo
-  python3 scripts/bench_kv_fixture.py "$DATA_DIR" "${KV_USERS:-10000}" 10 "$WORK/kv_tokens.txt"
+  if [ "${BENCH_DB:-sqlite}" = postgres ]; then
+    # The same fixture in PostgreSQL, with tokens signed by the configured secret.
+    export DATA_DIR="$WORK/kvdata"
+    mkdir -p "$DATA_DIR"
+    printf '%s' "$CAMPUS_AUTH__JWT_SECRET" >"$DATA_DIR/signing.key"
+    python3 scripts/bench_kv_fixture.py "$DATA_DIR" "${KV_USERS:-10000}" 10 "$WORK/kv_tokens.txt" \
+      "$CAMPUS_DATABASE__URL" >/dev/null
+  else
+    export DATA_DIR="$CEIL_DIR"
+    cp "$WORK/ceil_tokens.txt" "$WORK/kv_tokens.txt"
+  fi
   start_server; wait_ready "$(date +%s%N)" >/dev/null
   export KV_TOKENS="$WORK/kv_tokens.txt"
   # Warm-up: every user's first request loads their record into the instance's cache.
   wrk -t2 -c64 -d3s -s scripts/wrk/kv_get.lua "$BASE" >/dev/null
-  bench "GET /healthz (same run)" /healthz
-  bench "GET /api/v1/kv/{key} (10k users)" / -s scripts/wrk/kv_get.lua
+  vs kv "0.70 p99<10" "GET /api/v1/kv/{key} (10k users)" / -s scripts/wrk/kv_get.lua
   bench "PUT /api/v1/kv/{key} (10k users)" / -s scripts/wrk/kv_put.lua
   unset DATA_DIR
 fi
@@ -356,6 +430,18 @@ if [ "${SKIP_CLUSTER:-0}" != 1 ]; then
 fi
 
 echo
+echo "targets: ratio to the ceiling measured in the same run (median of 3 alternating runs)"
+printf '%-34s %-6s %12s %7s %10s %s\n' endpoint ceiling target ratio p99 ""
+while IFS='|' read -r name ref target ratio p99 rps errors; do
+  min=${target%% *}
+  bound=""; [ "$target" != "$min" ] && bound=${target#*p99<}
+  p99ms=$(awk -v v="$p99" 'BEGIN {n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; print n}')
+  verdict=met
+  awk -v r="$ratio" -v m="$min" 'BEGIN {exit !(r + 0 >= m + 0)}' || verdict=MISSED
+  if [ -n "$bound" ]; then awk -v p="$p99ms" -v b="$bound" 'BEGIN {exit !(p + 0 < b + 0)}' || verdict=MISSED; fi
+  [ "$errors" = 0 ] || verdict="$verdict (errors: $errors)"
+  printf '%-34s %-6s %12s %7s %10s %s\n' "$name" "$ref" "$target" "$ratio" "$p99" "$verdict"
+done <"$SUMMARY"
 echo "idle RSS after start: $((RSS_KB / 1024)) MiB ($RSS_KB KiB)"
 echo "start to first 200 on /readyz (existing database): ${STARTUP_MS} ms"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
