@@ -215,9 +215,10 @@ if [ "${SKIP_FINANCE:-0}" != 1 ]; then
   # 64 users at once; any failed request fails the run.
   out=$(CAMPUS_TOKEN=$FT target/release/campus-bench-enroll-pay --host "$BASE" --users 64 --hatch-rate 64 \
     --run-time "${DURATION}s" --no-reset-metrics --quiet 2>&1) || { echo "$out" | tail -40; echo "enroll-and-pay: requests failed"; }
-  flows=$(awk '/EnrollAndPay/ && /enroll_and_pay/ {print; exit}' <<<"$out")
-  awk '/Aggregated/ && !seen++ {printf "%-34s %12s %10s %10s %8s\n", "enroll-and-pay, 64 users (goose)", $(NF-1) " req/s", "", "", $3 " fail"}' <<<"$out" || true
-  echo "$out" | grep -E "^ +(Name|[0-9]+: |Aggregated)|^ *(POST|GET) " | head -20 | sed 's/^/  /'
+  # goose's per-request table (requests, failures, req/s), then the scenario's iterations.
+  printf '%-34s\n' "enroll-and-pay, 64 users (goose, ${DURATION}s)"
+  awk '/# reqs/ {p = 1} p && /^ *$/ {exit} p' <<<"$out" | sed 's/^/  /'
+  awk '/# times run/ && /scenarios/ {getline; print; exit}' <<<"$out" | sed 's/^/  scenario: /'
   "$BIN" --data-dir "$WORK/data" finance verify | sed 's/^/  /'
 fi
 
