@@ -215,10 +215,9 @@ if [ "${SKIP_FINANCE:-0}" != 1 ]; then
   # 64 users at once; any failed request fails the run.
   out=$(CAMPUS_TOKEN=$FT target/release/campus-bench-enroll-pay --host "$BASE" --users 64 --hatch-rate 64 \
     --run-time "${DURATION}s" --no-reset-metrics --quiet 2>&1) || { echo "$out" | tail -40; echo "enroll-and-pay: requests failed"; }
-  # goose's per-request table (requests, failures, req/s), then the scenario's iterations.
+  # goose's per-request table: requests, failures, req/s.
   printf '%-34s\n' "enroll-and-pay, 64 users (goose, ${DURATION}s)"
-  awk '/# reqs/ {p = 1} p && /^ *$/ {exit} p' <<<"$out" | sed 's/^/  /'
-  awk '/# times run/ && /scenarios/ {getline; print; exit}' <<<"$out" | sed 's/^/  scenario: /'
+  awk '/# reqs/ {p = 1} p {print} p && /Aggregated/ {exit}' <<<"$out" | sed 's/^/  /'
   "$BIN" --data-dir "$WORK/data" finance verify | sed 's/^/  /'
 fi
 
