@@ -65,19 +65,9 @@ impl<'a> Reads<'a> {
         }
     }
 
-    /// The pool, for what has no direct path.
-    pub fn pool(&self) -> &'a DatabaseConnection {
-        self.db
-    }
-
     /// Whether reads go to the direct SQLite reader.
     pub fn is_direct(&self) -> bool {
         self.direct.is_some()
-    }
-
-    /// The backend the pool talks to.
-    pub fn backend(&self) -> DbBackend {
-        self.db.get_database_backend()
     }
 }
 
