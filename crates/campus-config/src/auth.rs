@@ -95,7 +95,7 @@ impl Default for Argon2Settings {
     }
 }
 
-/// Fixed-window limits, shared by all instances through the database.
+/// Sliding-window limits, shared by all instances through the database (or Redis).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimitSettings {

@@ -1,4 +1,4 @@
-//! Fixed-window rate limiting behind a trait, so the counters can live in the database (the
+//! Sliding-window rate limiting behind a trait, so the counters can live in the database (the
 //! default, shared by every instance) or in Redis.
 
 use std::fmt::Debug;
@@ -36,29 +36,78 @@ impl RateDecision {
     }
 }
 
-/// The fixed window `now` falls in: its index (seconds since the epoch / window length) and
-/// the seconds until it resets.
-pub fn fixed_window(window: Duration, now: chrono::DateTime<Utc>) -> (u64, u64) {
-    let window_secs = window.as_secs().max(1);
-    let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
-    let index = now_secs / window_secs;
-    (index, (index + 1) * window_secs - now_secs)
+/// Where `now` falls among the fixed windows of length `window`: the index of its window
+/// (milliseconds since the epoch / window length) and how far into it `now` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowPosition {
+    pub index: u64,
+    pub elapsed_ms: u64,
+    pub window_ms: u64,
 }
 
-impl RateDecision {
-    /// The decision after `hits` counted hits against `limit`.
-    pub fn counted(hits: u32, limit: u32, reset_after_secs: u64) -> Self {
+impl WindowPosition {
+    pub fn at(window: Duration, now: chrono::DateTime<Utc>) -> Self {
+        let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1000);
+        let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
         Self {
-            allowed: hits <= limit,
-            limit,
-            remaining: limit.saturating_sub(hits),
-            reset_after_secs,
-            unavailable: false,
+            index: now_ms / window_ms,
+            elapsed_ms: now_ms % window_ms,
+            window_ms,
         }
+    }
+
+    /// Milliseconds until this window ends.
+    pub fn left_ms(&self) -> u64 {
+        self.window_ms - self.elapsed_ms
+    }
+
+    /// How long a window's counter must live: this window, then the next one (where it is
+    /// the previous window), and a second for clock skew between instances.
+    pub fn counter_ttl_ms(&self) -> u64 {
+        self.left_ms() + self.window_ms + 1000
     }
 }
 
-/// Counts hits per bucket in fixed windows.
+impl RateDecision {
+    /// The sliding-window decision after a hit: `current` hits counted in this fixed window
+    /// (this one included) and `previous` in the one before, weighted by the share of it the
+    /// sliding window `[now - window, now]` still covers. Unlike plain fixed windows, a burst
+    /// straddling a window boundary cannot get twice the limit through.
+    pub fn sliding(current: u32, previous: u32, limit: u32, at: WindowPosition) -> Self {
+        // `current + previous · left / w ≤ limit` exactly: with whole `current` and `limit`,
+        // rounding the carried share up is the same comparison.
+        let carried = (u64::from(previous) * at.left_ms()).div_ceil(at.window_ms);
+        let estimate = u32::try_from(u64::from(current) + carried).unwrap_or(u32::MAX);
+        Self {
+            allowed: estimate <= limit,
+            limit,
+            remaining: limit.saturating_sub(estimate),
+            reset_after_secs: Self::wait_ms(current, previous, limit, at).div_ceil(1000),
+            unavailable: false,
+        }
+    }
+
+    /// Milliseconds until one more hit would be allowed, if none is counted meanwhile.
+    fn wait_ms(current: u32, previous: u32, limit: u32, at: WindowPosition) -> u64 {
+        let (w, left) = (at.window_ms, at.left_ms());
+        let (current, previous, limit) = (u64::from(current), u64::from(previous), u64::from(limit));
+        if limit == 0 {
+            return left + w;
+        }
+        if current < limit {
+            // Still in this window: wait until ⌈previous · (left − t) / w⌉ fits the room.
+            let room = limit - current - 1;
+            let may_carry = (room * w).checked_div(previous).unwrap_or(u64::MAX);
+            return left.saturating_sub(may_carry);
+        }
+        // Into the next window, where this window's hits are the carried ones.
+        let may_carry = (limit - 1) * w / current;
+        left + w.saturating_sub(may_carry)
+    }
+}
+
+/// Counts hits per bucket in sliding windows (two fixed-window counters, the previous one
+/// weighted by how much of it the sliding window still covers).
 #[async_trait::async_trait]
 pub trait RateLimiter: Send + Sync + Debug {
     /// Counts one hit on `bucket` and says whether it is within `limit` per `window`.
@@ -109,13 +158,14 @@ pub(crate) fn fit_key(text: &str, max: usize) -> String {
 impl RateLimiter for DbRateLimiter {
     async fn hit(&self, bucket: &str, limit: u32, window: Duration) -> Result<RateDecision, DbErr> {
         let now = Utc::now();
-        let (index, reset_after_secs) = fixed_window(window, now);
-        let key = window_key(bucket, index);
-        let expires_at = now + chrono::Duration::seconds(i64::try_from(reset_after_secs).unwrap_or(60));
+        let at = WindowPosition::at(window, now);
+        let key = window_key(bucket, at.index);
+        let previous_key = window_key(bucket, at.index.saturating_sub(1));
+        let ttl = i64::try_from(at.counter_ttl_ms()).unwrap_or(i64::MAX);
         let row = rate_limits::ActiveModel {
             bucket: Set(key.clone()),
             hits: Set(1),
-            expires_at: Set(expires_at),
+            expires_at: Set(now + chrono::Duration::milliseconds(ttl)),
         };
         Entity::insert(row)
             .on_conflict(
@@ -128,11 +178,21 @@ impl RateLimiter for DbRateLimiter {
             )
             .exec_without_returning(&self.db)
             .await?;
-        let hits = Entity::find_by_id(key)
-            .one(&self.db)
-            .await?
-            .map(|r| u32::try_from(r.hits).unwrap_or(u32::MAX))
-            .unwrap_or(1);
+        let rows = Entity::find()
+            .filter(Column::Bucket.is_in([key.as_str(), previous_key.as_str()]))
+            .all(&self.db)
+            .await?;
+        let hits_of = |k: &str| {
+            rows.iter()
+                .find(|r| r.bucket == k)
+                .map_or(0, |r| u32::try_from(r.hits).unwrap_or(u32::MAX))
+        };
+        let current = hits_of(&key).max(1);
+        let previous = if previous_key == key {
+            0
+        } else {
+            hits_of(&previous_key)
+        };
         // Old windows are useless; sweep them now and then.
         if rand::random::<u8>() == 0 {
             Entity::delete_many()
@@ -140,13 +200,49 @@ impl RateLimiter for DbRateLimiter {
                 .exec(&self.db)
                 .await?;
         }
-        Ok(RateDecision::counted(hits, limit, reset_after_secs))
+        Ok(RateDecision::sliding(current, previous, limit, at))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(elapsed_s: u64) -> WindowPosition {
+        WindowPosition {
+            index: 1,
+            elapsed_ms: elapsed_s * 1000,
+            window_ms: 60_000,
+        }
+    }
+
+    #[test]
+    fn a_burst_straddling_a_window_boundary_gets_no_more_than_the_limit() {
+        // Three hits at the end of one window, the fourth a second into the next.
+        let d = RateDecision::sliding(1, 3, 3, at(1));
+        assert!(!d.allowed, "{d:?}");
+        assert_eq!(d.remaining, 0);
+        // The refused hit counts too; the next fits once two thirds of the old hits are left
+        // behind by the sliding window.
+        assert_eq!(d.reset_after_secs, 39);
+        assert!(RateDecision::sliding(2, 3, 3, at(40)).allowed);
+        assert!(!RateDecision::sliding(2, 3, 3, at(39)).allowed);
+    }
+
+    #[test]
+    fn within_a_window_the_limit_is_exact_and_the_wait_reaches_a_free_hit() {
+        for n in 1..=5 {
+            assert!(RateDecision::sliding(n, 0, 5, at(30)).allowed);
+        }
+        let refused = RateDecision::sliding(6, 0, 5, at(30));
+        assert!(!refused.allowed);
+        // Thirty seconds to this window's end, then until the 6 carried hits leave room.
+        assert_eq!(refused.reset_after_secs, 30 + 20);
+        assert!(RateDecision::sliding(1, 6, 5, at(20)).allowed);
+        assert!(!RateDecision::sliding(1, 6, 5, at(19)).allowed);
+        let zero = RateDecision::sliding(1, 0, 0, at(0));
+        assert!(!zero.allowed && zero.reset_after_secs == 120);
+    }
 
     #[test]
     fn a_long_bucket_keeps_its_window_index_and_stays_distinct() {

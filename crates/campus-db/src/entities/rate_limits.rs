@@ -1,4 +1,5 @@
-//! `rate_limits`: fixed-window hit counters shared by every instance.
+//! `rate_limits`: per-window hit counters (read in pairs as sliding windows) shared by every
+//! instance.
 
 use sea_orm::entity::prelude::*;
 
