@@ -47,3 +47,19 @@ impl From<Vec<FieldIssue>> for KvError {
         Self::Invalid(issues)
     }
 }
+
+impl crate::retry::DbFailure for KvError {
+    fn db_err(&self) -> Option<&DbErr> {
+        match self {
+            Self::Db(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A batch's error: the failing operation's index and what went wrong.
+impl crate::retry::DbFailure for (usize, KvError) {
+    fn db_err(&self) -> Option<&DbErr> {
+        self.1.db_err()
+    }
+}

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use campus_db::entities::kv_entries::{self, Column, Entity, Model};
@@ -22,13 +22,21 @@ fn live(now: DateTime<Utc>) -> Condition {
         .add(Column::ExpiresAt.gt(now))
 }
 
-/// The row of `owner`'s `key`, expired or not.
-pub async fn find(conn: &impl ConnectionTrait, owner: i64, key: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find()
+/// The row of `owner`'s `key`, expired or not, locked for the rest of the write transaction
+/// on PostgreSQL and MySQL (SQLite's write transactions already run one at a time), so a
+/// concurrent writer of the same key waits and then sees this one's outcome.
+pub async fn find_for_write(
+    conn: &impl ConnectionTrait,
+    owner: i64,
+    key: &str,
+) -> Result<Option<Model>, DbErr> {
+    let mut q = Entity::find()
         .filter(Column::OwnerId.eq(owner))
-        .filter(Column::EntryKey.eq(key))
-        .one(conn)
-        .await
+        .filter(Column::EntryKey.eq(key));
+    if conn.get_database_backend() != DbBackend::Sqlite {
+        q = q.lock_exclusive();
+    }
+    q.one(conn).await
 }
 
 /// The row of `owner`'s `key` if it has not expired at `now`.

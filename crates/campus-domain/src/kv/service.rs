@@ -20,7 +20,12 @@ use crate::audit::{self, AuditEntry};
 use crate::clock::{SharedClock, SystemClock};
 use crate::identity::Principal;
 use crate::pagination::{Page, PageRequest};
+use crate::retry::retry_transient;
 use crate::validation::FieldIssue;
+
+/// How many times a write without preconditions is run again after losing a race to create
+/// the same key (each retry finds the other writer's row and locks it).
+const RACE_RETRIES: u32 = 3;
 
 /// The key-value service. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -88,12 +93,26 @@ impl Kv {
     }
 
     /// Creates or replaces the caller's `key`. Returns the entry and whether it was created.
+    /// A write without a precondition never fails because of a concurrent writer of the same
+    /// key: last writer wins, as if they had come one after the other.
     pub async fn put(&self, who: &Principal, key: &str, write: KvWrite) -> Result<(KvEntry, bool), KvError> {
-        let txn = campus_db::begin_write(&self.db).await?;
-        let (entry, created, delta) = self.put_in(&txn, owner(who), key, write).await?;
-        self.count_usage(&txn, owner(who), delta).await?;
-        txn.commit().await?;
-        Ok((entry, created))
+        let unconditional = write.precondition == Precondition::None;
+        let mut raced = 0;
+        loop {
+            let once = || async {
+                let txn = campus_db::begin_write(&self.db).await?;
+                let (entry, created, delta) = self.put_in(&txn, owner(who), key, write.clone()).await?;
+                self.count_usage(&txn, owner(who), delta).await?;
+                txn.commit().await?;
+                Ok((entry, created))
+            };
+            match retry_transient(once).await {
+                Err(KvError::PreconditionFailed { .. }) if unconditional && raced < RACE_RETRIES => {
+                    raced += 1
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Adds `delta` to the owner's usage in the write's transaction and refuses the write if
@@ -134,7 +153,7 @@ impl Kv {
         // Microseconds, as every backend stores them, so the returned entry matches a later read.
         let now = self.clock.now().trunc_subsecs(6);
         let CheckedWrite { metadata, expires_at } = check_write(key, &w, self.settings.max_value_bytes, now)?;
-        let existing = repo::find(conn, owner, key).await?;
+        let existing = repo::find_for_write(conn, owner, key).await?;
         let alive = existing.as_ref().filter(|e| e.expires_at.is_none_or(|t| t > now));
         let was_alive = alive.is_some();
         match (w.precondition, alive) {
@@ -172,6 +191,7 @@ impl Kv {
             }
             None => match repo::insert(conn, owner, key, &stored).await {
                 Ok(m) => Ok((m.into(), true, added)),
+                // A concurrent writer created the key first (its row was not there to lock).
                 Err(e) if campus_db::constraint_violation(&e).is_some() => Err(KvError::stale(None)),
                 Err(e) => Err(e.into()),
             },
@@ -205,11 +225,14 @@ impl Kv {
         key: &str,
         precondition: Precondition,
     ) -> Result<(), KvError> {
-        let txn = campus_db::begin_write(&self.db).await?;
-        let delta = self.delete_in(&txn, owner(who), key, precondition).await?;
-        self.count_usage(&txn, owner(who), delta).await?;
-        txn.commit().await?;
-        Ok(())
+        retry_transient(|| async {
+            let txn = campus_db::begin_write(&self.db).await?;
+            let delta = self.delete_in(&txn, owner(who), key, precondition).await?;
+            self.count_usage(&txn, owner(who), delta).await?;
+            txn.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn delete_in(
@@ -221,7 +244,7 @@ impl Kv {
     ) -> Result<UsageDelta, KvError> {
         check_key(key)?;
         let now = self.clock.now();
-        let existing = repo::find(conn, owner, key)
+        let existing = repo::find_for_write(conn, owner, key)
             .await?
             .filter(|e| e.expires_at.is_none_or(|t| t > now))
             .ok_or(KvError::NotFound)?;
@@ -249,7 +272,28 @@ impl Kv {
             );
             return Err((0, issue.into()));
         }
-        let owner = owner(who);
+        // Without preconditions only a concurrent creation of one of its keys fails a batch;
+        // it is then run again, as `put` does.
+        let unconditional = ops.iter().all(|op| match op {
+            BatchOp::Put { write, .. } => write.precondition == Precondition::None,
+            BatchOp::Delete { precondition, .. } => *precondition == Precondition::None,
+        });
+        let mut raced = 0;
+        loop {
+            match retry_transient(|| self.batch_once(owner(who), ops.clone())).await {
+                Err((_, KvError::PreconditionFailed { .. })) if unconditional && raced < RACE_RETRIES => {
+                    raced += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn batch_once(
+        &self,
+        owner: i64,
+        ops: Vec<BatchOp>,
+    ) -> Result<Vec<Option<KvEntry>>, (usize, KvError)> {
         let txn = campus_db::begin_write(&self.db)
             .await
             .map_err(|e| (0, e.into()))?;

@@ -132,6 +132,8 @@ service_test!(async fn concurrent_writers_never_pass_the_quota_together(s) {
         let (kv, ana) = (kv.clone(), ana.clone());
         tokio::spawn(async move { kv.put(&ana, &format!("k{i}"), write("v", Expiry::Never)).await })
     });
+    // Spawned all at once (`map` is lazy: without the collect each would run alone).
+    let writes: Vec<_> = writes.collect();
     let mut stored = 0;
     for w in writes {
         match w.await.unwrap() {
@@ -145,4 +147,50 @@ service_test!(async fn concurrent_writers_never_pass_the_quota_together(s) {
     }
     assert!(stored <= 3, "{stored} keys stored past a quota of 3");
     assert_eq!(kv.list(&ana, "", FIRST_PAGE).await.unwrap().items.len(), stored);
+});
+
+service_test!(async fn concurrent_writers_of_one_key_all_succeed_and_it_is_counted_once(s) {
+    let kv = small(&s);
+    let ana = s.user(Role::User).await;
+    for round in 0..3 {
+        // Eight unconditional writers create (first round) or replace the same key at once:
+        // each succeeds, as if they had come one after the other.
+        let writes = (0..8).map(|i| {
+            let (kv, ana) = (kv.clone(), ana.clone());
+            tokio::spawn(async move { kv.put(&ana, "same", write(&format!("w{i}"), Expiry::Never)).await })
+        });
+        let writes: Vec<_> = writes.collect();
+        let mut created = 0;
+        for w in writes {
+            let (_, was_created) = w.await.unwrap().unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+            created += usize::from(was_created);
+        }
+        assert_eq!(created, usize::from(round == 0), "round {round}");
+    }
+    assert_eq!(kv.get(&ana, "same").await.unwrap().version, 24);
+    for round in 0..5 {
+        if round > 0 {
+            kv.put(&ana, "same", write("again", Expiry::Never)).await.unwrap();
+        }
+        // Sixteen deletes at once: one removes the key, the others find nothing to remove.
+        let deletes = (0..16).map(|_| {
+            let (kv, ana) = (kv.clone(), ana.clone());
+            tokio::spawn(async move { kv.delete(&ana, "same", Precondition::None).await })
+        });
+        let deletes: Vec<_> = deletes.collect();
+        let mut deleted = 0;
+        for d in deletes {
+            match d.await.unwrap() {
+                Ok(()) => deleted += 1,
+                Err(KvError::NotFound) => {}
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        assert_eq!(deleted, 1, "round {round}");
+    }
+    // The key was counted once and freed once: three keys fit the quota, a fourth does not.
+    for key in ["a", "b", "c"] {
+        assert_eq!(quota(kv.put(&ana, key, write("v", Expiry::Never)).await), None);
+    }
+    assert_eq!(quota(kv.put(&ana, "d", write("v", Expiry::Never)).await), Some(Quota::Keys));
 });
