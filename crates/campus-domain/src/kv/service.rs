@@ -27,6 +27,35 @@ use crate::validation::FieldIssue;
 /// the same key (each retry finds the other writer's row and locks it).
 const RACE_RETRIES: u32 = 3;
 
+/// Runs the write `attempt` (transient database errors retried), and runs it again while an
+/// `unconditional` write — one without preconditions — failed only because a concurrent
+/// writer created one of its keys first: the last writer wins, as if they had come one after
+/// the other. `kv_error` finds the store's error in `E`.
+async fn last_writer_wins<T, E, F, Fut>(
+    unconditional: bool,
+    kv_error: impl Fn(&E) -> &KvError,
+    mut attempt: F,
+) -> Result<T, E>
+where
+    E: crate::retry::DbFailure,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let mut raced = 0;
+    loop {
+        match retry_transient(&mut attempt).await {
+            Err(e)
+                if unconditional
+                    && raced < RACE_RETRIES
+                    && matches!(kv_error(&e), KvError::PreconditionFailed { .. }) =>
+            {
+                raced += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The key-value service. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Kv {
@@ -97,22 +126,18 @@ impl Kv {
     /// key: last writer wins, as if they had come one after the other.
     pub async fn put(&self, who: &Principal, key: &str, write: KvWrite) -> Result<(KvEntry, bool), KvError> {
         let unconditional = write.precondition == Precondition::None;
-        let mut raced = 0;
-        loop {
-            let once = || async {
+        last_writer_wins(
+            unconditional,
+            |e: &KvError| e,
+            || async {
                 let txn = campus_db::begin_write(&self.db).await?;
                 let (entry, created, delta) = self.put_in(&txn, owner(who), key, write.clone()).await?;
                 self.count_usage(&txn, owner(who), delta).await?;
                 txn.commit().await?;
                 Ok((entry, created))
-            };
-            match retry_transient(once).await {
-                Err(KvError::PreconditionFailed { .. }) if unconditional && raced < RACE_RETRIES => {
-                    raced += 1
-                }
-                other => return other,
-            }
-        }
+            },
+        )
+        .await
     }
 
     /// Adds `delta` to the owner's usage in the write's transaction and refuses the write if
@@ -278,15 +303,12 @@ impl Kv {
             BatchOp::Put { write, .. } => write.precondition == Precondition::None,
             BatchOp::Delete { precondition, .. } => *precondition == Precondition::None,
         });
-        let mut raced = 0;
-        loop {
-            match retry_transient(|| self.batch_once(owner(who), ops.clone())).await {
-                Err((_, KvError::PreconditionFailed { .. })) if unconditional && raced < RACE_RETRIES => {
-                    raced += 1;
-                }
-                other => return other,
-            }
-        }
+        last_writer_wins(
+            unconditional,
+            |(_, e): &(usize, KvError)| e,
+            || self.batch_once(owner(who), ops.clone()),
+        )
+        .await
     }
 
     async fn batch_once(
