@@ -56,7 +56,6 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
-    router: Router,
     state: AppState,
 }
 
@@ -116,11 +115,9 @@ impl Application {
             letterhead,
             cluster,
         });
-        let router = router(&state);
         Ok(Self {
             listener,
             local_addr,
-            router,
             state,
         })
     }
@@ -200,9 +197,12 @@ impl Application {
         let draining = self.state.clone();
         let drain = Duration::from_secs(self.state.settings().server.drain_secs);
         let (stop_tx, mut stopped) = tokio::sync::watch::channel(false);
+        let service = service(&self.state);
         let serve = axum::serve(
             self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(
+                service,
+            ),
         )
         .with_graceful_shutdown(async move {
             signal.await;
@@ -263,8 +263,17 @@ async fn purge_once(state: &AppState) {
     }
 }
 
-/// The whole route table with the middleware stack.
-pub fn router(state: &AppState) -> Router {
+/// The whole route table inside the middleware stack: the service `axum::serve` runs.
+pub fn service(
+    state: &AppState,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future: Send + 'static,
+> + Clone
++ Send
++ 'static {
     let routes = Router::new()
         .merge(crate::ops::router(state))
         .merge(crate::files::router())
@@ -274,7 +283,7 @@ pub fn router(state: &AppState) -> Router {
         .merge(crate::compat::router(state))
         .merge(crate::compat::catch_all())
         .fallback(unknown_route);
-    crate::middleware::apply(routes, state).with_state(state.clone())
+    crate::middleware::apply(routes, state)
 }
 
 async fn unknown_route(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {

@@ -22,6 +22,6 @@ pub mod setup;
 pub mod state;
 pub mod web;
 
-pub use app::{Application, StartupError, router, shutdown_signal, signing_secret};
+pub use app::{Application, StartupError, service, shutdown_signal, signing_secret};
 pub use error::ApiError;
 pub use state::AppState;

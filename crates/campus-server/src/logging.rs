@@ -8,15 +8,25 @@
 //! the count is `campus_log_lines_dropped_total` in `/metrics`, so an operator sees it.
 //! Anything still queued is written when the [`LogGuard`] is dropped at exit.
 
-use std::io::IsTerminal;
+use std::cell::RefCell;
+use std::io::{IsTerminal, Write as _};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use campus_config::{LogFormat, LogSettings};
-use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
+use chrono::{Datelike, Timelike};
+use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
 /// The process's drop counter, once logging is installed (the subscriber is process-global).
 static DROPPED: OnceLock<ErrorCounter> = OnceLock::new();
+
+/// The log writer, when lines are JSON: the access line is written to it directly.
+static ACCESS: OnceLock<NonBlocking> = OnceLock::new();
+
+/// The target of access lines: `log.filter = "info,campus_server::access=warn"` keeps only
+/// the failed requests' lines (5xx, at `error`).
+pub const ACCESS_TARGET: &str = "campus_server::access";
 
 /// Keeps the background writer alive; dropping it flushes what is queued.
 #[derive(Debug)]
@@ -44,6 +54,7 @@ pub fn init(settings: &LogSettings) -> LogGuard {
         // queue is empty, instead of one `write` per line (stdout alone is line-buffered).
         .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()));
     let counter = writer.error_counter();
+    let direct = writer.clone();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
@@ -61,6 +72,9 @@ pub fn init(settings: &LogSettings) -> LogGuard {
         return LogGuard { _worker: None };
     }
     let _ = DROPPED.set(counter);
+    if json {
+        let _ = ACCESS.set(direct);
+    }
     LogGuard { _worker: Some(guard) }
 }
 
@@ -69,4 +83,106 @@ pub fn dropped_lines() -> u64 {
     DROPPED
         .get()
         .map_or(0, |c| u64::try_from(c.dropped_lines()).unwrap_or(u64::MAX))
+}
+
+/// One request's access line: `info` "request finished", or `error` "request failed" for a
+/// 5xx, with `method`, `route`, `request_id`, `status` and `latency_ms`, filtered like any other
+/// event of target [`ACCESS_TARGET`].
+///
+/// With JSON logs the line is written here, field by field, in the shape the JSON formatter
+/// gives every other line (`timestamp`, `level`, `message`, the fields, `target`): going
+/// through the generic formatter cost more than the rest of a `/healthz` request's middleware
+/// (docs/PERFORMANCE.md). With pretty logs it is an ordinary event.
+pub fn access_line(method: &str, route: &str, request_id: &str, status: u16, latency: Duration) {
+    let latency_ms = latency.as_secs_f64() * 1000.0;
+    let failed = status >= 500;
+    let enabled = if failed {
+        tracing::enabled!(target: ACCESS_TARGET, tracing::Level::ERROR)
+    } else {
+        tracing::enabled!(target: ACCESS_TARGET, tracing::Level::INFO)
+    };
+    if !enabled {
+        return;
+    }
+    let Some(writer) = ACCESS.get() else {
+        if failed {
+            tracing::error!(target: ACCESS_TARGET, method, route, request_id, status, latency_ms, "request failed");
+        } else {
+            tracing::info!(target: ACCESS_TARGET, method, route, request_id, status, latency_ms, "request finished");
+        }
+        return;
+    };
+    LINE.with_borrow_mut(|line| {
+        line.clear();
+        line.extend_from_slice(b"{\"timestamp\":\"");
+        write_timestamp(line, chrono::Utc::now());
+        line.extend_from_slice(if failed {
+            b"\",\"level\":\"ERROR\",\"message\":\"request failed\",\"method\":"
+        } else {
+            b"\",\"level\":\"INFO\",\"message\":\"request finished\",\"method\":"
+        });
+        // Strings go through serde_json for escaping; writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *line, method);
+        line.extend_from_slice(b",\"route\":");
+        let _ = serde_json::to_writer(&mut *line, route);
+        line.extend_from_slice(b",\"request_id\":");
+        let _ = serde_json::to_writer(&mut *line, request_id);
+        line.extend_from_slice(b",\"status\":");
+        let _ = serde_json::to_writer(&mut *line, &status);
+        line.extend_from_slice(b",\"latency_ms\":");
+        let _ = serde_json::to_writer(&mut *line, &latency_ms);
+        line.extend_from_slice(b",\"target\":\"");
+        line.extend_from_slice(ACCESS_TARGET.as_bytes());
+        line.extend_from_slice(b"\"}\n");
+        // One message on the bounded queue; a full queue drops it and counts the drop.
+        let _ = writer.clone().write_all(line);
+    });
+}
+
+thread_local! {
+    /// The access line being built on this thread, reused.
+    static LINE: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(256));
+}
+
+/// `2026-11-30T12:34:56.123456Z`, as the JSON formatter writes `timestamp`.
+fn write_timestamp(out: &mut Vec<u8>, now: chrono::DateTime<chrono::Utc>) {
+    fn digits(out: &mut Vec<u8>, value: u32, width: usize) {
+        let mut buf = [b'0'; 10];
+        let mut v = value;
+        for slot in buf[..width].iter_mut().rev() {
+            *slot = b'0' + u8::try_from(v % 10).unwrap_or(0);
+            v /= 10;
+        }
+        out.extend_from_slice(&buf[..width]);
+    }
+    digits(out, u32::try_from(now.year()).unwrap_or(0), 4);
+    out.push(b'-');
+    digits(out, now.month(), 2);
+    out.push(b'-');
+    digits(out, now.day(), 2);
+    out.push(b'T');
+    digits(out, now.hour(), 2);
+    out.push(b':');
+    digits(out, now.minute(), 2);
+    out.push(b':');
+    digits(out, now.second(), 2);
+    out.push(b'.');
+    // A leap second's nanoseconds run past 10^9; clamp them into the same second.
+    digits(out, (now.nanosecond() / 1000).min(999_999), 6);
+    out.push(b'Z');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timestamp_is_rfc3339_with_microseconds() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-04T05:06:07.008009Z")
+            .unwrap()
+            .to_utc();
+        let mut out = Vec::new();
+        write_timestamp(&mut out, at);
+        assert_eq!(String::from_utf8(out).unwrap(), "2026-03-04T05:06:07.008009Z");
+    }
 }

@@ -4,19 +4,28 @@
 //! after a write, the request metrics and the access log line.
 //!
 //! These were separate layers; each cost a boxed future, a `Next` and a pass over the headers
-//! per request (docs/PERFORMANCE.md, "The per-request floor"). Together they pay once.
+//! per request (docs/PERFORMANCE.md, "The per-request floor"). Together they pay once. The
+//! front sits outside the router (one service for every route, no per-route boxing); the
+//! little that needs the matched route — recording it, and the route's body limit — is
+//! [`RouteMark`], the one layer applied per route.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::Either;
+use tower::{Layer, Service};
 use tracing::Instrument;
 
 use crate::cluster::Bus;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, RouteLabel};
 use crate::middleware::{Envelope, render_with};
 
 /// Header carrying the request id in both directions.
@@ -79,71 +88,165 @@ pub(crate) struct BodyLimits {
     pub upload: usize,
 }
 
-/// What the front middleware needs, cloned once per request (three pointers and a copy).
-#[derive(Debug, Clone)]
+/// What the front middleware needs, shared by every request.
+#[derive(Debug)]
 pub(crate) struct Front {
     pub metrics: Arc<Metrics>,
     pub bus: Bus,
-    pub limits: BodyLimits,
 }
 
-/// Middleware: see the module documentation. Outside it sit only compression; inside it CORS,
-/// the timeout and the panic catcher, whose bare responses it renders.
-pub(crate) async fn request_context(
-    State(front): State<Front>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    let id = RequestId::accept_or_generate(request.headers().get(&X_REQUEST_ID));
-    let id_header = HeaderValue::from_str(id.as_str()).ok();
-    if let Some(value) = &id_header {
-        request.headers_mut().insert(X_REQUEST_ID.clone(), value.clone());
-    }
-    request.extensions_mut().insert(id.clone());
-    let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let route_str = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-    let span = tracing::info_span!(
-        "request",
-        method = %method,
-        route = %route_str,
-        request_id = %id.as_str(),
-    );
-    let response = match limit_body(front.limits, request) {
-        Ok(request) => next.run(request).instrument(span.clone()).await,
-        Err(refused) => *refused,
-    };
-    let mut response = render_with(Envelope::PROBLEM, response, Some(id.as_str()), &method);
-    let headers = response.headers_mut();
-    for (name, value) in &STATIC_HEADERS {
-        if !headers.contains_key(name) {
-            headers.insert(name.clone(), value.clone());
+/// The front of the stack, outside the router: see the module documentation.
+#[derive(Debug, Clone)]
+pub(crate) struct FrontLayer(pub Arc<Front>);
+
+impl<S> Layer<S> for FrontLayer {
+    type Service = FrontService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        FrontService {
+            inner,
+            front: Arc::clone(&self.0),
         }
     }
-    if let Some(value) = id_header {
-        headers.insert(X_REQUEST_ID.clone(), value);
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FrontService<S> {
+    inner: S,
+    front: Arc<Front>,
+}
+
+impl<S, B> Service<Request> for FrontService<S>
+where
+    S: Service<Request, Response = axum::http::Response<B>, Error = Infallible>,
+    S::Future: Send + 'static,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
     }
-    let status = response.status();
-    if !method.is_safe() && status.is_success() {
-        // The write has committed: every instance's event streams look for new notifications.
-        front.bus.events_changed();
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let started = Instant::now();
+        let id = RequestId::accept_or_generate(request.headers().get(&X_REQUEST_ID));
+        let id_header = HeaderValue::from_str(id.as_str()).ok();
+        if let Some(value) = &id_header {
+            request.headers_mut().insert(X_REQUEST_ID.clone(), value.clone());
+        }
+        request.extensions_mut().insert(id.clone());
+        let method = request.method().clone();
+        // The route is known only after routing: [`RouteMark`] records it.
+        let span = tracing::info_span!(
+            "request",
+            method = %method,
+            route = tracing::field::Empty,
+            request_id = %id.as_str(),
+        );
+        let answer = span.in_scope(|| self.inner.call(request));
+        let front = Arc::clone(&self.front);
+        Box::pin(async move {
+            let Ok(response) = answer.instrument(span).await;
+            let response = response.map(Body::new);
+            let route = RouteLabel::new(response.extensions().get::<MatchedPath>().cloned());
+            let mut response = render_with(Envelope::PROBLEM, response, Some(id.as_str()), &method);
+            let headers = response.headers_mut();
+            for (name, value) in &STATIC_HEADERS {
+                if !headers.contains_key(name) {
+                    headers.insert(name.clone(), value.clone());
+                }
+            }
+            if let Some(value) = id_header {
+                headers.insert(X_REQUEST_ID.clone(), value);
+            }
+            let status = response.status();
+            if !method.is_safe() && status.is_success() {
+                // The write has committed: every instance's event streams look for new
+                // notifications.
+                front.bus.events_changed();
+            }
+            let elapsed = started.elapsed();
+            let code = status.as_u16();
+            crate::logging::access_line(method.as_str(), route.as_str(), id.as_str(), code, elapsed);
+            front.metrics.observe_request(&method, &route, code, elapsed);
+            Ok(response)
+        })
     }
-    let elapsed = started.elapsed();
-    let code = status.as_u16();
-    let latency_ms = elapsed.as_secs_f64() * 1000.0;
-    // The access line carries its own fields rather than the span's: the JSON formatter
-    // re-reads a span's stored fields for every event inside it, which cost more than the
-    // line itself.
-    if code >= 500 {
-        tracing::error!(method = %method, route = route_str, request_id = id.as_str(), status = code, latency_ms, "request failed");
-    } else {
-        tracing::info!(method = %method, route = route_str, request_id = id.as_str(), status = code, latency_ms, "request finished");
+}
+
+/// The per-route part of the front, applied with `Router::layer` so it runs after routing:
+/// records the matched route in the request's span and hands it out in the response's
+/// extensions (for the access line and the metrics), and applies the body limit for the
+/// route. Its future is a plain struct: no allocation per request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RouteMarkLayer(pub BodyLimits);
+
+impl<S> Layer<S> for RouteMarkLayer {
+    type Service = RouteMark<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RouteMark { inner, limits: self.0 }
     }
-    front
-        .metrics
-        .observe_request(method.as_str(), route_str, code, elapsed);
-    response
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RouteMark<S> {
+    inner: S,
+    limits: BodyLimits,
+}
+
+impl<S> Service<Request> for RouteMark<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = RouteMarkFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let route = request.extensions().get::<MatchedPath>().cloned();
+        if let Some(route) = &route {
+            tracing::Span::current().record("route", route.as_str());
+        }
+        let answer = match limit_body(self.limits, request) {
+            Ok(request) => Either::Right(self.inner.call(request)),
+            Err(refused) => Either::Left(std::future::ready(Ok(*refused))),
+        };
+        RouteMarkFuture { answer, route }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The route's answer with its [`MatchedPath`] added to the response's extensions.
+    pub(crate) struct RouteMarkFuture<F> {
+        #[pin]
+        answer: Either<std::future::Ready<Result<Response, Infallible>>, F>,
+        route: Option<MatchedPath>,
+    }
+}
+
+impl<F> Future for RouteMarkFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Ok(mut response) = std::task::ready!(this.answer.poll(cx));
+        if let Some(route) = this.route.take() {
+            response.extensions_mut().insert(route);
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 /// Room for multipart headers and boundaries around an uploaded photo.

@@ -1,11 +1,15 @@
 //! Assembles the tower middleware stack, outermost first.
 
+use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use tower::{Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate, SizeAbove};
@@ -13,43 +17,54 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::ApiError;
-use crate::middleware::request_context::{BodyLimits, Front, UPLOAD_FRAMING_BYTES, request_context};
+use crate::middleware::request_context::{BodyLimits, Front, FrontLayer, RouteMarkLayer, UPLOAD_FRAMING_BYTES};
 use crate::state::AppState;
 
-/// Wraps `router` with the full stack. Applied with `Router::layer`, so it runs after routing
-/// and sees the matched route. Outermost first: compression, the front middleware (request
-/// id, span, body limit, error envelope, security headers, metrics, access log), CORS, the
-/// timeout, axum's extractor body limit, the panic catcher.
-pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+/// Wraps `router` with the full stack and gives the service to serve. Outermost first:
+/// compression, the front middleware (request id, span, error envelope, security headers,
+/// metrics, access log), CORS, the timeout, axum's extractor body limit, the panic catcher —
+/// composed once around the whole router, so a request pays for each once and nothing is
+/// boxed per layer. Inside the router each route carries [`RouteMarkLayer`] (the matched
+/// route and the route's body limit).
+pub fn apply(
+    router: Router<AppState>,
+    state: &AppState,
+) -> impl Service<
+    Request,
+    Response = Response,
+    Error = Infallible,
+    Future: Send + 'static,
+> + Clone
++ Send
++ 'static {
     let server = &state.settings().server;
     let limit = server.body_limit_bytes;
+    let limits = BodyLimits {
+        default: limit,
+        import: state.settings().school.import.max_upload_bytes,
+        // The handlers hold a photo to `storage.max_photo_bytes` exactly (in their own
+        // envelope); this outer bound leaves room for the multipart framing.
+        upload: usize::try_from(state.settings().storage.max_photo_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(UPLOAD_FRAMING_BYTES),
+    };
     let front = Front {
         metrics: state.metrics().clone(),
         bus: state.bus().clone(),
-        limits: BodyLimits {
-            default: limit,
-            import: state.settings().school.import.max_upload_bytes,
-            // The handlers hold a photo to `storage.max_photo_bytes` exactly (in their own
-            // envelope); this outer bound leaves room for the multipart framing.
-            upload: usize::try_from(state.settings().storage.max_photo_bytes)
-                .unwrap_or(usize::MAX)
-                .saturating_add(UPLOAD_FRAMING_BYTES),
-        },
     };
-    // Router::layer wraps what is already there, so the innermost layer comes first.
-    let mut router = router
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(DefaultBodyLimit::max(limit))
+    let router = router.layer(RouteMarkLayer(limits)).with_state(state.clone());
+    ServiceBuilder::new()
+        .map_response(|response: axum::http::Response<_>| response.map(Body::new))
+        .layer(CompressionLayer::new().compress_when(compressible()))
+        .layer(FrontLayer(Arc::new(front)))
+        .option_layer(state.cors().cloned())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(server.request_timeout_secs),
-        ));
-    if let Some(cors) = state.cors() {
-        router = router.layer(cors.clone());
-    }
-    router
-        .layer(axum::middleware::from_fn_with_state(front, request_context))
-        .layer(CompressionLayer::new().compress_when(compressible()))
+        ))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(CatchPanicLayer::custom(panic_response as fn(_) -> Response))
+        .service(router)
 }
 
 /// Bodies worth compressing: over 1 KiB (below that the framing outweighs the saving), not

@@ -67,10 +67,16 @@ async fn spawn_probe() -> (TestApp, String) {
                 }
             }),
         );
-    let router = campus_server::middleware::apply(routes, &state).with_state(state);
+    let service = campus_server::middleware::apply(routes, &state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(service),
+        )
+        .await
+    });
     (app, base)
 }
 
@@ -155,4 +161,52 @@ async fn a_panicking_handler_is_an_opaque_500() {
     // The server keeps serving after a panic.
     let again = app.send(app.client.get(format!("{base}/items/7"))).await;
     assert_eq!(again.status, 200);
+}
+
+/// CORS sits inside the front middleware: the configured origin is granted on answers and on
+/// error answers alike (so a page can read a problem document), preflights are answered, and
+/// other origins get no grant.
+#[tokio::test]
+async fn cors_grants_the_configured_origin_on_answers_errors_and_preflights() {
+    const ORIGIN: &str = "https://school.example";
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.server.cors_origins = vec![ORIGIN.to_owned()];
+    })
+    .await
+    .expect("sqlite always available");
+    let preflight = app
+        .send(
+            app.request(reqwest::Method::OPTIONS, "/api/v1/me")
+                .header("origin", ORIGIN)
+                .header("access-control-request-method", "GET")
+                .header("access-control-request-headers", "authorization"),
+        )
+        .await;
+    assert_eq!(preflight.status, 200, "{}", preflight.text);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some(ORIGIN));
+    assert!(
+        preflight
+            .header("access-control-allow-headers")
+            .is_some_and(|h| h.contains("authorization")),
+        "{:?}",
+        preflight.headers
+    );
+    let denied = app
+        .send(app.request(reqwest::Method::GET, "/api/v1/me").header("origin", ORIGIN))
+        .await;
+    assert_eq!(denied.status, 401);
+    assert_eq!(denied.header("access-control-allow-origin"), Some(ORIGIN));
+    assert!(
+        denied
+            .header("access-control-expose-headers")
+            .is_some_and(|h| h.contains("x-request-id")),
+        "{:?}",
+        denied.headers
+    );
+    assert!(denied.json()["request_id"].is_string());
+    let other = app
+        .send(app.request(reqwest::Method::GET, "/healthz").header("origin", "https://elsewhere.example"))
+        .await;
+    assert_eq!(other.status, 200);
+    assert_eq!(other.header("access-control-allow-origin"), None);
 }
