@@ -9,8 +9,6 @@
 //!
 //! Records the caller may not know about are `NotFound`, so existence does not leak.
 
-use sea_orm::EntityTrait;
-
 use campus_db::entities::students;
 
 use super::error::FinanceError;
@@ -53,14 +51,13 @@ impl Finance {
             return Err(FinanceError::Forbidden);
         }
         let reads = self.reads();
-        let student = reads
-            .one(students::Entity::find_by_id(student_id))
+        let student = crate::school::seen::student(reads, student_id)
             .await?
             .ok_or(FinanceError::NotFound("Student"))?;
         let visible = match who.role {
             _ if is_finance_staff(who.role) => true,
             Role::Student => student.user_id == Some(who.user_id),
-            Role::Parent => crate::school::repo::guardian_link(reads, who.user_id, student_id).await?,
+            Role::Parent => crate::school::seen::guardian_link(reads, who.user_id, student_id).await?,
             _ => false,
         };
         if visible {

@@ -14,6 +14,7 @@ pub mod model;
 mod planning;
 pub mod policy;
 pub(crate) mod repo;
+pub mod seen;
 mod service;
 mod students;
 

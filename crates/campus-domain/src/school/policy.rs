@@ -14,7 +14,7 @@
 
 use campus_db::Reads;
 use campus_db::entities::students;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 
 use super::error::SchoolError;
 use super::repo;
@@ -78,13 +78,12 @@ pub async fn check_read(
     if !role_allows(who.role, access) {
         return Err(SchoolError::Forbidden);
     }
-    let student = reads
-        .one(students::Entity::find_by_id(student_id))
+    let student = super::seen::student(reads, student_id)
         .await?
         .ok_or(SchoolError::NotFound)?;
     let allowed = match sees(who, &student) {
         Some(allowed) => allowed,
-        None => repo::guardian_link(reads, who.user_id, student_id).await?,
+        None => super::seen::guardian_link(reads, who.user_id, student_id).await?,
     };
     if allowed {
         Ok(student)

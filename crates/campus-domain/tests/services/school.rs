@@ -63,3 +63,28 @@ service_test!(async fn staff_roles_see_what_their_work_needs(s) {
     assert!(matches!(s.school.student(&plain, id, &s.meta).await, Err(SchoolError::Forbidden)));
     assert!(matches!(s.school.delete_student(&teacher, id, &s.meta).await, Err(SchoolError::Forbidden)));
 });
+
+// A read-only page checks access once per fact: inside `seen::remembering` the student's row
+// and a parent's link are read once and reused by every later check (school's and finance's);
+// outside it each check reads afresh. Unlinking between two checks shows which one ran.
+service_test!(async fn a_page_reads_a_parents_link_once_and_every_check_reuses_it(s) {
+    use campus_domain::school::seen::remembering;
+    let admin = s.user(Role::Admin).await;
+    let parent = s.user(Role::Parent).await;
+    let child = student(&s, &admin, "Femi", None).await;
+    let other = student(&s, &admin, "Gita", None).await;
+    s.school.link_guardian(&admin, child, parent.user_id, None, true, &s.meta).await.unwrap();
+    remembering(async {
+        assert_eq!(s.school.student(&parent, child, &s.meta).await.unwrap().name, "Femi");
+        s.school.unlink_guardian(&admin, child, parent.user_id, &s.meta).await.unwrap();
+        // The page's later sections reuse what its first check learnt.
+        assert!(s.school.grades(&parent, child).await.unwrap().is_empty());
+        assert_eq!(s.finance.balance(&parent, child).await.unwrap().balance_cents, 0);
+        // Nothing is granted that was not checked.
+        assert!(matches!(s.school.grades(&parent, other).await, Err(SchoolError::NotFound)));
+    })
+    .await;
+    // Outside a page every check reads the link afresh.
+    assert!(matches!(s.school.grades(&parent, child).await, Err(SchoolError::NotFound)));
+    assert!(s.finance.balance(&parent, child).await.is_err());
+});

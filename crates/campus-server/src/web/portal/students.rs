@@ -234,7 +234,20 @@ pub async fn show(
 }
 
 /// The student page for `who`; also re-rendered with an error by the payment forms.
+/// Rendering only reads, so the access facts its sections' checks share (the student's row,
+/// a parent's link) are read once for the page (`campus_domain::school::seen`).
 pub async fn student_page(
+    state: &AppState,
+    meta: &campus_domain::RequestMeta,
+    chrome: AppChrome,
+    who: &campus_domain::identity::Principal,
+    id: i64,
+    what_if: WhatIfQuery,
+) -> PageResult {
+    campus_domain::school::seen::remembering(student_sections(state, meta, chrome, who, id, what_if)).await
+}
+
+async fn student_sections(
     state: &AppState,
     meta: &campus_domain::RequestMeta,
     chrome: AppChrome,
