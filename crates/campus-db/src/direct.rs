@@ -57,11 +57,27 @@ impl<'a> Reads<'a> {
         E::Model: DirectRow + Send + Sync,
     {
         match self.direct {
+            // No `LIMIT 1`: the first row is read and the statement reset (see `up_to`).
             Some(direct) => Ok(direct
-                .all(&select.limit(1).build(DbBackend::Sqlite))?
+                .up_to(&select.build(DbBackend::Sqlite), 1)?
                 .into_iter()
                 .next()),
             None => select.one(self.db).await,
+        }
+    }
+
+    /// The first `limit` rows `select` finds (a page).
+    pub async fn all_up_to<E>(&self, select: Select<E>, limit: u64) -> Result<Vec<E::Model>, DbErr>
+    where
+        E: EntityTrait,
+        E::Model: DirectRow + Send + Sync,
+    {
+        match self.direct {
+            Some(direct) => direct.up_to(
+                &select.build(DbBackend::Sqlite),
+                usize::try_from(limit).unwrap_or(usize::MAX),
+            ),
+            None => select.limit(limit).all(self.db).await,
         }
     }
 
@@ -74,6 +90,15 @@ impl<'a> Reads<'a> {
 impl SqliteReads {
     /// Runs a SELECT built for SQLite and reads each row as `M`.
     pub fn all<M: DirectRow>(&self, statement: &Statement) -> Result<Vec<M>, DbErr> {
+        self.up_to(statement, usize::MAX)
+    }
+
+    /// Like [`all`](Self::all), reading at most `limit` rows. Pages are cut here rather than
+    /// with a bound `LIMIT ?`: SQLite treats a bound LIMIT as a constant of the plan, so every
+    /// new binding (and the cache's clearing of bindings) expires the statement and the next
+    /// run parses and plans it again — which the profile showed on every `GET balance`
+    /// (docs/PERFORMANCE.md). Stepping stops after `limit` rows, as LIMIT would.
+    pub fn up_to<M: DirectRow>(&self, statement: &Statement, limit: usize) -> Result<Vec<M>, DbErr> {
         let params = statement
             .values
             .as_ref()
@@ -85,7 +110,7 @@ impl SqliteReads {
         let rows = stmt
             .query_map(rusqlite::params_from_iter(params), M::from_row)
             .map_err(read_err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(read_err)
+        rows.take(limit).collect::<Result<Vec<_>, _>>().map_err(read_err)
     }
 }
 

@@ -137,6 +137,13 @@ async fn direct_reads_equal_pool_reads() {
     assert_eq!(fast.all(list()).await.unwrap(), expected);
     let all = || students::Entity::find().order_by_asc(students::Column::Id);
     assert_eq!(fast.all(all()).await.unwrap(), pool.all(all()).await.unwrap());
+    // A page cut by reading (direct) equals one cut by LIMIT (pool), at and past the end.
+    let total = pool.all(all()).await.unwrap().len();
+    for limit in [1, 2, 3, 100] {
+        let page = fast.all_up_to(all(), limit).await.unwrap();
+        assert_eq!(page, pool.all_up_to(all(), limit).await.unwrap(), "limit {limit}");
+        assert_eq!(page.len(), usize::try_from(limit).unwrap().min(total));
+    }
 
     let g = || grades::Entity::find().order_by_asc(grades::Column::Id);
     let expected = pool.all(g()).await.unwrap();

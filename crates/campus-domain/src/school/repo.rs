@@ -6,7 +6,7 @@
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder,
 };
 
 use chrono::NaiveDate;
@@ -90,7 +90,7 @@ pub async fn students(
         q = q.filter(students::Column::Id.gt(after));
     }
     reads
-        .all(q.order_by_asc(students::Column::Id).limit(page.limit + 1))
+        .all_up_to(q.order_by_asc(students::Column::Id), page.limit + 1)
         .await
 }
 

@@ -189,7 +189,10 @@ impl<S> Layer<S> for RouteMarkLayer {
     type Service = RouteMark<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        RouteMark { inner, limits: self.0 }
+        RouteMark {
+            inner,
+            limits: self.0,
+        }
     }
 }
 

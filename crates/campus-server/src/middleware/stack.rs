@@ -17,7 +17,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::ApiError;
-use crate::middleware::request_context::{BodyLimits, Front, FrontLayer, RouteMarkLayer, UPLOAD_FRAMING_BYTES};
+use crate::middleware::request_context::{
+    BodyLimits, Front, FrontLayer, RouteMarkLayer, UPLOAD_FRAMING_BYTES,
+};
 use crate::state::AppState;
 
 /// Wraps `router` with the full stack and gives the service to serve. Outermost first:
@@ -29,14 +31,8 @@ use crate::state::AppState;
 pub fn apply(
     router: Router<AppState>,
     state: &AppState,
-) -> impl Service<
-    Request,
-    Response = Response,
-    Error = Infallible,
-    Future: Send + 'static,
-> + Clone
-+ Send
-+ 'static {
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send + 'static> + Clone + Send + 'static
+{
     let server = &state.settings().server;
     let limit = server.body_limit_bytes;
     let limits = BodyLimits {

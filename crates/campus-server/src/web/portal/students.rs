@@ -244,103 +244,95 @@ pub async fn student_page(
     id: i64,
     what_if: WhatIfQuery,
 ) -> PageResult {
-    campus_domain::school::seen::remembering(student_sections(state, meta, chrome, who, id, what_if)).await
-}
-
-async fn student_sections(
-    state: &AppState,
-    meta: &campus_domain::RequestMeta,
-    chrome: AppChrome,
-    who: &campus_domain::identity::Principal,
-    id: i64,
-    what_if: WhatIfQuery,
-) -> PageResult {
-    let student = state.school().student(who, id, meta).await?;
-    let progress = if role_allows(who.role, Access::ReadProgress) {
-        Some(super::progress::progress(state, who, id, what_if).await?)
-    } else {
-        None
-    };
-    let staff = FinanceStaff::contains(who.role);
-    let money = if staff || matches!(who.role, Role::Parent | Role::Student) {
-        let balance = state.finance().balance(who, id).await?;
-        let entries = state
-            .finance()
-            .ledger(
-                who,
-                id,
-                PageRequest {
-                    after_id: None,
-                    limit: LEDGER_ROWS,
-                },
-            )
-            .await?;
-        Some(Money {
-            balance: money::format(balance.balance_cents.abs()),
-            owes: balance.balance_cents > 0,
-            entries: entries.items,
-            staff,
-            own: who.role == Role::Student && student.user_id == Some(who.user_id),
-            payment_key: uuid::Uuid::new_v4().to_string(),
-            contacts: if staff {
-                state
-                    .finance()
-                    .contacts(who, id, 20)
-                    .await?
-                    .into_iter()
-                    .map(|c| {
-                        (
-                            c.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                            c.method,
-                            c.notes,
-                        )
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        })
-    } else {
-        None
-    };
-    // Documents are listed when the role may read any kind of them; a refusal is no list.
-    let documents = match state.reports().list(who, id).await {
-        Ok(list) => list
-            .into_iter()
-            .map(|r| {
-                (
-                    r.id,
-                    r.kind.title(),
-                    r.generated_at.format("%Y-%m-%d").to_string(),
+    campus_domain::school::seen::remembering(async move {
+        let student = state.school().student(who, id, meta).await?;
+        let progress = if role_allows(who.role, Access::ReadProgress) {
+            Some(super::progress::progress(state, who, id, what_if).await?)
+        } else {
+            None
+        };
+        let staff = FinanceStaff::contains(who.role);
+        let money = if staff || matches!(who.role, Role::Parent | Role::Student) {
+            let balance = state.finance().balance(who, id).await?;
+            let entries = state
+                .finance()
+                .ledger(
+                    who,
+                    id,
+                    PageRequest {
+                        after_id: None,
+                        limit: LEDGER_ROWS,
+                    },
                 )
+                .await?;
+            Some(Money {
+                balance: money::format(balance.balance_cents.abs()),
+                owes: balance.balance_cents > 0,
+                entries: entries.items,
+                staff,
+                own: who.role == Role::Student && student.user_id == Some(who.user_id),
+                payment_key: uuid::Uuid::new_v4().to_string(),
+                contacts: if staff {
+                    state
+                        .finance()
+                        .contacts(who, id, 20)
+                        .await?
+                        .into_iter()
+                        .map(|c| {
+                            (
+                                c.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                                c.method,
+                                c.notes,
+                            )
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             })
-            .collect(),
-        Err(e) => {
-            let err = crate::error::ApiError::from(e);
-            if err.status().is_server_error() {
-                return Err(err.into());
+        } else {
+            None
+        };
+        // Documents are listed when the role may read any kind of them; a refusal is no list.
+        let documents = match state.reports().list(who, id).await {
+            Ok(list) => list
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.id,
+                        r.kind.title(),
+                        r.generated_at.format("%Y-%m-%d").to_string(),
+                    )
+                })
+                .collect(),
+            Err(e) => {
+                let err = crate::error::ApiError::from(e);
+                if err.status().is_server_error() {
+                    return Err(err.into());
+                }
+                Vec::new()
             }
+        };
+        let can_edit = role_allows(who.role, Access::Write);
+        let guardians = if can_edit {
+            state.school().guardians(who, id).await?
+        } else {
             Vec::new()
-        }
-    };
-    let can_edit = role_allows(who.role, Access::Write);
-    let guardians = if can_edit {
-        state.school().guardians(who, id).await?
-    } else {
-        Vec::new()
-    };
-    let class = class_label(student.class_level, student.section.as_deref());
-    Ok(render(
-        StatusCode::OK,
-        &StudentPage {
-            chrome,
-            student,
-            class,
-            progress,
-            money,
-            can_edit,
-            guardians,
-            documents,
-        },
-    ))
+        };
+        let class = class_label(student.class_level, student.section.as_deref());
+        Ok(render(
+            StatusCode::OK,
+            &StudentPage {
+                chrome,
+                student,
+                class,
+                progress,
+                money,
+                can_edit,
+                guardians,
+                documents,
+            },
+        ))
+    })
+    .await
 }
