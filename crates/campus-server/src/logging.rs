@@ -14,7 +14,6 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use campus_config::{LogFormat, LogSettings};
-use chrono::{Datelike, Timelike};
 use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
@@ -146,30 +145,10 @@ thread_local! {
 
 /// `2026-11-30T12:34:56.123456Z`, as the JSON formatter writes `timestamp`.
 fn write_timestamp(out: &mut Vec<u8>, now: chrono::DateTime<chrono::Utc>) {
-    fn digits(out: &mut Vec<u8>, value: u32, width: usize) {
-        let mut buf = [b'0'; 10];
-        let mut v = value;
-        for slot in buf[..width].iter_mut().rev() {
-            *slot = b'0' + u8::try_from(v % 10).unwrap_or(0);
-            v /= 10;
-        }
-        out.extend_from_slice(&buf[..width]);
-    }
-    digits(out, u32::try_from(now.year()).unwrap_or(0), 4);
-    out.push(b'-');
-    digits(out, now.month(), 2);
-    out.push(b'-');
-    digits(out, now.day(), 2);
-    out.push(b'T');
-    digits(out, now.hour(), 2);
-    out.push(b':');
-    digits(out, now.minute(), 2);
-    out.push(b':');
-    digits(out, now.second(), 2);
-    out.push(b'.');
-    // A leap second's nanoseconds run past 10^9; clamp them into the same second.
-    digits(out, (now.nanosecond() / 1000).min(999_999), 6);
-    out.push(b'Z');
+    out.extend_from_slice(
+        now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            .as_bytes(),
+    );
 }
 
 #[cfg(test)]
