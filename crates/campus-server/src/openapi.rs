@@ -1,11 +1,17 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and the offline
 //! Swagger UI that browses it.
 
+use std::sync::OnceLock;
+
 use axum::Router;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::Routes;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Path of the machine-readable document.
@@ -156,8 +162,25 @@ pub fn schema_name_collisions() -> Vec<String> {
 /// Serves the spec and the browsable UI at `/api/docs` (assets embedded in the binary; the
 /// validator badge, which would call another host, is switched off).
 pub(crate) fn router() -> Router<AppState> {
-    let ui = SwaggerUi::new("/api/docs")
-        .url(SPEC_PATH, spec())
-        .config(Config::from(SPEC_PATH).validator_url("none"));
-    Router::new().merge(ui)
+    let ui = SwaggerUi::new("/api/docs").config(Config::from(SPEC_PATH).validator_url("none"));
+    Router::new()
+        .route(SPEC_PATH, axum::routing::get(document))
+        .merge(ui)
+}
+
+/// The document as JSON. It is built on its first request and kept as bytes: nothing of it is
+/// built or held at start-up (the document's tree, held for serving, was megabytes of an idle
+/// instance's memory), and later requests are a copy of the bytes.
+async fn document() -> Result<Response, ApiError> {
+    static JSON: OnceLock<Bytes> = OnceLock::new();
+    let json = match JSON.get() {
+        Some(json) => json.clone(),
+        None => tokio::task::spawn_blocking(|| {
+            serde_json::to_vec(&spec()).map(|json| JSON.get_or_init(|| Bytes::from(json)).clone())
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?,
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }

@@ -1,16 +1,18 @@
 //! The front of every request, in one middleware: the request id (accepted from
-//! `x-request-id` or generated), one tracing span with method, matched route and request id,
-//! the body limit, the error envelope, the static security headers, the event-stream wake-up
-//! after a write, the request metrics and the access log line.
+//! `x-request-id` or generated), the error envelope, the static security headers, the
+//! event-stream wake-up after a write, the request metrics and the access log line.
 //!
 //! These were separate layers; each cost a boxed future, a `Next` and a pass over the headers
 //! per request (docs/PERFORMANCE.md, "The per-request floor"). Together they pay once. The
-//! front sits outside the router (one service for every route, no per-route boxing); the
-//! little that needs the matched route — recording it, and the route's body limit — is
-//! [`RouteMark`], the one layer applied per route.
+//! front sits outside the router (one service for every route, no per-route boxing); what
+//! needs the matched route is [`RouteMark`], the one layer applied per route: the request's
+//! tracing span (method, matched route, request id — made once the route is known, so no
+//! field is recorded twice), the route's body limit, and the panic catcher, so a handler's
+//! panic is logged inside its request's span.
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -22,7 +24,6 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::Either;
 use tower::{Layer, Service};
-use tracing::Instrument;
 
 use crate::cluster::Bus;
 use crate::metrics::{Metrics, RouteLabel};
@@ -133,24 +134,15 @@ where
 
     fn call(&mut self, mut request: Request) -> Self::Future {
         let started = Instant::now();
+        // Handlers read the id from the extensions; the response echoes it.
         let id = RequestId::accept_or_generate(request.headers().get(&X_REQUEST_ID));
         let id_header = HeaderValue::from_str(id.as_str()).ok();
-        if let Some(value) = &id_header {
-            request.headers_mut().insert(X_REQUEST_ID.clone(), value.clone());
-        }
         request.extensions_mut().insert(id.clone());
         let method = request.method().clone();
-        // The route is known only after routing: [`RouteMark`] records it.
-        let span = tracing::info_span!(
-            "request",
-            method = %method,
-            route = tracing::field::Empty,
-            request_id = %id.as_str(),
-        );
-        let answer = span.in_scope(|| self.inner.call(request));
+        let answer = self.inner.call(request);
         let front = Arc::clone(&self.front);
         Box::pin(async move {
-            let Ok(response) = answer.instrument(span).await;
+            let Ok(response) = answer.await;
             let response = response.map(Body::new);
             let route = RouteLabel::new(response.extensions().get::<MatchedPath>().cloned());
             let mut response = render_with(Envelope::PROBLEM, response, Some(id.as_str()), &method);
@@ -178,10 +170,11 @@ where
     }
 }
 
-/// The per-route part of the front, applied with `Router::layer` so it runs after routing:
-/// records the matched route in the request's span and hands it out in the response's
-/// extensions (for the access line and the metrics), and applies the body limit for the
-/// route. Its future is a plain struct: no allocation per request.
+/// The per-route part of the front, applied with `Router::layer` so it runs after routing
+/// (the fallback included): opens the request's span with the matched route, hands the route
+/// out in the response's extensions (for the access line and the metrics), applies the body
+/// limit for the route and turns a panicking handler into an opaque 500, logged in the span.
+/// Its future is a plain struct: no allocation per request.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RouteMarkLayer(pub BodyLimits);
 
@@ -216,23 +209,36 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let route = request.extensions().get::<MatchedPath>().cloned();
-        if let Some(route) = &route {
-            tracing::Span::current().record("route", route.as_str());
-        }
-        let answer = match limit_body(self.limits, request) {
-            Ok(request) => Either::Right(self.inner.call(request)),
+        // One span per request, made here with every field known: the JSON formatter
+        // serialises a span's fields when it is made and re-parses them on each `record`.
+        let span = tracing::info_span!(
+            "request",
+            method = request.method().as_str(),
+            route = route.as_ref().map(MatchedPath::as_str),
+            request_id = request.extensions().get::<RequestId>().map(RequestId::as_str),
+        );
+        let answer = span.in_scope(|| match limit_body(self.limits, request) {
+            Ok(request) => {
+                let inner = &mut self.inner;
+                match std::panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
+                    Ok(answer) => Either::Right(answer),
+                    Err(panic) => Either::Left(std::future::ready(Ok(panic_response(panic)))),
+                }
+            }
             Err(refused) => Either::Left(std::future::ready(Ok(*refused))),
-        };
-        RouteMarkFuture { answer, route }
+        });
+        RouteMarkFuture { answer, route, span }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The route's answer with its [`MatchedPath`] added to the response's extensions.
+    /// The route's answer, polled in the request's span, with its [`MatchedPath`] added to
+    /// the response's extensions.
     pub(crate) struct RouteMarkFuture<F> {
         #[pin]
         answer: Either<std::future::Ready<Result<Response, Infallible>>, F>,
         route: Option<MatchedPath>,
+        span: tracing::Span,
     }
 }
 
@@ -244,12 +250,30 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let Ok(mut response) = std::task::ready!(this.answer.poll(cx));
+        let _entered = this.span.enter();
+        let answer = this.answer;
+        let mut response = match std::panic::catch_unwind(AssertUnwindSafe(|| answer.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(Ok(response))) => response,
+            // The handler's future is not polled again: the answer is this 500.
+            Err(panic) => panic_response(panic),
+        };
         if let Some(route) = this.route.take() {
             response.extensions_mut().insert(route);
         }
         Poll::Ready(Ok(response))
     }
+}
+
+/// A panic's answer: an opaque 500 (the envelope adds the request id); the panic's message
+/// is logged, in the request's span, and never sent.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("non-string panic payload");
+    crate::error::ApiError::internal(format!("handler panicked: {message}")).into_response()
 }
 
 /// Room for multipart headers and boundaries around an uploaded photo.

@@ -8,26 +8,24 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tower::{Service, ServiceBuilder};
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate, SizeAbove};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 
-use crate::error::ApiError;
 use crate::middleware::request_context::{
     BodyLimits, Front, FrontLayer, RouteMarkLayer, UPLOAD_FRAMING_BYTES,
 };
 use crate::state::AppState;
 
 /// Wraps `router` with the full stack and gives the service to serve. Outermost first:
-/// compression, the front middleware (request id, span, error envelope, security headers,
-/// metrics, access log), CORS, the timeout, axum's extractor body limit, the panic catcher —
-/// composed once around the whole router, so a request pays for each once and nothing is
-/// boxed per layer. Inside the router each route carries [`RouteMarkLayer`] (the matched
-/// route and the route's body limit).
+/// compression, the front middleware (request id, error envelope, security headers, metrics,
+/// access log), CORS, the timeout, axum's extractor body limit — composed once around the
+/// whole router, so a request pays for each once and nothing is boxed per layer. Inside the
+/// router each route (and the fallback) carries [`RouteMarkLayer`]: the request's span with
+/// the matched route, the route's body limit and the panic catcher.
 pub fn apply(
     router: Router<AppState>,
     state: &AppState,
@@ -59,7 +57,6 @@ pub fn apply(
             Duration::from_secs(server.request_timeout_secs),
         ))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(CatchPanicLayer::custom(panic_response as fn(_) -> Response))
         .service(router)
 }
 
@@ -74,15 +71,6 @@ fn compressible() -> impl Predicate {
         .and(NotForContentType::const_new(
             "application/vnd.openxmlformats-officedocument",
         ))
-}
-
-fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let message = panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("non-string panic payload");
-    ApiError::internal(format!("handler panicked: {message}")).into_response()
 }
 
 /// Builds the CORS layer from `server.cors_origins`; `None` when no origin is allowed.

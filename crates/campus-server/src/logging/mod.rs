@@ -2,26 +2,30 @@
 //! by a background thread.
 //!
 //! Formatting happens on the thread that logs (into a buffer), writing does not: each line is
-//! handed to `tracing-appender`'s non-blocking worker through a bounded queue of
-//! `log.buffer_lines` lines. A request never waits for stdout. When stdout cannot keep up and
-//! the queue is full, new lines are **dropped**, not queued without bound and not waited for;
-//! the count is `campus_log_lines_dropped_total` in `/metrics`, so an operator sees it.
-//! Anything still queued is written when the [`LogGuard`] is dropped at exit.
+//! appended to the [`queue`] of at most `log.buffer_lines` lines, which one thread writes out
+//! in batches. A request never waits for stdout. When stdout cannot keep up and the queue is
+//! full, new lines are **dropped**, not queued without bound and not waited for; the count is
+//! `campus_log_lines_dropped_total` in `/metrics`, so an operator sees it. Anything still
+//! queued is written when the [`LogGuard`] is dropped at exit.
+
+mod queue;
+mod span_fields;
 
 use std::cell::RefCell;
-use std::io::{IsTerminal, Write as _};
+use std::io::IsTerminal;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use campus_config::{LogFormat, LogSettings};
-use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
-/// The process's drop counter, once logging is installed (the subscriber is process-global).
-static DROPPED: OnceLock<ErrorCounter> = OnceLock::new();
+use queue::{LogQueue, QueueGuard};
 
-/// The log writer, when lines are JSON: the access line is written to it directly.
-static ACCESS: OnceLock<NonBlocking> = OnceLock::new();
+/// The process's log queue, once logging is installed (the subscriber is process-global).
+static QUEUE: OnceLock<LogQueue> = OnceLock::new();
+
+/// The same queue when lines are JSON: the access line is then written to it directly.
+static ACCESS: OnceLock<LogQueue> = OnceLock::new();
 
 /// The target of access lines: `log.filter = "info,campus_server::access=warn"` keeps only
 /// the failed requests' lines (5xx, at `error`).
@@ -31,7 +35,7 @@ pub const ACCESS_TARGET: &str = "campus_server::access";
 #[derive(Debug)]
 #[must_use = "dropping the guard stops the log writer"]
 pub struct LogGuard {
-    _worker: Option<WorkerGuard>,
+    _worker: Option<QueueGuard>,
 }
 
 /// Installs the global subscriber. `RUST_LOG` wins over `log.filter`. A second call (tests)
@@ -45,24 +49,21 @@ pub fn init(settings: &LogSettings) -> LogGuard {
         LogFormat::Pretty => false,
         LogFormat::Auto => !std::io::stdout().is_terminal(),
     };
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(true)
-        .buffered_lines_limit(settings.buffer_lines)
-        .thread_name("campus-log")
-        // Buffered: the worker writes a batch with one system call and flushes when its
-        // queue is empty, instead of one `write` per line (stdout alone is line-buffered).
-        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()));
-    let counter = writer.error_counter();
-    let direct = writer.clone();
+    // The queue hands stdout whole lines in batches: each batch is one `write`.
+    let Ok((queue, guard)) = LogQueue::start(std::io::stdout(), settings.buffer_lines, "campus-log") else {
+        eprintln!("campus: could not start the log writer thread; logging is off");
+        return LogGuard { _worker: None };
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer);
+        .with_writer(queue.clone());
     let installed = if json {
         builder
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
+            .fmt_fields(span_fields::SpanFields)
             .try_init()
     } else {
         builder.compact().try_init()
@@ -70,18 +71,16 @@ pub fn init(settings: &LogSettings) -> LogGuard {
     if installed.is_err() {
         return LogGuard { _worker: None };
     }
-    let _ = DROPPED.set(counter);
     if json {
-        let _ = ACCESS.set(direct);
+        let _ = ACCESS.set(queue.clone());
     }
+    let _ = QUEUE.set(queue);
     LogGuard { _worker: Some(guard) }
 }
 
 /// Log lines dropped because the writer's queue was full, since start (0 before [`init`]).
 pub fn dropped_lines() -> u64 {
-    DROPPED
-        .get()
-        .map_or(0, |c| u64::try_from(c.dropped_lines()).unwrap_or(u64::MAX))
+    QUEUE.get().map_or(0, LogQueue::dropped_lines)
 }
 
 /// One request's access line: `info` "request finished", or `error` "request failed" for a
@@ -103,7 +102,7 @@ pub fn access_line(method: &str, route: &str, request_id: &str, status: u16, lat
     if !enabled {
         return;
     }
-    let Some(writer) = ACCESS.get() else {
+    let Some(queue) = ACCESS.get() else {
         if failed {
             tracing::error!(target: ACCESS_TARGET, method, route, request_id, status, latency_ms, "request failed");
         } else {
@@ -133,8 +132,8 @@ pub fn access_line(method: &str, route: &str, request_id: &str, status: u16, lat
         line.extend_from_slice(b",\"target\":\"");
         line.extend_from_slice(ACCESS_TARGET.as_bytes());
         line.extend_from_slice(b"\"}\n");
-        // One message on the bounded queue; a full queue drops it and counts the drop.
-        let _ = writer.clone().write_all(line);
+        // One line on the bounded queue; a full queue drops it and counts the drop.
+        queue.push(line);
     });
 }
 
