@@ -20,7 +20,7 @@ pub(crate) struct SpanFields;
 
 impl<'writer> FormatFields<'writer> for SpanFields {
     fn format_fields<R: RecordFields>(&self, mut writer: Writer<'writer>, fields: R) -> fmt::Result {
-        let mut object = Object::open(&mut writer, true)?;
+        let mut object = Object::open(&mut writer)?;
         fields.record(&mut object);
         object.close()
     }
@@ -32,16 +32,14 @@ impl<'writer> FormatFields<'writer> for SpanFields {
         current: &'writer mut tracing_subscriber::fmt::FormattedFields<Self>,
         fields: &tracing::span::Record<'_>,
     ) -> fmt::Result {
-        let fields_so_far = current.fields.strip_suffix('}').map(str::len);
-        let mut object = match fields_so_far {
-            Some(len) => {
-                current.fields.truncate(len);
-                let empty = len <= 1;
-                Object::open(&mut current.fields, false).map(|o| Object { empty, ..o })?
+        let mut object = match current.fields.strip_suffix('}').map(str::len) {
+            Some(open) => {
+                current.fields.truncate(open);
+                Object::resume(&mut current.fields, open <= 1)
             }
             None => {
                 current.fields.clear();
-                Object::open(&mut current.fields, true)?
+                Object::open(&mut current.fields)?
             }
         };
         fields.record(&mut object);
@@ -58,16 +56,19 @@ struct Object<W> {
 }
 
 impl<W: fmt::Write> Object<W> {
-    /// Starts an object (writing `{` when `new`; otherwise continues one already open).
-    fn open(mut out: W, new: bool) -> Result<Self, fmt::Error> {
-        if new {
-            out.write_char('{')?;
-        }
-        Ok(Object {
+    /// Starts an object: writes `{`.
+    fn open(mut out: W) -> Result<Self, fmt::Error> {
+        out.write_char('{')?;
+        Ok(Self::resume(out, true))
+    }
+
+    /// Continues an object whose closing `}` has been taken off (`empty`: no field yet).
+    fn resume(out: W, empty: bool) -> Self {
+        Object {
             out,
-            empty: true,
+            empty,
             result: Ok(()),
-        })
+        }
     }
 
     fn close(mut self) -> fmt::Result {
