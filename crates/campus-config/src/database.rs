@@ -24,6 +24,10 @@ pub struct DatabaseSettings {
     pub min_connections: u32,
     /// Seconds to wait for a connection (at start-up and from the pool).
     pub connect_timeout_secs: u64,
+    /// PostgreSQL and MySQL: a pooled connection idle at least this many seconds is checked
+    /// with a round trip before it is handed out (a dropped one is replaced); a busy one is
+    /// handed out as it is. `0` checks every connection on every checkout.
+    pub check_idle_after_secs: u64,
     /// Apply pending migrations when `campus serve` starts.
     pub migrate_on_start: bool,
     /// SQLite only: milliseconds a writer waits for the lock before failing.
@@ -40,6 +44,7 @@ impl Default for DatabaseSettings {
             max_connections: 16,
             min_connections: 1,
             connect_timeout_secs: 5,
+            check_idle_after_secs: 10,
             migrate_on_start: true,
             sqlite_busy_timeout_ms: 5_000,
             sqlite_direct_reads: true,

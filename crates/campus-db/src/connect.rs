@@ -39,6 +39,11 @@ pub async fn connect(
                 .min_connections(settings.min_connections)
                 .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
                 .acquire_timeout(Duration::from_secs(settings.connect_timeout_secs))
+                // sqlx pings every connection it hands out: one more network round trip for
+                // every statement outside a transaction. Only a connection that sat idle long
+                // enough to have been dropped (a restarted server, a proxy's idle cut) is
+                // checked; a dropped busy one fails its statement once and is discarded.
+                .test_before_acquire_if_idle_for(Duration::from_secs(settings.check_idle_after_secs))
                 .sqlx_logging(false);
             if url.backend() == Backend::Mysql {
                 // Store and compare timestamps in UTC whatever the server's zone is.

@@ -38,3 +38,26 @@ pub fn is_transient(err: &DbErr) -> bool {
     // 5 / 517 / 6: SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED.
     matches!(code.as_ref(), "40001" | "40P01" | "5" | "517" | "6")
 }
+
+/// Whether the statement failed because the database could not be reached or dropped the
+/// connection — a restart or failover (PostgreSQL 57P01–57P03), a connection cut under it, the
+/// pool exhausted for `database.connect_timeout_secs` — rather than because of the request.
+/// The same request may succeed when sent again, so the HTTP edge answers 503, not 500.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Exec(r) | DbErr::Query(r) | DbErr::Conn(r) => r,
+        _ => return false,
+    };
+    let sea_orm::RuntimeErr::SqlxError(sqlx_err) = runtime else {
+        return false;
+    };
+    use sea_orm::sqlx::Error;
+    match sqlx_err.as_ref() {
+        Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
+        Error::Database(d) => d
+            .code()
+            .is_some_and(|c| matches!(c.as_ref(), "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}

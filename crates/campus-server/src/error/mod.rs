@@ -172,6 +172,12 @@ impl From<campus_db::sea_orm::DbErr> for ApiError {
                 "reference_invalid",
                 "The request refers to a record that does not exist, or the record is still in use.",
             ),
+            None if campus_db::is_unavailable(&err) => Self::unavailable(
+                "database_unavailable",
+                "The database cannot be reached just now; try again in a moment.",
+                err,
+            )
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")),
             None => Self::internal(err),
         }
     }

@@ -140,3 +140,101 @@ async fn the_data_directory_and_database_files_are_owner_only() {
         assert_eq!(mode(&path), 0o600, "{file}");
     }
 }
+
+/// Closes, from a second connection, every connection the app's pool holds to its database.
+async fn kill_pooled_connections(app: &campus_test_support::TestApp) {
+    use campus_test_support::Backend;
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let url = app.settings.database.effective_url(&app.settings.data_dir);
+    let admin = Database::connect(url.expose())
+        .await
+        .expect("a second connection");
+    let listed = match app.backend {
+        Backend::Postgres => {
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+            WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        }
+        _ => "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()",
+    };
+    let rows = admin
+        .query_all_raw(Statement::from_string(admin.get_database_backend(), listed))
+        .await
+        .expect("the pool's connections are listed");
+    assert!(!rows.is_empty(), "the app holds pooled connections");
+    if app.backend == Backend::Mysql {
+        for row in rows {
+            let id: i64 = row.try_get_by_index(0).expect("a connection id");
+            admin
+                .execute_unprepared(&format!("KILL {id}"))
+                .await
+                .expect("killed");
+        }
+    }
+    let _ = admin.close().await;
+}
+
+/// A pooled PostgreSQL / MySQL connection the server dropped while it sat idle (a restarted
+/// database, a proxy's idle cut) is replaced before a request gets it: connections idle at
+/// least `database.check_idle_after_secs` are pinged on checkout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pooled_connection_dropped_while_idle_is_replaced_before_use() {
+    use campus_test_support::{Backend, run_on_with};
+    for backend in [Backend::Postgres, Backend::Mysql] {
+        let idle_check = |s: &mut campus_config::Settings| s.database.check_idle_after_secs = 1;
+        run_on_with(backend, idle_check, |app| async move {
+            for _ in 0..3 {
+                assert_eq!(app.get("/readyz").await.status, 200);
+            }
+            kill_pooled_connections(&app).await;
+            tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+            for attempt in 0..5 {
+                let res = app.get("/readyz").await;
+                assert_eq!(
+                    res.status, 200,
+                    "{backend}, request {attempt} after the kill: {}",
+                    res.text
+                );
+            }
+        })
+        .await;
+    }
+}
+
+/// A connection dropped while it was in use (not idle long enough to be checked) fails its
+/// statement once: the request answers 503 `database_unavailable` with `Retry-After`, never a
+/// 500, and the connection is discarded, so the requests after it are served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_on_a_dropped_connection_answers_503_and_the_next_requests_are_served() {
+    use campus_test_support::{Backend, run_on_with};
+    for backend in [Backend::Postgres, Backend::Mysql] {
+        let no_idle_check = |s: &mut campus_config::Settings| s.database.check_idle_after_secs = 3_600;
+        run_on_with(backend, no_idle_check, |app| async move {
+            let owner = app.session("user").await;
+            let path = "/api/v1/kv/nothing-here";
+            assert_eq!(app.get_with_token(path, &owner.token).await.status, 404);
+            kill_pooled_connections(&app).await;
+            let mut unavailable = 0;
+            let mut last = 0;
+            for _ in 0..12 {
+                let res = app.get_with_token(path, &owner.token).await;
+                last = res.status;
+                if res.status == 503 {
+                    res.assert_problem(503, "database_unavailable");
+                    assert_eq!(res.header("retry-after"), Some("1"), "{backend}");
+                    unavailable += 1;
+                } else {
+                    assert_eq!(res.status, 404, "{backend}: {}", res.text);
+                }
+            }
+            assert!(
+                unavailable > 0,
+                "{backend}: a dropped connection was handed out and failed"
+            );
+            assert_eq!(
+                last, 404,
+                "{backend}: dropped connections are discarded, new ones serve"
+            );
+        })
+        .await;
+    }
+}
