@@ -22,7 +22,8 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
     /// Connections kept open while idle.
     pub min_connections: u32,
-    /// Seconds to wait for a connection (at start-up and from the pool).
+    /// Seconds to wait for a connection (at start-up and from the pool) and, on SQLite, for the
+    /// database's write turn (write transactions of one process queue in order).
     pub connect_timeout_secs: u64,
     /// PostgreSQL and MySQL: a pooled connection idle at least this many seconds is checked
     /// with a round trip before it is handed out (a dropped one is replaced); a busy one is

@@ -93,6 +93,10 @@ async fn connect_sqlite(
         .connect_with(options)
         .await
         .map_err(|e| e.to_string())?;
+    crate::txn::register_sqlite(
+        pool.connect_options().get_filename(),
+        Duration::from_secs(settings.connect_timeout_secs),
+    );
     Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 

@@ -20,7 +20,7 @@ pub use errors::{ConstraintKind, constraint_violation, is_transient, is_unavaila
 pub use migration::Migrator;
 pub use sqlite_reads::SqliteReads;
 pub use status::{MigrationState, NotReady, PoolStats, migration_states, pool_stats, readiness};
-pub use txn::begin_write;
+pub use txn::{WriteTxn, begin_write};
 
 pub use campus_config::Backend;
 pub use sea_orm;

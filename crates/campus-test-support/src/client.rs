@@ -72,7 +72,7 @@ impl TestApp {
 
     /// Sends a body over a limit the server answers 413 without reading: on a client of its
     /// own (no pooled connection for later requests to inherit while it closes), tried again
-    /// when the reset reaches the client before the answer does (three attempts at most).
+    /// when the reset reaches the client before the answer does (eight attempts at most).
     /// `build` makes the request on the client it is given.
     pub async fn send_oversized(&self, build: impl Fn(&reqwest::Client) -> RequestBuilder) -> TestResponse {
         let client = reqwest::Client::builder()
@@ -80,7 +80,12 @@ impl TestApp {
             .build()
             .expect("http client");
         let mut last = None;
-        for _ in 0..3 {
+        for attempt in 0..8u64 {
+            if attempt > 0 {
+                // On a loaded machine the reset beat the answer several times in a row (three
+                // attempts were not enough once): give the server a moment between tries.
+                tokio::time::sleep(std::time::Duration::from_millis(25 * attempt)).await;
+            }
             match build(&client).send().await {
                 Ok(response) => {
                     let status = response.status().as_u16();

@@ -9,10 +9,7 @@
 //! refused.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use campus_db::entities::idempotency_keys;
 
@@ -68,7 +65,7 @@ async fn stored(
 /// The start of a guarded operation.
 pub(crate) enum Claim {
     /// Run the operation in this transaction, then [`Finance::complete`].
-    Fresh(DatabaseTransaction),
+    Fresh(campus_db::WriteTxn),
     /// The key was used before; answer this.
     Replayed { status: u16, body: String },
 }
@@ -116,7 +113,7 @@ impl Finance {
     /// Stores the response under `key` (if any) and commits.
     pub(crate) async fn complete<T>(
         &self,
-        txn: DatabaseTransaction,
+        txn: campus_db::WriteTxn,
         user_id: i64,
         key: Option<&IdempotencyKey>,
         render: Render<'_, T>,
