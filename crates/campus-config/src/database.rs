@@ -36,6 +36,10 @@ pub struct DatabaseSettings {
     /// SQLite only: serve reads outside transactions from read-only connections on the calling
     /// thread (`campus_db::Reads`) instead of the pool. Off only to compare the two paths.
     pub sqlite_direct_reads: bool,
+    /// SQLite only: write transactions of this process queue in order for the database's write
+    /// turn before `BEGIN IMMEDIATE` (`campus_db::begin_write`). Off only to compare with
+    /// SQLite's own busy handler.
+    pub sqlite_write_queue: bool,
 }
 
 impl Default for DatabaseSettings {
@@ -49,6 +53,7 @@ impl Default for DatabaseSettings {
             migrate_on_start: true,
             sqlite_busy_timeout_ms: 5_000,
             sqlite_direct_reads: true,
+            sqlite_write_queue: true,
         }
     }
 }

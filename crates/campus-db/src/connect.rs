@@ -96,6 +96,7 @@ async fn connect_sqlite(
     crate::txn::register_sqlite(
         pool.connect_options().get_filename(),
         Duration::from_secs(settings.connect_timeout_secs),
+        settings.sqlite_write_queue,
     );
     Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }

@@ -18,7 +18,7 @@ pub use connect::{ConnectError, connect};
 pub use direct::{DirectRow, Reads};
 pub use errors::{ConstraintKind, constraint_violation, is_transient, is_unavailable};
 pub use migration::Migrator;
-pub use sqlite_reads::SqliteReads;
+pub use sqlite_reads::{ParkingLatest, SqliteReads};
 pub use status::{MigrationState, NotReady, PoolStats, migration_states, pool_stats, readiness};
 pub use txn::{WriteTxn, begin_write};
 

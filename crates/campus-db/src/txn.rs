@@ -31,11 +31,13 @@ use sea_orm::{
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// A database file's write turn and how long a writer waits for it.
+/// A database file's write turn, how long a writer waits for it, and whether writers queue at
+/// all (`database.sqlite_write_queue`).
 #[derive(Clone)]
 struct WriteTurn {
     permit: Arc<Semaphore>,
     wait: Duration,
+    queue: bool,
 }
 
 /// One write turn per SQLite database file opened by this process. Entries live as long as the
@@ -45,16 +47,20 @@ static TURNS: LazyLock<Mutex<HashMap<PathBuf, WriteTurn>>> = LazyLock::new(Defau
 /// How long a writer waits for its turn on a file [`register_sqlite`] has not seen.
 const DEFAULT_WAIT: Duration = Duration::from_secs(5);
 
-/// Records how long writers to the SQLite database `file` wait for their turn (called when a
-/// pool is opened; a second pool on the same file shares the turn).
-pub(crate) fn register_sqlite(file: &Path, wait: Duration) {
+/// Records how long writers to the SQLite database `file` wait for their turn, and whether
+/// they queue (called when a pool is opened; a second pool on the same file shares the turn).
+pub(crate) fn register_sqlite(file: &Path, wait: Duration, queue: bool) {
     let mut turns = TURNS.lock().unwrap_or_else(PoisonError::into_inner);
     turns
         .entry(file.to_path_buf())
-        .and_modify(|t| t.wait = wait)
+        .and_modify(|t| {
+            t.wait = wait;
+            t.queue = queue;
+        })
         .or_insert_with(|| WriteTurn {
             permit: Arc::new(Semaphore::new(1)),
             wait,
+            queue,
         });
 }
 
@@ -66,6 +72,7 @@ fn turn_of(file: &Path) -> WriteTurn {
     let turn = WriteTurn {
         permit: Arc::new(Semaphore::new(1)),
         wait: DEFAULT_WAIT,
+        queue: true,
     };
     turns.insert(file.to_path_buf(), turn.clone());
     turn
@@ -195,10 +202,15 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     match db.get_database_backend() {
         DbBackend::Sqlite => {
             let turn = turn_of(db.get_sqlite_connection_pool().connect_options().get_filename());
-            let permit = tokio::time::timeout(turn.wait, turn.permit.acquire_owned())
-                .await
-                .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?
-                .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))?;
+            let permit = if turn.queue {
+                let permit = tokio::time::timeout(turn.wait, turn.permit.acquire_owned())
+                    .await
+                    .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?
+                    .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))?;
+                Some(permit)
+            } else {
+                None
+            };
             let txn = db
                 .begin_with_options(TransactionOptions {
                     isolation_level: None,
@@ -206,10 +218,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
                     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 })
                 .await?;
-            Ok(WriteTxn {
-                txn,
-                _turn: Some(permit),
-            })
+            Ok(WriteTxn { txn, _turn: permit })
         }
         _ => Ok(WriteTxn {
             txn: db.begin().await?,

@@ -33,6 +33,25 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The trip's cognitive score, once scored.
+    #[sea_orm(has_one = "super::parking_scores::Entity")]
+    Score,
+    /// What the user noted on the way from the car.
+    #[sea_orm(has_many = "super::parking_landmarks::Entity")]
+    Landmarks,
+}
+
+impl Related<super::parking_scores::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Score.def()
+    }
+}
+
+impl Related<super::parking_landmarks::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Landmarks.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,7 +1,9 @@
 //! Parking queries. Each takes any connection, so it runs inside a transaction too.
 
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 
 use crate::pagination::PageRequest;
@@ -42,17 +44,38 @@ pub async fn events_page(
         .await
 }
 
-/// A user's most recently started event.
-pub async fn latest_of(
+/// A user's most recently started event with its landmarks (in id order) and score, in one
+/// statement: the event chosen by a scalar subquery, its score and landmarks left-joined (one
+/// row per landmark). The hot read of the app on PostgreSQL and MySQL, where each statement is
+/// a round trip.
+pub async fn latest_with_parts(
     conn: &impl ConnectionTrait,
     user_id: i64,
-) -> Result<Option<parking_events::Model>, DbErr> {
-    parking_events::Entity::find()
+) -> Result<Option<campus_db::ParkingLatest>, DbErr> {
+    let latest = parking_events::Entity::find()
+        .select_only()
+        .column(parking_events::Column::Id)
         .filter(parking_events::Column::UserId.eq(user_id))
         .order_by_desc(parking_events::Column::StartedAt)
         .order_by_desc(parking_events::Column::Id)
-        .one(conn)
-        .await
+        .limit(1)
+        .into_query();
+    let rows = parking_events::Entity::find()
+        .filter(
+            Expr::col((parking_events::Entity, parking_events::Column::Id))
+                .eq(Expr::SubQuery(None, Box::new(latest.into()))),
+        )
+        .find_also_related(parking_scores::Entity)
+        .find_also_related(parking_landmarks::Entity)
+        .order_by_asc(parking_landmarks::Column::Id)
+        .all(conn)
+        .await?;
+    let mut rows = rows.into_iter();
+    let Some((event, score, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let landmarks = first.into_iter().chain(rows.filter_map(|(_, _, l)| l)).collect();
+    Ok(Some((event, landmarks, score)))
 }
 
 pub async fn landmarks(

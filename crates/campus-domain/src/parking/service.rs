@@ -139,13 +139,14 @@ impl Parking {
                     score,
                 }));
         }
-        let Some(event) = repo::latest_of(&self.db, who.user_id).await? else {
-            return Ok(None);
-        };
-        if !current(&event.status) {
-            return Ok(None);
-        }
-        Ok(Some(self.with_parts(event).await?))
+        Ok(repo::latest_with_parts(&self.db, who.user_id)
+            .await?
+            .filter(|(event, ..)| current(&event.status))
+            .map(|(event, landmarks, score)| EventDetail {
+                event,
+                landmarks,
+                score,
+            }))
     }
 
     /// Applies a `PUT /parking/{id}`: stores what was sent and runs the status's effects, in

@@ -82,6 +82,10 @@ backend_test!(async fn the_apps_sequence_parks_retrieves_and_scores_the_worked_e
     assert_eq!(latest["score"]["time_factor"], 50.0);
     assert_eq!(latest["score"]["path_performance"], 92.67);
     assert_eq!(latest["landmarks"].as_array().unwrap().len(), 2);
+    // In the order they were added, as they are now (one statement on PostgreSQL/MySQL).
+    let ids = |v: &Value| v["landmarks"].as_array().unwrap().iter().map(|l| l["landmarks_id"].as_i64()).collect::<Vec<_>>();
+    assert_eq!(ids(&latest), ids(&detail));
+    assert_eq!((latest["landmarks"][0]["is_achieved"].as_bool(), latest["landmarks"][1]["is_achieved"].as_bool()), (Some(true), Some(false)));
     assert!(latest["photo_url"].is_null());
     // Arriving again does not score twice; the status then stays `retrieved`.
     call(&app, Method::PUT, &format!("/parking/{id}"), &token, Some(json!({"status": "retrieved"}))).await;
