@@ -40,6 +40,16 @@ struct WriteTurn {
     queue: bool,
 }
 
+impl WriteTurn {
+    fn new(wait: Duration, queue: bool) -> Self {
+        Self {
+            permit: Arc::new(Semaphore::new(1)),
+            wait,
+            queue,
+        }
+    }
+}
+
 /// One write turn per SQLite database file opened by this process. Entries live as long as the
 /// process (one per database file: a server has one).
 static TURNS: LazyLock<Mutex<HashMap<PathBuf, WriteTurn>>> = LazyLock::new(Default::default);
@@ -57,25 +67,19 @@ pub(crate) fn register_sqlite(file: &Path, wait: Duration, queue: bool) {
             t.wait = wait;
             t.queue = queue;
         })
-        .or_insert_with(|| WriteTurn {
-            permit: Arc::new(Semaphore::new(1)),
-            wait,
-            queue,
-        });
+        .or_insert_with(|| WriteTurn::new(wait, queue));
 }
 
+/// The turn of `file` (looked up without allocating a key: this runs on every write).
 fn turn_of(file: &Path) -> WriteTurn {
     let mut turns = TURNS.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(turn) = turns.get(file) {
         return turn.clone();
     }
-    let turn = WriteTurn {
-        permit: Arc::new(Semaphore::new(1)),
-        wait: DEFAULT_WAIT,
-        queue: true,
-    };
-    turns.insert(file.to_path_buf(), turn.clone());
-    turn
+    turns
+        .entry(file.to_path_buf())
+        .or_insert_with(|| WriteTurn::new(DEFAULT_WAIT, true))
+        .clone()
 }
 
 /// A transaction begun by [`begin_write`]. It reads and writes like the
@@ -84,13 +88,13 @@ fn turn_of(file: &Path) -> WriteTurn {
 /// [`rollback`](Self::rollback) or drop (which rolls back, as a dropped transaction does).
 pub struct WriteTxn {
     txn: DatabaseTransaction,
-    _turn: Option<OwnedSemaphorePermit>,
+    turn: Option<OwnedSemaphorePermit>,
 }
 
 impl std::fmt::Debug for WriteTxn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WriteTxn")
-            .field("holds_turn", &self._turn.is_some())
+            .field("holds_turn", &self.turn.is_some())
             .finish()
     }
 }
@@ -98,14 +102,18 @@ impl std::fmt::Debug for WriteTxn {
 impl WriteTxn {
     /// Commits, then gives the write turn to the next writer.
     pub async fn commit(self) -> Result<(), DbErr> {
-        let Self { txn, _turn } = self;
-        txn.commit().await
+        let Self { txn, turn } = self;
+        let committed = txn.commit().await;
+        drop(turn);
+        committed
     }
 
     /// Rolls back, then gives the write turn to the next writer.
     pub async fn rollback(self) -> Result<(), DbErr> {
-        let Self { txn, _turn } = self;
-        txn.rollback().await
+        let Self { txn, turn } = self;
+        let rolled_back = txn.rollback().await;
+        drop(turn);
+        rolled_back
     }
 }
 
@@ -218,11 +226,11 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
                     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 })
                 .await?;
-            Ok(WriteTxn { txn, _turn: permit })
+            Ok(WriteTxn { txn, turn: permit })
         }
         _ => Ok(WriteTxn {
             txn: db.begin().await?,
-            _turn: None,
+            turn: None,
         }),
     }
 }
