@@ -278,7 +278,7 @@ pub fn service(
         .merge(crate::ops::router(state))
         .merge(crate::files::router())
         .merge(crate::openapi::router())
-        .merge(Router::from(crate::api::router(crate::api::routes())))
+        .merge(crate::api::router(crate::api::routes()))
         .merge(crate::web::router(state))
         .merge(crate::compat::router(state))
         .merge(crate::compat::catch_all())

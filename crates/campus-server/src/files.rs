@@ -13,10 +13,10 @@ use campus_storage::{BlobKey, LinkClaims, LinkError, LinkMethod, StorageError, p
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::api::routing::routes;
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// The operations, for the OpenAPI document (their path names the key as one parameter).
 pub(crate) fn routes() -> crate::api::Routes {

@@ -85,7 +85,7 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// Every documented route: the probes, `/api/v1` and the seed facades.
-fn documented_routes() -> Routes {
+pub(crate) fn documented_routes() -> Routes {
     [
         crate::ops::routes(),
         crate::files::routes(),
@@ -98,7 +98,7 @@ fn documented_routes() -> Routes {
 /// The OpenAPI document for the canonical API, built from the same route list as the router.
 pub fn spec() -> utoipa::openapi::OpenApi {
     let mut spec = ApiDoc::openapi();
-    spec.merge(crate::api::router(documented_routes()).into_openapi());
+    spec.merge(crate::api::routing::document(&documented_routes()));
     spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document_problem_answers(&mut spec);
     spec
@@ -142,7 +142,10 @@ fn document_problem_answers(spec: &mut utoipa::openapi::OpenApi) {
 pub fn schema_name_collisions() -> Vec<String> {
     let mut seen = std::collections::BTreeMap::<String, String>::new();
     let mut collisions = std::collections::BTreeSet::new();
-    for (schemas, _, _) in documented_routes() {
+    for (schemas, _, _) in documented_routes()
+        .iter()
+        .map(crate::api::routing::RouteSet::document)
+    {
         for (name, schema) in schemas {
             let shape = serde_json::to_string(&schema).unwrap_or_default();
             match seen.get(&name) {

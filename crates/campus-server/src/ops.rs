@@ -11,10 +11,10 @@ use secrecy::ExposeSecret;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::api::routing::routes;
 use crate::auth::Meta;
 use crate::error::ApiError;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// How long readiness waits for the database before declaring it unreachable.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -26,7 +26,7 @@ pub(crate) fn routes() -> crate::api::Routes {
 
 /// The probes, and `/metrics` when enabled (for Prometheus, not in the OpenAPI document).
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
-    let router = Router::from(crate::api::router(routes()));
+    let router = crate::api::router(routes());
     if state.settings().server.metrics_enabled {
         router.route("/metrics", get(metrics))
     } else {

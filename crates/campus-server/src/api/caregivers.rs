@@ -11,11 +11,11 @@ use utoipa::ToSchema;
 
 use super::Routes;
 use super::parking::{ParkingEventDetail, ScoreView, detail_view};
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// This module's handlers, each at the path its OpenAPI operation names.
 pub(crate) fn routes() -> Routes {

@@ -1,12 +1,12 @@
 //! Email on `/api/v1`: password reset by email (request and confirm), the caller's
 //! notification preferences, and the outbox for administrators (dead messages, retry).
 
+use crate::api::routing::routes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use campus_domain::mail::{OutboxMessage, Preference};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::routes;
 
 use super::Routes;
 use crate::auth::{Admins, AuthUser, Meta, RequireRole};

@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
+use crate::api::routing::routes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -18,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use campus_domain::identity::Principal;
 use campus_domain::notifications::{Notification, REPLAY_DAYS};
 use futures_util::Stream;
-use utoipa_axum::routes;
 
 use super::Routes;
 use crate::auth::AuthUser;

@@ -13,11 +13,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::Routes;
 use super::dto::{PageMeta, page_request};
+use crate::api::routing::routes;
 use crate::auth::{Admins, AuthUser, Meta, RequireRole};
 use crate::error::{ApiError, FieldError};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// This module's handlers, each at the path its OpenAPI operation names.
 pub(crate) fn routes() -> Routes {

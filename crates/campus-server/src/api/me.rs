@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 use super::Routes;
 use super::auth::TokenResponse;
 use super::dto::{UserResponse, double_option};
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// This module's handlers, each at the path its OpenAPI operation names.
 pub(crate) fn routes() -> Routes {

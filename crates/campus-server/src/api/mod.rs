@@ -3,8 +3,8 @@
 use axum::Json;
 use serde::Serialize;
 
-use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
-use utoipa_axum::routes;
+use routing::routes;
+pub(crate) use routing::with_layer;
 
 use crate::state::AppState;
 
@@ -27,16 +27,17 @@ pub mod parking;
 pub mod parking_photos;
 pub mod parking_views;
 pub mod reports;
+pub(crate) mod routing;
 pub mod students;
 pub mod transfer;
 pub mod usage;
 pub mod usage_reports;
 pub mod users;
 
-/// Handlers with their OpenAPI operations and the schemas they use, one entry per path (what
-/// `utoipa_axum::routes!` makes). A path is written once, in its handler's `#[utoipa::path]`;
-/// the router and the OpenAPI document are both built from these.
-pub(crate) type Routes = Vec<UtoipaMethodRouter<AppState>>;
+/// Handlers, one entry per path, each able to give its OpenAPI operations and schemas
+/// ([`routing::routes!`]). A path is written once, in its handler's `#[utoipa::path]`; the
+/// router and the OpenAPI document are both built from these.
+pub(crate) type Routes = Vec<routing::RouteSet>;
 
 /// Every `/api/v1` route.
 pub(crate) fn routes() -> Routes {
@@ -66,26 +67,9 @@ pub(crate) fn routes() -> Routes {
     .concat()
 }
 
-/// The routes as one router (its OpenAPI document comes with it).
-pub(crate) fn router(routes: Routes) -> OpenApiRouter<AppState> {
-    routes
-        .into_iter()
-        .fold(OpenApiRouter::new(), OpenApiRouter::routes)
-}
-
-/// Wraps one path's handlers in `layer` (for a per-route body limit, say).
-pub(crate) fn with_layer<L>(
-    (schemas, paths, handlers): UtoipaMethodRouter<AppState>,
-    layer: L,
-) -> UtoipaMethodRouter<AppState>
-where
-    L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
-    L::Service: tower::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
-    <L::Service as tower::Service<axum::extract::Request>>::Response: axum::response::IntoResponse + 'static,
-    <L::Service as tower::Service<axum::extract::Request>>::Error: Into<std::convert::Infallible> + 'static,
-    <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
-{
-    (schemas, paths, handlers.layer(layer))
+/// The routes as one router.
+pub(crate) fn router(routes: Routes) -> axum::Router<AppState> {
+    routing::router(routes)
 }
 
 /// Where to find the API's description.

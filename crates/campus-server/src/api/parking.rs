@@ -16,11 +16,11 @@ pub(crate) use super::parking_views::{
     LandmarkView, ParkingEventDetail, ParkingEventView, ScoreView, detail_view,
 };
 use super::{Routes, with_layer};
+use crate::api::routing::routes;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// This module's handlers, each at the path its OpenAPI operation names.
 pub(crate) fn routes() -> Routes {

@@ -3,6 +3,7 @@
 //! data), list and read them (the data they certified and a signed PDF link), and report-card
 //! batches for a class.
 
+use crate::api::routing::routes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,7 +11,6 @@ use campus_domain::reports::{Batch, Report, ReportKind, ReportParams};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::routes;
 
 use super::Routes;
 use crate::auth::{AuthUser, Meta};

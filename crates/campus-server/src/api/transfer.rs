@@ -13,11 +13,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Routes, with_layer};
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta, RecordKeepers, RoleSet};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// This module's handlers, each at the path its OpenAPI operation names.
 pub(crate) fn routes() -> Routes {

@@ -12,11 +12,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::Routes;
 use super::dto::{PageMeta, page_request};
 use super::usage_reports;
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// This module's handlers, each at the path its OpenAPI operation names.
 pub(crate) fn routes() -> Routes {

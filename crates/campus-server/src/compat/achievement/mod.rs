@@ -39,8 +39,7 @@ pub(crate) fn routes() -> crate::api::Routes {
 }
 
 pub(super) fn router() -> Router<AppState> {
-    Router::from(crate::api::router(routes()))
-        .route_layer(axum::middleware::from_fn_with_state(ACHIEVEMENT, render_errors))
+    crate::api::router(routes()).route_layer(axum::middleware::from_fn_with_state(ACHIEVEMENT, render_errors))
 }
 
 /// Seed 003's words.

@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 use super::schema::{AchievementNotification, AchievementSendRequest, AchievementSent};
 use super::{Answer, TAG};
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::schema::{BearerErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::extract::Path;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// The notification routes with their OpenAPI operations.
 pub(crate) fn routes() -> Routes {

@@ -13,12 +13,12 @@ use super::schema::{
 };
 use super::{Answer, TAG};
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::schema::{BearerErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::extract::Query;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// The progress routes with their OpenAPI operations.
 pub(crate) fn routes() -> Routes {

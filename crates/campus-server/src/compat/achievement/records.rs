@@ -12,13 +12,13 @@ use serde_json::{Value, json};
 use super::schema::{AchievementStudent, AchievementStudentRequest};
 use super::{Answer, TAG, Words};
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::error::Wording;
 use crate::compat::schema::{BearerErrors, SeedErrorMessage, SeedMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// Most students `GET /api/students` returns (the seed's list is not paginated).
 const LIST_CAP: usize = 10_000;

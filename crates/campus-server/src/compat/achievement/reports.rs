@@ -12,13 +12,13 @@ use super::records::student_id;
 use super::schema::{AchievementReport, AchievementReportDetail, AchievementReportRequest};
 use super::{Answer, TAG};
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::schema::{BearerErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::error::ApiError;
 use crate::reports::{configured_base, pdf_link};
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 pub(crate) fn routes() -> Routes {
     vec![routes!(generate_report), routes!(get_report)]

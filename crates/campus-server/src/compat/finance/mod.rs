@@ -21,13 +21,13 @@ use serde_json::Value;
 
 use crate::api::Routes;
 use crate::api::finance::replayed;
+use crate::api::routing::routes;
 use crate::compat::envelopes::FINANCE;
 use crate::compat::error::{Plain, SeedError, Wording, bad_request, first_issue};
 use crate::compat::shared::{reply, text};
 use crate::error::{ApiError, overpayment};
 use crate::middleware::render_errors;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// The OpenAPI tag of this seed's operations.
 pub(crate) const TAG: &str = "seed 002 Student Management and Finance";
@@ -69,8 +69,7 @@ pub(super) fn credit(cents: i64) -> Option<f64> {
 }
 
 pub(super) fn router() -> Router<AppState> {
-    Router::from(crate::api::router(routes()))
-        .route_layer(axum::middleware::from_fn_with_state(FINANCE, render_errors))
+    crate::api::router(routes()).route_layer(axum::middleware::from_fn_with_state(FINANCE, render_errors))
 }
 
 /// Seed 002's words.

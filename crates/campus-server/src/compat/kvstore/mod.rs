@@ -14,10 +14,10 @@ pub(crate) mod schema;
 use axum::Router;
 
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::compat::envelopes::KVSTORE;
 use crate::middleware::render_errors;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// The OpenAPI tag of this seed's operations.
 pub(crate) const TAG: &str = "seed 004 Key-Value Store";
@@ -39,7 +39,7 @@ pub(crate) fn routes() -> Routes {
 }
 
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
-    Router::from(crate::api::router(routes()))
+    crate::api::router(routes())
         .route_layer(axum::middleware::from_fn_with_state(KVSTORE, render_errors))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -9,11 +9,11 @@ use serde_json::json;
 use super::parking::iso;
 use super::parking_schema::*;
 use super::{Answer, TAG};
+use crate::api::routing::routes;
 use crate::auth::AuthUser;
 use crate::compat::schema::JwtTokenErrors;
 use crate::compat::shared::reply;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> crate::api::Routes {
     vec![routes!(latest_active), routes!(scores)]

@@ -13,6 +13,7 @@ use campus_storage::StorageError;
 use serde_json::{Value, json};
 
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::envelopes::MEMOPARK;
 use crate::compat::error::{Plain, SeedError, Wording};
@@ -24,7 +25,6 @@ use crate::state::AppState;
 use schema::{
     MemoParkContact, MemoParkLoginRequest, MemoParkProfile, MemoParkRegisterRequest, MemoParkToken,
 };
-use utoipa_axum::routes;
 
 mod current;
 mod parking;
@@ -84,8 +84,7 @@ pub(crate) fn routes() -> Routes {
 }
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::from(crate::api::router(routes()))
-        .route_layer(axum::middleware::from_fn_with_state(MEMOPARK, render_errors))
+    crate::api::router(routes()).route_layer(axum::middleware::from_fn_with_state(MEMOPARK, render_errors))
 }
 
 fn contact_from(body: &Value) -> Option<ContactInput> {

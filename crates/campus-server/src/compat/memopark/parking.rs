@@ -12,13 +12,13 @@ use serde_json::{Value, json};
 
 use super::parking_schema::*;
 use super::{Answer, TAG};
+use crate::api::routing::routes;
 use crate::auth::AuthUser;
 use crate::compat::schema::{JwtTokenErrors, SeedMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::Path;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> crate::api::Routes {
     vec![

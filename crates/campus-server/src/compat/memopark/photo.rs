@@ -7,13 +7,13 @@ use serde_json::json;
 use super::parking::event_id;
 use super::parking_schema::{PhotoStored, PhotoUpload};
 use super::{Answer, TAG};
+use crate::api::routing::routes;
 use crate::api::with_layer;
 use crate::auth::AuthUser;
 use crate::compat::schema::{JwtTokenErrors, SeedMessage};
 use crate::compat::shared::{bad_request, reply};
 use crate::extract::Path;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> crate::api::Routes {
     vec![with_layer(routes!(upload_photo), DefaultBodyLimit::disable())]

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::schema::{NurtureAccount, NurtureAccountError, NurtureLoginRequest, NurtureSignupRequest};
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::auth::Meta;
 use crate::compat::envelopes::NURTURE_ACCOUNTS;
 use crate::compat::error::{Plain, SeedError, Wording};
@@ -20,7 +21,6 @@ use crate::compat::shared::{SeedJson, SeedLogin, bad_request, raw_text, reply, s
 use crate::error::ApiError;
 use crate::middleware::render_errors;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 const TOKEN_TTL: Duration = Duration::from_secs(3600);
 
@@ -48,7 +48,7 @@ pub(crate) fn routes() -> Routes {
 }
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::from(crate::api::router(routes())).route_layer(axum::middleware::from_fn_with_state(
+    crate::api::router(routes()).route_layer(axum::middleware::from_fn_with_state(
         NURTURE_ACCOUNTS,
         render_errors,
     ))

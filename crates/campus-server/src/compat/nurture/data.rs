@@ -19,6 +19,7 @@ use super::schema::{
     NurtureColumn, NurtureMarks, NurtureMarksRow, NurtureNotFound, NurtureValues, NurtureValuesRequest,
 };
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::auth::AuthUser;
 use crate::compat::envelopes::NURTURE;
 use crate::compat::error::{Plain, SeedError};
@@ -27,7 +28,6 @@ use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::error::ApiError;
 use crate::middleware::render_errors;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// The data routes with their OpenAPI operations (documents are in `documents`).
 pub(crate) fn routes() -> Routes {
@@ -37,13 +37,12 @@ pub(crate) fn routes() -> Routes {
 /// `GET /{column}` with its OpenAPI operation; other methods reach the handler too (and are
 /// told there is no such route).
 pub(crate) fn catch_all_routes() -> Routes {
-    let (schemas, paths, handlers) = routes!(by_column);
-    vec![(schemas, paths, handlers.fallback(by_column))]
+    vec![routes!(by_column).map_handlers(|handlers| handlers.fallback(by_column))]
 }
 
 /// `GET /{column}`: single segment, lowest precedence, GET/HEAD only.
 pub(crate) fn catch_all() -> Router<AppState> {
-    Router::from(crate::api::router(catch_all_routes()))
+    crate::api::router(catch_all_routes())
         .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors))
 }
 

@@ -10,12 +10,12 @@ use super::TAG;
 use super::data::Answer;
 use super::schema::{NurtureDocument, NurtureDocumentRequest, NurtureDocumentUpdated};
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::auth::AuthUser;
 use crate::compat::schema::{BearerErrors, SeedErrorMessage};
 use crate::compat::shared::{SeedJson, bad_request, reply};
 use crate::error::ApiError;
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 /// The document routes with their OpenAPI operations.
 pub(crate) fn routes() -> Routes {

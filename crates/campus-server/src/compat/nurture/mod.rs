@@ -30,10 +30,8 @@ pub(crate) fn routes() -> crate::api::Routes {
 
 /// The literal routes. The catch-all is separate so it can be merged last.
 pub(super) fn router() -> Router<AppState> {
-    let data = Router::from(crate::api::router(
-        [data::routes(), documents::routes(), tracking::routes()].concat(),
-    ))
-    .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors));
+    let data = crate::api::router([data::routes(), documents::routes(), tracking::routes()].concat())
+        .route_layer(axum::middleware::from_fn_with_state(NURTURE, render_errors));
     accounts::router().merge(data)
 }
 

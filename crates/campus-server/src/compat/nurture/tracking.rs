@@ -18,6 +18,7 @@ use super::schema::{
     NurtureEndAction, NurtureLogEntry, NurtureReport, NurtureReportEntry, NurtureTrackRequest,
 };
 use crate::api::Routes;
+use crate::api::routing::routes;
 use crate::auth::{AuthUser, Meta};
 use crate::compat::error::{Plain, SeedError};
 use crate::compat::schema::{BearerErrors, SeedErrorMessage, SeedMessage};
@@ -25,7 +26,6 @@ use crate::compat::shared::{SeedJson, bad_request, reply, text};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
-use utoipa_axum::routes;
 
 type Answer = Result<Response, SeedError<Plain>>;
 
