@@ -114,8 +114,6 @@ pub(crate) use routes;
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// The router is built from each handler's path alone and the document from its whole
     /// operation: both must name the same paths, set by set.
     #[test]
