@@ -4,9 +4,7 @@ use axum::Json;
 use serde::Serialize;
 
 use routing::routes;
-pub(crate) use routing::with_layer;
-
-use crate::state::AppState;
+pub(crate) use routing::{router, with_layer};
 
 pub mod attendance;
 pub mod auth;
@@ -65,11 +63,6 @@ pub(crate) fn routes() -> Routes {
         kv::routes(),
     ]
     .concat()
-}
-
-/// The routes as one router.
-pub(crate) fn router(routes: Routes) -> axum::Router<AppState> {
-    routing::router(routes)
 }
 
 /// Where to find the API's description.

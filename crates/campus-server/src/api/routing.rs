@@ -6,7 +6,7 @@
 //! and schemas (every DTO's schema tree) are built by [`RouteSet::document`], only when the
 //! document is (its first request, `campus openapi`): at start-up that work was most of the
 //! memory the process allocated and freed before its first request, and a few MiB of code
-//! paged in for nothing (docs/PERFORMANCE.md, "Idle memory").
+//! paged in for nothing (docs/PERFORMANCE.md, "fourth pass").
 
 use axum::Router;
 use axum::routing::MethodRouter;
